@@ -1,0 +1,431 @@
+//! Fetch's request destinations and initiators, and CSP3's map from them to an effective
+//! directive (§6.8.1) and its fallback list (§6.8.3).
+
+use core::fmt;
+use core::str::FromStr;
+
+use crate::directive::DirectiveKind;
+
+/// The error of parsing a [`Destination`], [`Initiator`] or [`ParserMetadata`] from a string
+/// that is not one of the Fetch standard's names.
+///
+/// # Example
+///
+/// ```
+/// use cspgate::Destination;
+///
+/// let err = "picture".parse::<Destination>().unwrap_err();
+/// assert_eq!(err.to_string(), "unknown request destination \"picture\"");
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UnknownName {
+    what: &'static str,
+    name: Box<str>,
+}
+
+impl UnknownName {
+    /// The name that was not recognised.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+}
+
+impl fmt::Display for UnknownName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "unknown {} {:?}", self.what, self.name)
+    }
+}
+
+impl std::error::Error for UnknownName {}
+
+macro_rules! name_enum {
+    (
+        $(#[$meta:meta])* $ty:ident, $what:literal {
+            $( $(#[$doc:meta])* $variant:ident => $name:literal, )*
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+        #[non_exhaustive]
+        pub enum $ty {
+            $( $(#[$doc])* $variant, )*
+        }
+
+        impl $ty {
+            /// Every value, in the Fetch standard's order.
+            pub const ALL: &'static [$ty] = &[ $( $ty::$variant, )* ];
+
+            /// The Fetch standard's name for this value (`""` for the empty one).
+            #[inline]
+            pub const fn as_str(self) -> &'static str {
+                match self { $( $ty::$variant => $name, )* }
+            }
+        }
+
+        impl FromStr for $ty {
+            type Err = UnknownName;
+
+            /// Parses the Fetch standard's name, exactly (names are lower-case).
+            fn from_str(s: &str) -> Result<Self, UnknownName> {
+                match s {
+                    $( $name => Ok($ty::$variant), )*
+                    _ => Err(UnknownName { what: $what, name: s.into() }),
+                }
+            }
+        }
+
+        impl fmt::Display for $ty {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+
+name_enum! {
+    /// A Fetch request destination (<https://fetch.spec.whatwg.org/#concept-request-destination>).
+    ///
+    /// The empty destination is what `fetch()`, `XMLHttpRequest`, `WebSocket`, `EventSource`,
+    /// `navigator.sendBeacon()` and `<a ping>` use.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use cspgate::{Destination, DirectiveKind};
+    ///
+    /// let d: Destination = "sharedworker".parse()?;
+    /// assert_eq!(d, Destination::SharedWorker);
+    /// assert!(d.is_script_like());
+    /// assert_eq!("".parse::<Destination>()?, Destination::Empty);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    Destination, "request destination" {
+        /// `""`: fetch(), XHR, WebSocket, EventSource, sendBeacon, `<a ping>`.
+        #[default]
+        Empty => "",
+        /// `audio`.
+        Audio => "audio",
+        /// `audioworklet`.
+        AudioWorklet => "audioworklet",
+        /// `document`: a top-level navigation.
+        Document => "document",
+        /// `embed`.
+        Embed => "embed",
+        /// `font`.
+        Font => "font",
+        /// `frame`.
+        Frame => "frame",
+        /// `iframe`.
+        IFrame => "iframe",
+        /// `image`.
+        Image => "image",
+        /// `json`: JSON module imports.
+        Json => "json",
+        /// `manifest`.
+        Manifest => "manifest",
+        /// `object`.
+        Object => "object",
+        /// `paintworklet`.
+        PaintWorklet => "paintworklet",
+        /// `report`: CSP and Reporting API report uploads.
+        Report => "report",
+        /// `script`.
+        Script => "script",
+        /// `serviceworker`.
+        ServiceWorker => "serviceworker",
+        /// `sharedworker`.
+        SharedWorker => "sharedworker",
+        /// `style`.
+        Style => "style",
+        /// `text`: text module imports.
+        Text => "text",
+        /// `track`.
+        Track => "track",
+        /// `video`.
+        Video => "video",
+        /// `webidentity`: FedCM.
+        WebIdentity => "webidentity",
+        /// `worker`.
+        Worker => "worker",
+        /// `xslt`.
+        Xslt => "xslt",
+    }
+}
+
+name_enum! {
+    /// A Fetch request initiator (<https://fetch.spec.whatwg.org/#concept-request-initiator>).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use cspgate::Initiator;
+    ///
+    /// assert_eq!("prefetch".parse::<Initiator>()?, Initiator::Prefetch);
+    /// assert_eq!(Initiator::default(), Initiator::None);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    Initiator, "request initiator" {
+        /// `""`.
+        #[default]
+        None => "",
+        /// `download`.
+        Download => "download",
+        /// `imageset`.
+        ImageSet => "imageset",
+        /// `manifest`.
+        Manifest => "manifest",
+        /// `prefetch`: resource hints (`<link rel=prefetch>`, ...).
+        Prefetch => "prefetch",
+        /// `prerender`.
+        Prerender => "prerender",
+        /// `xslt`.
+        Xslt => "xslt",
+    }
+}
+
+name_enum! {
+    /// A request's parser metadata (<https://fetch.spec.whatwg.org/#concept-request-parser-metadata>).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use cspgate::ParserMetadata;
+    ///
+    /// assert_eq!("parser-inserted".parse::<ParserMetadata>()?, ParserMetadata::ParserInserted);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ParserMetadata, "parser metadata" {
+        /// `""`: not set.
+        #[default]
+        None => "",
+        /// `parser-inserted`: the HTML parser (or `document.write`) created the element.
+        ParserInserted => "parser-inserted",
+        /// `not-parser-inserted`: script created the element.
+        NotParserInserted => "not-parser-inserted",
+    }
+}
+
+impl Destination {
+    /// Is this destination script-like (Fetch: audioworklet, paintworklet, script,
+    /// serviceworker, sharedworker, worker)?
+    #[inline]
+    pub const fn is_script_like(self) -> bool {
+        matches!(
+            self,
+            Destination::AudioWorklet
+                | Destination::PaintWorklet
+                | Destination::Script
+                | Destination::ServiceWorker
+                | Destination::SharedWorker
+                | Destination::Worker
+        )
+    }
+}
+
+/// A fetch directive that can be a request's or an inline check's effective directive, i.e.
+/// the head of a fallback list (§6.8.3). Each policy precomputes, for each of these, which of
+/// its directives governs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[repr(u8)]
+pub(crate) enum Effective {
+    ConnectSrc,
+    ManifestSrc,
+    ObjectSrc,
+    FrameSrc,
+    MediaSrc,
+    FontSrc,
+    ImgSrc,
+    StyleSrcElem,
+    ScriptSrcElem,
+    WorkerSrc,
+    ScriptSrcAttr,
+    StyleSrcAttr,
+}
+
+/// The number of [`Effective`] slots.
+pub(crate) const EFFECTIVE_COUNT: usize = 12;
+
+impl Effective {
+    pub(crate) const ALL: [Effective; EFFECTIVE_COUNT] = [
+        Effective::ConnectSrc,
+        Effective::ManifestSrc,
+        Effective::ObjectSrc,
+        Effective::FrameSrc,
+        Effective::MediaSrc,
+        Effective::FontSrc,
+        Effective::ImgSrc,
+        Effective::StyleSrcElem,
+        Effective::ScriptSrcElem,
+        Effective::WorkerSrc,
+        Effective::ScriptSrcAttr,
+        Effective::StyleSrcAttr,
+    ];
+
+    /// The directive this slot stands for.
+    #[inline]
+    pub(crate) const fn directive(self) -> DirectiveKind {
+        match self {
+            Effective::ConnectSrc => DirectiveKind::ConnectSrc,
+            Effective::ManifestSrc => DirectiveKind::ManifestSrc,
+            Effective::ObjectSrc => DirectiveKind::ObjectSrc,
+            Effective::FrameSrc => DirectiveKind::FrameSrc,
+            Effective::MediaSrc => DirectiveKind::MediaSrc,
+            Effective::FontSrc => DirectiveKind::FontSrc,
+            Effective::ImgSrc => DirectiveKind::ImgSrc,
+            Effective::StyleSrcElem => DirectiveKind::StyleSrcElem,
+            Effective::ScriptSrcElem => DirectiveKind::ScriptSrcElem,
+            Effective::WorkerSrc => DirectiveKind::WorkerSrc,
+            Effective::ScriptSrcAttr => DirectiveKind::ScriptSrcAttr,
+            Effective::StyleSrcAttr => DirectiveKind::StyleSrcAttr,
+        }
+    }
+
+    /// <https://w3c.github.io/webappsec-csp/#directive-fallback-list>: the directives that may
+    /// govern this effective directive, most specific first.
+    pub(crate) const fn fallback_list(self) -> &'static [DirectiveKind] {
+        use DirectiveKind as D;
+        match self {
+            Effective::ScriptSrcElem => &[D::ScriptSrcElem, D::ScriptSrc, D::DefaultSrc],
+            Effective::ScriptSrcAttr => &[D::ScriptSrcAttr, D::ScriptSrc, D::DefaultSrc],
+            Effective::StyleSrcElem => &[D::StyleSrcElem, D::StyleSrc, D::DefaultSrc],
+            Effective::StyleSrcAttr => &[D::StyleSrcAttr, D::StyleSrc, D::DefaultSrc],
+            Effective::WorkerSrc => &[D::WorkerSrc, D::ChildSrc, D::ScriptSrc, D::DefaultSrc],
+            Effective::ConnectSrc => &[D::ConnectSrc, D::DefaultSrc],
+            Effective::ManifestSrc => &[D::ManifestSrc, D::DefaultSrc],
+            Effective::ObjectSrc => &[D::ObjectSrc, D::DefaultSrc],
+            Effective::FrameSrc => &[D::FrameSrc, D::ChildSrc, D::DefaultSrc],
+            Effective::MediaSrc => &[D::MediaSrc, D::DefaultSrc],
+            Effective::FontSrc => &[D::FontSrc, D::DefaultSrc],
+            Effective::ImgSrc => &[D::ImgSrc, D::DefaultSrc],
+        }
+    }
+
+    /// The slot of a request destination (§6.8.1 step 2), when the initiator is neither
+    /// `prefetch` nor `prerender`. `None` means no fetch directive applies: `report` by the
+    /// spec, and `document` (top-level navigations) by every engine, see
+    /// `docs/spec-deviations.md`.
+    #[inline]
+    pub(crate) const fn for_destination(d: Destination) -> Option<Effective> {
+        use Destination as T;
+        Some(match d {
+            T::Empty => Effective::ConnectSrc,
+            T::Manifest => Effective::ManifestSrc,
+            T::Object | T::Embed => Effective::ObjectSrc,
+            T::Frame | T::IFrame => Effective::FrameSrc,
+            T::Audio | T::Track | T::Video => Effective::MediaSrc,
+            T::Font => Effective::FontSrc,
+            T::Image => Effective::ImgSrc,
+            T::Style => Effective::StyleSrcElem,
+            T::Script | T::Xslt | T::AudioWorklet | T::PaintWorklet => Effective::ScriptSrcElem,
+            T::ServiceWorker | T::SharedWorker | T::Worker => Effective::WorkerSrc,
+            T::Json | T::Text | T::WebIdentity => Effective::ConnectSrc,
+            T::Report => return None,
+            // DEVIATION (docs/spec-deviations.md, "top-level navigations"): §6.8.1 step 3
+            // would return connect-src; no engine applies fetch directives to a top-level
+            // navigation.
+            T::Document => return None,
+        })
+    }
+}
+
+/// <https://w3c.github.io/webappsec-csp/#effective-directive-for-a-request>
+///
+/// The effective directive of a request with this destination and initiator: the directive
+/// a violation names. `None` when no fetch directive applies (`report`, and top-level
+/// `document` navigations, see `docs/spec-deviations.md`).
+///
+/// # Example
+///
+/// ```
+/// use cspgate::{effective_directive, Destination, DirectiveKind, Initiator};
+///
+/// assert_eq!(effective_directive(Destination::Empty, Initiator::None), Some(DirectiveKind::ConnectSrc));
+/// assert_eq!(effective_directive(Destination::Worker, Initiator::None), Some(DirectiveKind::WorkerSrc));
+/// assert_eq!(effective_directive(Destination::Image, Initiator::Prefetch), Some(DirectiveKind::DefaultSrc));
+/// assert_eq!(effective_directive(Destination::Report, Initiator::None), None);
+/// ```
+pub fn effective_directive(
+    destination: Destination,
+    initiator: Initiator,
+) -> Option<DirectiveKind> {
+    // Step 1.
+    if matches!(initiator, Initiator::Prefetch | Initiator::Prerender) {
+        return Some(DirectiveKind::DefaultSrc);
+    }
+    // Steps 2-3.
+    Effective::for_destination(destination).map(Effective::directive)
+}
+
+/// The directives that may govern requests or inline checks whose effective directive is
+/// `directive`, most specific first (§6.8.3); empty for directives that have no fallback.
+///
+/// # Example
+///
+/// ```
+/// use cspgate::{fallback_list, DirectiveKind as D};
+///
+/// assert_eq!(fallback_list(D::WorkerSrc), &[D::WorkerSrc, D::ChildSrc, D::ScriptSrc, D::DefaultSrc]);
+/// assert!(fallback_list(D::FormAction).is_empty());
+/// ```
+pub fn fallback_list(directive: DirectiveKind) -> &'static [DirectiveKind] {
+    Effective::ALL
+        .iter()
+        .find(|e| e.directive() == directive)
+        .map_or(&[], |e| e.fallback_list())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_round_trip() {
+        for &d in Destination::ALL {
+            assert_eq!(d.as_str().parse::<Destination>(), Ok(d));
+        }
+        for &i in Initiator::ALL {
+            assert_eq!(i.as_str().parse::<Initiator>(), Ok(i));
+        }
+        for &p in ParserMetadata::ALL {
+            assert_eq!(p.as_str().parse::<ParserMetadata>(), Ok(p));
+        }
+        assert!("Script".parse::<Destination>().is_err());
+        assert_eq!(Destination::ALL.len(), 24);
+    }
+
+    #[test]
+    fn every_fallback_list_starts_with_its_directive() {
+        for (i, e) in Effective::ALL.iter().enumerate() {
+            assert_eq!(*e as usize, i);
+            assert_eq!(e.fallback_list()[0], e.directive());
+            assert_eq!(
+                *e.fallback_list().last().unwrap(),
+                DirectiveKind::DefaultSrc
+            );
+        }
+        // script-src-elem is not a worker fallback (§6.1.11).
+        assert!(!Effective::WorkerSrc
+            .fallback_list()
+            .contains(&DirectiveKind::ScriptSrcElem));
+    }
+
+    #[test]
+    fn script_like_destinations() {
+        let script_like: Vec<_> = Destination::ALL
+            .iter()
+            .filter(|d| d.is_script_like())
+            .map(|d| d.as_str())
+            .collect();
+        assert_eq!(
+            script_like,
+            [
+                "audioworklet",
+                "paintworklet",
+                "script",
+                "serviceworker",
+                "sharedworker",
+                "worker"
+            ]
+        );
+    }
+}

@@ -1,0 +1,159 @@
+//! Host patterns of host-sources: the `host-part` grammar and `host-part` matching (§6.7.2.10).
+
+use std::net::{Ipv4Addr, Ipv6Addr};
+
+use crate::ascii::{all, HOST};
+
+/// A request URL's host, classified once per check.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum UrlHost<'a> {
+    /// No host (`data:`, `blob:`, `javascript:` ...).
+    None,
+    /// A domain of a special-scheme URL, lower-case and punycode as the URL parser leaves it.
+    Domain(&'a str),
+    /// An IPv4 address.
+    Ipv4(Ipv4Addr),
+    /// An IPv6 address.
+    Ipv6(Ipv6Addr),
+    /// An opaque host of a non-special URL: never a domain.
+    Other,
+}
+
+impl UrlHost<'_> {
+    /// Is there a host at all (§6.7.2.8 step 3.1)?
+    #[inline]
+    pub(crate) fn is_some(&self) -> bool {
+        !matches!(self, UrlHost::None)
+    }
+}
+
+/// A compiled `host-part`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub(crate) enum HostPattern {
+    /// `*`: any domain.
+    Any,
+    /// `*.rest`: stored as `.rest`, lower-case; matches any domain ending with it.
+    Suffix(Box<str>),
+    /// A domain, lower-case.
+    Exact(Box<str>),
+    /// An IPv4 literal (project decision: engines compare IP hosts as text).
+    Ipv4(Ipv4Addr),
+}
+
+impl HostPattern {
+    /// Parses a `host-part`: `"*" / [ "*." ] 1*host-char *( "." 1*host-char ) [ "." ]`.
+    pub(crate) fn parse(s: &str) -> Option<HostPattern> {
+        if s == "*" {
+            return Some(HostPattern::Any);
+        }
+        let (wild, name) = match s.strip_prefix("*.") {
+            Some(rest) => (true, rest),
+            None => (false, s),
+        };
+        // The optional trailing "." (#639) is part of the pattern and compared as written.
+        let body = name.strip_suffix('.').unwrap_or(name);
+        if body.is_empty()
+            || !body
+                .split('.')
+                .all(|l| !l.is_empty() && all(l.as_bytes(), HOST))
+        {
+            return None;
+        }
+        if wild {
+            // Keep the leading "." so that a suffix compare never matches the apex or
+            // `evil<rest>`.
+            let mut suffix = String::with_capacity(name.len() + 1);
+            suffix.push('.');
+            suffix.push_str(name);
+            suffix.make_ascii_lowercase();
+            return Some(HostPattern::Suffix(suffix.into_boxed_str()));
+        }
+        // DEVIATION (docs/spec-deviations.md, "IP-literal host-sources"): a dotted-decimal
+        // IPv4 literal matches the same address.
+        if let Ok(ip) = name.parse::<Ipv4Addr>() {
+            return Some(HostPattern::Ipv4(ip));
+        }
+        Some(HostPattern::Exact(
+            name.to_ascii_lowercase().into_boxed_str(),
+        ))
+    }
+
+    /// <https://w3c.github.io/webappsec-csp/#match-hosts>
+    #[inline]
+    pub(crate) fn matches(&self, host: UrlHost<'_>) -> bool {
+        match (self, host) {
+            // DEVIATION (IP literals): an IPv4 pattern compares with an IPv4 host.
+            (HostPattern::Ipv4(p), UrlHost::Ipv4(h)) => *p == h,
+            // Step 1: a host that is not a domain never matches.
+            (_, UrlHost::None | UrlHost::Other | UrlHost::Ipv4(_) | UrlHost::Ipv6(_)) => false,
+            (HostPattern::Ipv4(_), UrlHost::Domain(_)) => false,
+            // Step 2.
+            (HostPattern::Any, UrlHost::Domain(_)) => true,
+            // Step 3: the URL parser already lower-cased the domain.
+            (HostPattern::Suffix(rest), UrlHost::Domain(h)) => h.ends_with(&**rest),
+            // Step 4.
+            (HostPattern::Exact(p), UrlHost::Domain(h)) => **p == *h,
+        }
+    }
+
+    /// Approximate heap bytes owned.
+    pub(crate) fn heap_size(&self) -> usize {
+        match self {
+            HostPattern::Suffix(s) | HostPattern::Exact(s) => s.len(),
+            _ => 0,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> UrlHost<'_> {
+        UrlHost::Domain(s)
+    }
+
+    #[test]
+    fn grammar() {
+        for ok in [
+            "*",
+            "a",
+            "a.test",
+            "*.a.test",
+            "a.test.",
+            "*.a.",
+            "xn--tdaaaaaa.de",
+            "-a-.b",
+            "1.2.3.4",
+        ] {
+            assert!(HostPattern::parse(ok).is_some(), "{ok}");
+        }
+        for bad in [
+            "", ".", "*.", "**", "*a.test", "a..b", ".a", "a_b", "a.*", "*.*", "é.test", "a b",
+            "[::1]", "a.test..",
+        ] {
+            assert!(HostPattern::parse(bad).is_none(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn matching_follows_section_6_7_2_10() {
+        let p = |s| HostPattern::parse(s).unwrap();
+        assert!(p("*.a.test").matches(d("www.a.test")));
+        assert!(p("*.a.test").matches(d("x.y.a.test")));
+        assert!(!p("*.a.test").matches(d("a.test")));
+        assert!(!p("*.a.test").matches(d("evila.test")));
+        assert!(p("A.TEST").matches(d("a.test")));
+        assert!(p("*").matches(d("any.test")));
+        assert!(!p("a.test.").matches(d("a.test")));
+        assert!(!p("a.test").matches(d("a.test.")));
+        assert!(!p("*").matches(UrlHost::Ipv4(Ipv4Addr::LOCALHOST)));
+        assert!(!p("*").matches(UrlHost::Other));
+        assert!(!p("*").matches(UrlHost::None));
+        // Project decision: IPv4 literals compare as addresses.
+        assert!(p("127.0.0.1").matches(UrlHost::Ipv4(Ipv4Addr::LOCALHOST)));
+        assert!(!p("127.0.0.1").matches(UrlHost::Ipv4(Ipv4Addr::new(127, 0, 0, 2))));
+        assert!(!p("*.0.0.1").matches(UrlHost::Ipv4(Ipv4Addr::LOCALHOST)));
+        assert!(!p("127.0.0.1").matches(d("127.0.0.1.test")));
+    }
+}

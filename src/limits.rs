@@ -1,0 +1,81 @@
+//! Hard limits on what the parser keeps from hostile input.
+//!
+//! Parsing is linear in the input whatever its size; these limits bound the memory a compiled
+//! policy holds and the work a check does. Going over one never makes a policy more
+//! permissive than CSP3's parse of the whole input would be: see each constant, and
+//! `docs/threat-model.md`.
+
+use core::fmt;
+
+/// Bytes of one header value (or `<meta>` content) that are parsed.
+///
+/// Chromium refuses responses whose headers exceed 256 KiB in total, so no network header can
+/// be longer; `<meta>` content can be. Text past the limit is not parsed, and an enforced list
+/// that was cut gets a final policy that blocks every fetch, inline script and style, eval,
+/// form submission, `<base>` and framing: the directives lost with the tail could only have
+/// added restrictions.
+pub const MAX_LIST_BYTES: usize = 256 * 1024;
+
+/// Policies kept from one header value.
+///
+/// Every policy costs a step of every check. Past the limit, report-only policies are dropped
+/// (they never block), and an enforced list gets the blocking policy described at
+/// [`MAX_LIST_BYTES`] in place of the policies dropped.
+pub const MAX_POLICIES: usize = 64;
+
+/// Directives with names CSP3 does not define kept per policy.
+///
+/// Known directives are at most one each (the first wins), so only unknown names can repeat
+/// without bound; they have no effect on any check, so dropping them changes nothing but the
+/// policy's serialisation.
+pub const MAX_UNKNOWN_DIRECTIVES: usize = 64;
+
+/// Scheme, host, nonce and hash sources kept per directive.
+///
+/// The largest real-world list seen has 221. Past the limit, further URL sources, nonces and
+/// hashes are dropped (fewer sources match fewer requests), while keywords are still read and
+/// the presence of a dropped nonce or hash is still recorded, because a nonce or hash disables
+/// `'unsafe-inline'` (§6.7.3.2).
+pub const MAX_SOURCES_PER_DIRECTIVE: usize = 4096;
+
+/// Which limit a [`ParseWarning::LimitExceeded`](crate::ParseWarning::LimitExceeded) names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Limit {
+    /// [`MAX_LIST_BYTES`].
+    ListBytes,
+    /// [`MAX_POLICIES`].
+    Policies,
+    /// [`MAX_UNKNOWN_DIRECTIVES`].
+    UnknownDirectives,
+    /// [`MAX_SOURCES_PER_DIRECTIVE`].
+    SourcesPerDirective,
+}
+
+impl Limit {
+    /// The limit's value.
+    pub const fn value(self) -> usize {
+        match self {
+            Limit::ListBytes => MAX_LIST_BYTES,
+            Limit::Policies => MAX_POLICIES,
+            Limit::UnknownDirectives => MAX_UNKNOWN_DIRECTIVES,
+            Limit::SourcesPerDirective => MAX_SOURCES_PER_DIRECTIVE,
+        }
+    }
+}
+
+impl fmt::Display for Limit {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let what = match self {
+            Limit::ListBytes => "bytes per header value",
+            Limit::Policies => "policies per header value",
+            Limit::UnknownDirectives => "unknown directives per policy",
+            Limit::SourcesPerDirective => "sources per directive",
+        };
+        write!(
+            f,
+            "over the limit of {} {what}; the rest is cut (fail-closed)",
+            self.value()
+        )
+    }
+}

@@ -1,0 +1,225 @@
+//! The URL of a request as the matcher sees it, and the CSP list's self-origin, both
+//! classified once so that matching compares plain values.
+
+use std::net::{Ipv4Addr, Ipv6Addr};
+
+use url::{Host, Url};
+
+use crate::host::UrlHost;
+use crate::scheme::{self, bit, SchemeMatcher};
+
+/// The parts of a URL that matching reads, borrowed from the `Url` (no allocation).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct UrlView<'a> {
+    /// Lower-case scheme.
+    pub(crate) scheme: &'a str,
+    /// [`scheme::classify`] of `scheme`.
+    pub(crate) bit: u8,
+    pub(crate) host: UrlHost<'a>,
+    /// The explicit port; `None` when absent or the scheme's default (the URL parser drops it).
+    pub(crate) port: Option<u16>,
+    /// The URL path serializer's output.
+    pub(crate) path: &'a str,
+}
+
+impl<'a> UrlView<'a> {
+    #[inline]
+    pub(crate) fn new(url: &'a Url) -> UrlView<'a> {
+        let scheme = url.scheme();
+        let bit = scheme::classify(scheme);
+        let host = match url.host() {
+            None => UrlHost::None,
+            // A non-special URL's host is opaque, never a domain (URL standard).
+            Some(Host::Domain(d)) if scheme::is_special(bit) => UrlHost::Domain(d),
+            Some(Host::Domain(_)) => UrlHost::Other,
+            Some(Host::Ipv4(a)) => UrlHost::Ipv4(a),
+            Some(Host::Ipv6(a)) => UrlHost::Ipv6(a),
+        };
+        UrlView {
+            scheme,
+            bit,
+            host,
+            port: url.port(),
+            path: url.path(),
+        }
+    }
+
+    /// Does this URL have a tuple origin whose scheme, host and port are its own? (http, https,
+    /// ws, wss, ftp; `file:` and non-special URLs have opaque origins, and a `blob:` URL's
+    /// origin is its creator's, which `'self'` never matches: see `docs/spec-deviations.md`.)
+    #[inline]
+    fn has_tuple_origin(&self) -> bool {
+        self.bit & (bit::HTTP | bit::HTTPS | bit::WS | bit::WSS | bit::FTP) != 0
+    }
+}
+
+/// A host owned by the self-origin.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+enum OwnedHost {
+    Domain(Box<str>),
+    Ipv4(Ipv4Addr),
+    Ipv6(Ipv6Addr),
+}
+
+impl OwnedHost {
+    #[inline]
+    fn equals(&self, h: UrlHost<'_>) -> bool {
+        match (self, h) {
+            (OwnedHost::Domain(a), UrlHost::Domain(b)) => **a == *b,
+            (OwnedHost::Ipv4(a), UrlHost::Ipv4(b)) => *a == b,
+            (OwnedHost::Ipv6(a), UrlHost::Ipv6(b)) => *a == b,
+            _ => false,
+        }
+    }
+}
+
+/// The CSP list's self-origin (CSP3 §2.2): what `'self'`, `*` and schemeless host-sources are
+/// resolved against.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub(crate) struct SelfOrigin {
+    /// The origin's scheme; for an opaque origin, the URL's own scheme (engines keep it, and
+    /// `*` needs it: CSP3 §6.7.2.8 step 1.2).
+    scheme: Box<str>,
+    scheme_bit: u8,
+    /// The origin's scheme as a `scheme-part`, for schemeless host-sources (§6.7.2.8 step 3.2).
+    scheme_matcher: SchemeMatcher,
+    /// Host and port of a tuple origin (port `None` = the scheme's default); `None` for an
+    /// opaque origin, which `'self'` never matches.
+    tuple: Option<(OwnedHost, Option<u16>)>,
+}
+
+impl SelfOrigin {
+    /// The self-origin of a document or worker whose URL (or, for local-scheme documents, whose
+    /// creator's URL) is `url`.
+    pub(crate) fn new(url: &Url) -> SelfOrigin {
+        match url.origin() {
+            url::Origin::Tuple(scheme, host, port) => {
+                let bit = scheme::classify(&scheme);
+                let host = match host {
+                    Host::Domain(d) => OwnedHost::Domain(d.into_boxed_str()),
+                    Host::Ipv4(a) => OwnedHost::Ipv4(a),
+                    Host::Ipv6(a) => OwnedHost::Ipv6(a),
+                };
+                let port = if scheme::default_port(bit) == Some(port) {
+                    None
+                } else {
+                    Some(port)
+                };
+                SelfOrigin {
+                    scheme_matcher: SchemeMatcher::new(&scheme),
+                    scheme: scheme.into_boxed_str(),
+                    scheme_bit: bit,
+                    tuple: Some((host, port)),
+                }
+            }
+            url::Origin::Opaque(_) => SelfOrigin {
+                scheme: url.scheme().into(),
+                scheme_bit: scheme::classify(url.scheme()),
+                scheme_matcher: SchemeMatcher::new(url.scheme()),
+                tuple: None,
+            },
+        }
+    }
+
+    /// The origin's scheme (lower-case).
+    pub(crate) fn scheme(&self) -> &str {
+        &self.scheme
+    }
+
+    /// §6.7.2.8 step 1.2: is the URL's scheme the origin's scheme?
+    #[inline]
+    pub(crate) fn same_scheme(&self, u: &UrlView<'_>) -> bool {
+        *self.scheme == *u.scheme
+    }
+
+    /// §6.7.2.8 step 3.2: does the origin's scheme `scheme-part` match the URL's scheme?
+    #[inline]
+    pub(crate) fn scheme_part_matches(&self, u: &UrlView<'_>) -> bool {
+        self.scheme_matcher.matches(u.bit, u.scheme)
+    }
+
+    /// <https://w3c.github.io/webappsec-csp/#match-url-to-source-expression> step 4: `'self'`.
+    #[inline]
+    pub(crate) fn matches_self(&self, u: &UrlView<'_>) -> bool {
+        let Some((host, port)) = &self.tuple else {
+            return false;
+        };
+        // DEVIATION ("blob: URLs and 'self'", spec PR #821): a blob: URL never matches.
+        // Opaque URL origins never equal a tuple origin either.
+        if !u.has_tuple_origin() {
+            return false;
+        }
+        // Both conditions need the same host.
+        if !host.equals(u.host) {
+            return false;
+        }
+        // Step 4.1: same origin. Step 4.2: ports equal, or both the default of their scheme
+        // (the URL parser and `new` both store a default port as `None`) ...
+        if *port != u.port {
+            return false;
+        }
+        if self.scheme_bit == u.bit && self.scheme_bit != 0 {
+            return true;
+        }
+        // ... and step 4.2.1: the URL's scheme is https or wss, or step 4.2.2: the origin's
+        // scheme is http and the URL's is http or ws.
+        u.bit & (bit::HTTPS | bit::WSS) != 0
+            || (self.scheme_bit == bit::HTTP && u.bit & (bit::HTTP | bit::WS) != 0)
+    }
+
+    /// Approximate heap bytes owned.
+    pub(crate) fn heap_size(&self) -> usize {
+        self.scheme.len()
+            + self.scheme_matcher.heap_size()
+            + match &self.tuple {
+                Some((OwnedHost::Domain(d), _)) => d.len(),
+                _ => 0,
+            }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn self_matches(origin: &str, url: &str) -> bool {
+        let o = SelfOrigin::new(&Url::parse(origin).unwrap());
+        let u = Url::parse(url).unwrap();
+        o.matches_self(&UrlView::new(&u))
+    }
+
+    /// The digest's worked examples 49-57.
+    #[test]
+    fn self_follows_section_6_7_2_8_step_4() {
+        assert!(self_matches("https://a.test", "https://a.test/x"));
+        assert!(self_matches("https://a.test", "wss://a.test/sock"));
+        assert!(!self_matches("https://a.test", "ws://a.test/sock"));
+        assert!(!self_matches("https://a.test", "http://a.test/"));
+        assert!(self_matches("http://a.test", "https://a.test/"));
+        assert!(self_matches("http://a.test", "ws://a.test/"));
+        assert!(self_matches("http://a.test", "wss://a.test/"));
+        assert!(self_matches("http://a.test:8080", "https://a.test:8080/"));
+        assert!(!self_matches("http://a.test:8080", "https://a.test/"));
+        assert!(!self_matches("https://a.test", "https://www.a.test/"));
+        assert!(!self_matches("data:text/html,hi", "https://a.test/"));
+        assert!(!self_matches("https://a.test", "blob:https://a.test/uuid"));
+        assert!(!self_matches("https://a.test", "https://a.test:8443/"));
+        assert!(self_matches("http://[::1]:8000", "http://[::1]:8000/x"));
+        assert!(self_matches("ftp://a.test", "ftp://a.test/x"));
+        assert!(!self_matches("file:///x", "file:///x"));
+        // A blob document inherits its creator's origin.
+        assert!(self_matches("blob:https://a.test/uuid", "https://a.test/x"));
+    }
+
+    #[test]
+    fn url_view_classifies_hosts() {
+        let u = Url::parse("app://local/x").unwrap();
+        assert_eq!(UrlView::new(&u).host, UrlHost::Other);
+        let u = Url::parse("https://EXAMPLE.test:443/").unwrap();
+        let v = UrlView::new(&u);
+        assert_eq!(v.host, UrlHost::Domain("example.test"));
+        assert_eq!(v.port, None);
+        let u = Url::parse("data:,x").unwrap();
+        assert_eq!(UrlView::new(&u).host, UrlHost::None);
+    }
+}

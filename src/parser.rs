@@ -1,0 +1,341 @@
+//! CSP3 §2.2.1 "parse a serialized CSP" and §2.2.2's split of a header value into policies,
+//! in one linear pass that compiles each directive as it goes.
+
+use smallvec::SmallVec;
+
+use crate::ascii::{self, is, WS};
+use crate::destination::EFFECTIVE_COUNT;
+use crate::directive::{DirectiveKind, DirectiveName, KNOWN_COUNT};
+use crate::limits::{Limit, MAX_LIST_BYTES, MAX_POLICIES, MAX_UNKNOWN_DIRECTIVES};
+use crate::policy::{Directive, Disposition, Policy, PolicySource, NO_LIST};
+use crate::source_list::SourceList;
+use crate::warning::{ParseWarning, Span};
+
+/// The policy an enforced list gets when the parser had to cut it at a limit: it blocks every
+/// fetch, inline script and style, eval, form submission, `<base>` and framing, so that the
+/// cut can never make the list more permissive than the whole input.
+pub(crate) const FAIL_CLOSED_POLICY: &str =
+    "default-src 'none'; form-action 'none'; base-uri 'none'; frame-ancestors 'none'";
+
+/// Parses a header value (comma-separated policies) or a `<meta>` content (one policy),
+/// appending the non-empty policies to `out`.
+pub(crate) fn parse_list(
+    text: &str,
+    disposition: Disposition,
+    source: PolicySource,
+    warn: &mut dyn FnMut(ParseWarning),
+    out: &mut Vec<Policy>,
+) {
+    if source == PolicySource::Meta && disposition == Disposition::Report {
+        // HTML has no report-only <meta>; browsers ignore it.
+        warn(ParseWarning::ReportOnlyInMeta);
+        return;
+    }
+    let mut cut = false;
+    let text = if text.len() > MAX_LIST_BYTES {
+        let mut end = MAX_LIST_BYTES;
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        warn(ParseWarning::LimitExceeded {
+            span: Span::new(end, text.len() - end),
+            limit: Limit::ListBytes,
+        });
+        cut = true;
+        &text[..end]
+    } else {
+        text
+    };
+    let mut kept = 0usize;
+    let mut parse_piece = |piece: &str, warn: &mut dyn FnMut(ParseWarning), cut: &mut bool| {
+        let base = ascii::offset_in(text, piece);
+        if kept == MAX_POLICIES {
+            // Only non-empty policies count; an empty piece costs nothing.
+            if ascii::trim(piece).is_empty() {
+                return;
+            }
+            if !*cut {
+                warn(ParseWarning::LimitExceeded {
+                    span: Span::new(base, text.len() - base),
+                    limit: Limit::Policies,
+                });
+            }
+            *cut = true;
+            return;
+        }
+        if let Some(p) = parse_policy(piece, base, disposition, source, warn) {
+            out.push(p);
+            kept += 1;
+        }
+    };
+    match source {
+        // §2.2.2: each value of the header list is a policy; a header value holding commas is
+        // several values (RFC 9110 #rule).
+        PolicySource::Header => {
+            for piece in text.split(',') {
+                parse_piece(piece, warn, &mut cut);
+            }
+        }
+        // HTML hands the whole content attribute to "parse a serialized CSP".
+        PolicySource::Meta => parse_piece(text, warn, &mut cut),
+    }
+    if cut && disposition == Disposition::Enforce {
+        if let Some(mut p) = parse_policy(FAIL_CLOSED_POLICY, 0, disposition, source, &mut |_| {}) {
+            p.synthetic = true;
+            out.push(p);
+        }
+    }
+}
+
+/// <https://w3c.github.io/webappsec-csp/#parse-serialized-policy>
+///
+/// `base` is the offset of `text` in the input the warnings refer to. Returns `None` for a
+/// policy with no directives (§2.2.2 drops it).
+pub(crate) fn parse_policy(
+    text: &str,
+    base: usize,
+    disposition: Disposition,
+    source: PolicySource,
+    warn: &mut dyn FnMut(ParseWarning),
+) -> Option<Policy> {
+    let policy_text = ascii::trim(text);
+    let policy_base = ascii::offset_in(text, policy_text);
+    let mut seen = [false; KNOWN_COUNT];
+    let mut unknown: SmallVec<[Box<str>; 4]> = SmallVec::new();
+    let mut directives = Vec::new();
+    let mut lists = Vec::new();
+    let mut by_kind = [0u8; KNOWN_COUNT];
+    // Step 3: for each token of the text strictly split on ";".
+    for raw in policy_text.split(';') {
+        // Step 3.1: strip leading and trailing ASCII whitespace.
+        let token = ascii::trim(raw);
+        // Step 3.2: skip empty tokens, and tokens that are not ASCII (the whole directive).
+        if token.is_empty() {
+            continue;
+        }
+        let at = ascii::offset_in(policy_text, token);
+        let span = Span::new(base + policy_base + at, token.len());
+        if !token.is_ascii() {
+            warn(ParseWarning::NonAsciiDirective { span });
+            continue;
+        }
+        // Steps 3.3-3.4: the name is the leading run of non-whitespace, ASCII-lower-cased.
+        let name_len = token.bytes().position(|b| is(b, WS)).unwrap_or(token.len());
+        let name = &token[..name_len];
+        let name_span = Span::new(span.start, name_len);
+        let kind = DirectiveKind::from_name(name);
+        // Step 3.5: a directive already present wins.
+        let duplicate = match kind {
+            Some(k) => core::mem::replace(&mut seen[k.index()], true),
+            None => unknown.iter().any(|u| u.eq_ignore_ascii_case(name)),
+        };
+        if duplicate {
+            warn(ParseWarning::DuplicateDirective { span });
+            continue;
+        }
+        // Step 3.6: the value; its tokens are the value split on ASCII whitespace.
+        let value = &token[name_len..];
+        let value_range = (at + name_len) as u32..(at + token.len()) as u32;
+        let value_offset = span.start + name_len;
+        let name = match kind {
+            Some(k) => {
+                // HTML's <meta> processing removes these after parsing.
+                if source == PolicySource::Meta
+                    && matches!(
+                        k,
+                        DirectiveKind::ReportUri
+                            | DirectiveKind::FrameAncestors
+                            | DirectiveKind::Sandbox
+                    )
+                {
+                    warn(ParseWarning::IgnoredInMeta { span, directive: k });
+                    continue;
+                }
+                if disposition == Disposition::Report
+                    && matches!(
+                        k,
+                        DirectiveKind::Sandbox | DirectiveKind::UpgradeInsecureRequests
+                    )
+                {
+                    warn(ParseWarning::IgnoredInReportOnly { span, directive: k });
+                }
+                DirectiveName::Known(k)
+            }
+            None => {
+                if unknown.len() == MAX_UNKNOWN_DIRECTIVES {
+                    warn(ParseWarning::LimitExceeded {
+                        span,
+                        limit: Limit::UnknownDirectives,
+                    });
+                    continue;
+                }
+                let lower: Box<str> = name.to_ascii_lowercase().into();
+                unknown.push(lower.clone());
+                warn(ParseWarning::UnknownDirective { span: name_span });
+                DirectiveName::Unknown(lower)
+            }
+        };
+        let list = match kind {
+            Some(k) if k.has_source_list() => {
+                lists.push(SourceList::compile(k, value, value_offset, warn));
+                (lists.len() - 1) as u8
+            }
+            _ => NO_LIST,
+        };
+        if let Some(k) = kind {
+            by_kind[k.index()] = (directives.len() + 1) as u8;
+        }
+        // Steps 3.7-3.8.
+        directives.push(Directive {
+            name,
+            value: value_range,
+            list,
+        });
+    }
+    if directives.is_empty() {
+        return None;
+    }
+    directives.shrink_to_fit();
+    lists.shrink_to_fit();
+    let mut policy = Policy {
+        text: policy_text.into(),
+        disposition,
+        source,
+        directives,
+        by_kind,
+        lists,
+        governing: [None; EFFECTIVE_COUNT],
+        hint_lists: SmallVec::new(),
+        synthetic: false,
+    };
+    policy.finish();
+    Some(policy)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str, source: PolicySource) -> (Vec<Policy>, Vec<ParseWarning>) {
+        let mut out = Vec::new();
+        let mut warnings = Vec::new();
+        parse_list(
+            text,
+            Disposition::Enforce,
+            source,
+            &mut |w| warnings.push(w),
+            &mut out,
+        );
+        (out, warnings)
+    }
+
+    fn directives(p: &Policy) -> Vec<(String, Vec<String>)> {
+        p.directives()
+            .map(|d| {
+                (
+                    d.name().as_str().to_owned(),
+                    d.tokens().map(str::to_owned).collect(),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn splits_names_and_values_per_section_2_2_1() {
+        let (ps, _) = parse(
+            " Script-SRC 'self'  a.test ;; img-src\tb.test;x-y ,, , style-src",
+            PolicySource::Header,
+        );
+        assert_eq!(ps.len(), 2);
+        assert_eq!(
+            directives(&ps[0]),
+            [
+                ("script-src".into(), vec!["'self'".into(), "a.test".into()]),
+                ("img-src".into(), vec!["b.test".into()]),
+                ("x-y".into(), vec![]),
+            ]
+        );
+        assert_eq!(directives(&ps[1]), [("style-src".into(), vec![])]);
+        // Vertical tab is not whitespace: it belongs to the name.
+        let (ps, _) = parse("img-src\x0ba.test", PolicySource::Header);
+        assert_eq!(directives(&ps[0]), [("img-src\x0ba.test".into(), vec![])]);
+    }
+
+    #[test]
+    fn duplicates_non_ascii_and_meta() {
+        let text = "img-src a; IMG-SRC b; script-src é; foo 1; FOO 2";
+        let (ps, w) = parse(text, PolicySource::Header);
+        assert_eq!(
+            directives(&ps[0]),
+            [
+                ("img-src".into(), vec!["a".into()]),
+                ("foo".into(), vec!["1".into()])
+            ]
+        );
+        let kinds: Vec<_> = w.iter().map(|w| &text[w.span().range()]).collect();
+        assert_eq!(kinds, ["IMG-SRC b", "script-src é", "foo", "FOO 2"]);
+        assert!(matches!(w[1], ParseWarning::NonAsciiDirective { .. }));
+
+        let (ps, w) = parse(
+            "frame-ancestors 'none'; sandbox; report-uri /r; img-src a, b",
+            PolicySource::Meta,
+        );
+        assert_eq!(ps.len(), 1, "meta content is not comma-split");
+        assert_eq!(
+            directives(&ps[0]),
+            [("img-src".into(), vec!["a,".into(), "b".into()])]
+        );
+        assert_eq!(
+            w.iter()
+                .filter(|w| matches!(w, ParseWarning::IgnoredInMeta { .. }))
+                .count(),
+            3
+        );
+    }
+
+    #[test]
+    fn report_only_meta_is_ignored() {
+        let mut out = Vec::new();
+        let mut w = Vec::new();
+        parse_list(
+            "img-src 'none'",
+            Disposition::Report,
+            PolicySource::Meta,
+            &mut |x| w.push(x),
+            &mut out,
+        );
+        assert!(out.is_empty());
+        assert_eq!(w, [ParseWarning::ReportOnlyInMeta]);
+    }
+
+    #[test]
+    fn limits_fail_closed() {
+        let many: String = (0..MAX_POLICIES + 5)
+            .map(|i| format!("img-src h{i}.test"))
+            .collect::<Vec<_>>()
+            .join(",");
+        let (ps, w) = parse(&many, PolicySource::Header);
+        assert_eq!(ps.len(), MAX_POLICIES + 1);
+        assert!(ps.last().unwrap().is_synthetic());
+        assert_eq!(
+            w.iter()
+                .filter(|w| matches!(w, ParseWarning::LimitExceeded { .. }))
+                .count(),
+            1
+        );
+        // Report-only lists drop the extra policies without a blocking policy.
+        let mut out = Vec::new();
+        parse_list(
+            &many,
+            Disposition::Report,
+            PolicySource::Header,
+            &mut |_| {},
+            &mut out,
+        );
+        assert_eq!(out.len(), MAX_POLICIES);
+        assert!(out.iter().all(|p| !p.is_synthetic()));
+        // 100,000 commas are nothing at all.
+        let (ps, w) = parse(&",".repeat(100_000), PolicySource::Header);
+        assert!(ps.is_empty() && w.is_empty());
+    }
+}

@@ -1,0 +1,370 @@
+//! One policy (CSP3 §2.2): its directives, and the per-effective-directive table of which
+//! directive governs, computed once when the policy is parsed.
+
+use core::fmt;
+use core::ops::Range;
+
+use smallvec::SmallVec;
+
+use crate::ascii;
+use crate::destination::{Effective, EFFECTIVE_COUNT};
+use crate::directive::{DirectiveKind, DirectiveName, KNOWN_COUNT};
+use crate::source_list::SourceList;
+
+/// A policy's disposition (CSP3 §2.2): whether violations block or are only reported.
+///
+/// # Example
+///
+/// ```
+/// use cspgate::Disposition;
+///
+/// assert_eq!(Disposition::Report.as_str(), "report");
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Disposition {
+    /// `Content-Security-Policy` (or `<meta>`): violations block.
+    Enforce,
+    /// `Content-Security-Policy-Report-Only`: violations are reported, never block.
+    Report,
+}
+
+impl Disposition {
+    /// `"enforce"` or `"report"`, as CSP3 and violation reports spell it.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Disposition::Enforce => "enforce",
+            Disposition::Report => "report",
+        }
+    }
+}
+
+impl fmt::Display for Disposition {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// How a policy was delivered (CSP3 §2.2).
+///
+/// # Example
+///
+/// ```
+/// use cspgate::PolicySource;
+///
+/// assert_eq!(PolicySource::Meta.as_str(), "meta");
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum PolicySource {
+    /// An HTTP response header.
+    Header,
+    /// A `<meta http-equiv="Content-Security-Policy">` element.
+    Meta,
+}
+
+impl PolicySource {
+    /// `"header"` or `"meta"`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            PolicySource::Header => "header",
+            PolicySource::Meta => "meta",
+        }
+    }
+}
+
+/// Which pre-request algorithm a governing directive runs (§6.1: the directive's own check, or,
+/// for `default-src` and `child-src`, the check of the effective directive with their value).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(crate) enum Logic {
+    /// URL matching only (font-src, frame-src, img-src, ..., worker-src).
+    Plain,
+    /// connect-src: the WebTransport hash rule, then URL matching.
+    Connect,
+    /// script-src, script-src-elem: §6.7.1.1 (nonce, integrity, 'strict-dynamic', URL).
+    Script,
+    /// style-src, style-src-elem: nonce, then URL.
+    Style,
+}
+
+impl Logic {
+    const fn of(d: DirectiveKind) -> Logic {
+        match d {
+            DirectiveKind::ScriptSrc
+            | DirectiveKind::ScriptSrcElem
+            | DirectiveKind::ScriptSrcAttr => Logic::Script,
+            DirectiveKind::StyleSrc | DirectiveKind::StyleSrcElem | DirectiveKind::StyleSrcAttr => {
+                Logic::Style
+            }
+            DirectiveKind::ConnectSrc => Logic::Connect,
+            _ => Logic::Plain,
+        }
+    }
+}
+
+/// The directive that governs one effective directive in one policy.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(crate) struct Governor {
+    /// Index into the policy's source lists.
+    pub(crate) list: u8,
+    /// The algorithm to run.
+    pub(crate) logic: Logic,
+    /// The governing directive.
+    pub(crate) directive: DirectiveKind,
+}
+
+/// One stored directive.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub(crate) struct Directive {
+    pub(crate) name: DirectiveName,
+    /// The value (everything after the name) as a range of the policy's text.
+    pub(crate) value: Range<u32>,
+    /// Index into the policy's source lists, or `NO_LIST`.
+    pub(crate) list: u8,
+}
+
+pub(crate) const NO_LIST: u8 = u8::MAX;
+const ABSENT: u8 = 0;
+
+/// A parsed and compiled policy.
+///
+/// Policies come from [`PolicyList::parse`](crate::PolicyList::parse); a `Policy` is
+/// immutable. `Display` serialises it (directive names lower-cased, tokens separated by one
+/// space); [`Policy::text`] is the text as delivered.
+///
+/// # Example
+///
+/// ```
+/// use cspgate::{DirectiveKind, Disposition, PolicyList, PolicySource};
+///
+/// let list = PolicyList::parse("DEFAULT-SRC 'self';  img-src  *", Disposition::Enforce, PolicySource::Header);
+/// let policy = &list[0];
+/// assert_eq!(policy.to_string(), "default-src 'self'; img-src *");
+/// let img = policy.directive(DirectiveKind::ImgSrc).unwrap();
+/// assert_eq!(img.tokens().collect::<Vec<_>>(), ["*"]);
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Policy {
+    pub(crate) text: Box<str>,
+    pub(crate) disposition: Disposition,
+    pub(crate) source: PolicySource,
+    pub(crate) directives: Vec<Directive>,
+    /// For each known directive: 1 + its index in `directives`, or `ABSENT`.
+    pub(crate) by_kind: [u8; KNOWN_COUNT],
+    pub(crate) lists: Vec<SourceList>,
+    pub(crate) governing: [Option<Governor>; EFFECTIVE_COUNT],
+    /// The lists a resource hint may match (§6.7.2.2), when default-src is present.
+    pub(crate) hint_lists: SmallVec<[u8; 8]>,
+    /// Added by the parser in place of input cut at a limit (fail-closed).
+    pub(crate) synthetic: bool,
+}
+
+/// A borrowed view of one directive of a [`Policy`].
+///
+/// # Example
+///
+/// ```
+/// use cspgate::{Disposition, PolicyList, PolicySource};
+///
+/// let list = PolicyList::parse("script-src 'self'  https://a.test", Disposition::Enforce, PolicySource::Header);
+/// let d = list[0].directives().next().unwrap();
+/// assert_eq!(d.name().as_str(), "script-src");
+/// assert_eq!(d.tokens().collect::<Vec<_>>(), ["'self'", "https://a.test"]);
+/// ```
+#[derive(Clone, Copy, Debug)]
+pub struct DirectiveRef<'p> {
+    name: &'p DirectiveName,
+    value: &'p str,
+}
+
+impl<'p> DirectiveRef<'p> {
+    /// The directive's name.
+    pub fn name(&self) -> &'p DirectiveName {
+        self.name
+    }
+
+    /// The directive's value tokens (CSP3 §2.2.1 step 3.6: split on ASCII whitespace).
+    pub fn tokens(&self) -> impl Iterator<Item = &'p str> + Clone {
+        ascii::split_ws(self.value)
+    }
+}
+
+impl Policy {
+    /// The policy's text as delivered (one comma-separated piece of the header, trimmed).
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// Enforced or report-only.
+    pub fn disposition(&self) -> Disposition {
+        self.disposition
+    }
+
+    /// Header or `<meta>`.
+    pub fn source(&self) -> PolicySource {
+        self.source
+    }
+
+    /// Was this policy added by the parser, in place of input cut at a limit (see
+    /// [`MAX_LIST_BYTES`](crate::limits::MAX_LIST_BYTES))?
+    pub fn is_synthetic(&self) -> bool {
+        self.synthetic
+    }
+
+    /// The directives, in order (the first of a repeated name only).
+    pub fn directives(&self) -> impl ExactSizeIterator<Item = DirectiveRef<'_>> + '_ {
+        self.directives.iter().map(move |d| self.view(d))
+    }
+
+    /// The directive of that name, if the policy has it.
+    pub fn directive(&self, kind: DirectiveKind) -> Option<DirectiveRef<'_>> {
+        self.directive_index(kind)
+            .map(|i| self.view(&self.directives[i]))
+    }
+
+    /// Does the policy contain a directive of that name?
+    #[inline]
+    pub fn contains(&self, kind: DirectiveKind) -> bool {
+        self.by_kind[kind.index()] != ABSENT
+    }
+
+    /// The directive that governs requests (or inline checks) whose effective directive is
+    /// `effective`, after walking its fallback list (§6.8.4): `None` when no directive of the
+    /// list is present, or when `effective` has no fallback list.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use cspgate::{DirectiveKind as D, Disposition, PolicyList, PolicySource};
+    ///
+    /// let list = PolicyList::parse("default-src 'self'; child-src https:", Disposition::Enforce, PolicySource::Header);
+    /// assert_eq!(list[0].governing_directive(D::WorkerSrc), Some(D::ChildSrc));
+    /// assert_eq!(list[0].governing_directive(D::ImgSrc), Some(D::DefaultSrc));
+    /// assert_eq!(list[0].governing_directive(D::FormAction), None);
+    /// ```
+    pub fn governing_directive(&self, effective: DirectiveKind) -> Option<DirectiveKind> {
+        Effective::ALL
+            .iter()
+            .find(|e| e.directive() == effective)
+            .and_then(|e| self.governing[*e as usize])
+            .map(|g| g.directive)
+    }
+
+    #[inline]
+    pub(crate) fn governor(&self, e: Effective) -> Option<Governor> {
+        self.governing[e as usize]
+    }
+
+    #[inline]
+    pub(crate) fn list(&self, i: u8) -> &SourceList {
+        &self.lists[usize::from(i)]
+    }
+
+    /// The source list of a directive, if present and a source list.
+    #[inline]
+    pub(crate) fn list_of(&self, kind: DirectiveKind) -> Option<&SourceList> {
+        let d = &self.directives[self.directive_index(kind)?];
+        (d.list != NO_LIST).then(|| self.list(d.list))
+    }
+
+    #[inline]
+    fn directive_index(&self, kind: DirectiveKind) -> Option<usize> {
+        match self.by_kind[kind.index()] {
+            ABSENT => None,
+            i => Some(usize::from(i) - 1),
+        }
+    }
+
+    fn view<'p>(&'p self, d: &'p Directive) -> DirectiveRef<'p> {
+        let r = d.value.start as usize..d.value.end as usize;
+        DirectiveRef {
+            name: &d.name,
+            value: self.text.get(r).unwrap_or(""),
+        }
+    }
+
+    /// Precomputes the governing table and the resource-hint lists (§6.8.3-§6.8.4, §6.7.2.2).
+    pub(crate) fn finish(&mut self) {
+        for e in Effective::ALL {
+            // §6.8.4: the first directive of the fallback list that the policy contains is
+            // the only one that executes.
+            self.governing[e as usize] = e.fallback_list().iter().find_map(|&d| {
+                let i = self.directive_index(d)?;
+                let list = self.directives[i].list;
+                (list != NO_LIST).then(|| Governor {
+                    list,
+                    // §6.1.1 step 3, §6.1.3 step 3: child-src and default-src run the
+                    // effective directive's check with their own value.
+                    logic: match d {
+                        DirectiveKind::DefaultSrc | DirectiveKind::ChildSrc => {
+                            Logic::of(e.directive())
+                        }
+                        other => Logic::of(other),
+                    },
+                    directive: d,
+                })
+            });
+        }
+        // §6.7.2.2: the lists a prefetch may match, when default-src is present (default-src
+        // included: see docs/spec-deviations.md, "resource hints").
+        self.hint_lists.clear();
+        if self.contains(DirectiveKind::DefaultSrc) {
+            use DirectiveKind as D;
+            for d in [
+                D::ChildSrc,
+                D::ConnectSrc,
+                D::FontSrc,
+                D::FrameSrc,
+                D::ImgSrc,
+                D::ManifestSrc,
+                D::MediaSrc,
+                D::ObjectSrc,
+                D::ScriptSrc,
+                D::ScriptSrcElem,
+                D::StyleSrc,
+                D::StyleSrcElem,
+                D::WorkerSrc,
+                D::DefaultSrc,
+            ] {
+                if let Some(i) = self.directive_index(d) {
+                    let list = self.directives[i].list;
+                    if list != NO_LIST {
+                        self.hint_lists.push(list);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Approximate heap bytes owned by this policy.
+    pub(crate) fn heap_size(&self) -> usize {
+        use core::mem::size_of;
+        self.text.len()
+            + self.directives.capacity() * size_of::<Directive>()
+            + self
+                .directives
+                .iter()
+                .map(|d| match &d.name {
+                    DirectiveName::Unknown(n) => n.len(),
+                    DirectiveName::Known(_) => 0,
+                })
+                .sum::<usize>()
+            + self.lists.capacity() * size_of::<SourceList>()
+            + self.lists.iter().map(SourceList::heap_size).sum::<usize>()
+    }
+}
+
+impl fmt::Display for Policy {
+    /// Serialises the policy: `name token token; name token`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, d) in self.directives().enumerate() {
+            if i > 0 {
+                f.write_str("; ")?;
+            }
+            f.write_str(d.name().as_str())?;
+            for t in d.tokens() {
+                f.write_str(" ")?;
+                f.write_str(t)?;
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,507 @@
+//! One source expression: the `source-expression` grammar of CSP3 §2.3.1, classified.
+//!
+//! The parser keeps every token of a directive (as the spec does), and compiles each one once
+//! through [`SourceExpression::parse`]. A token that fits no production is
+//! [`SourceExpression::Invalid`]: it is inert, it never matches anything, and the parser
+//! reports it as a warning.
+
+use core::fmt;
+
+use bitflags::bitflags;
+
+use crate::ascii::{self, all, BASE64, DIGIT};
+use crate::host::HostPattern;
+use crate::path::is_path_part;
+use crate::scheme::is_scheme;
+
+bitflags! {
+    /// The `keyword-source`s of a source list (CSP3 §2.3.1), as a set.
+    ///
+    /// `'none'` is not here: it is not a keyword-source but a whole-list form, see
+    /// [`SourceExpression::None`].
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use cspgate::Keywords;
+    ///
+    /// assert_eq!(Keywords::from_token("'SELF'"), Some(Keywords::SELF));
+    /// assert_eq!(Keywords::SELF.token(), Some("'self'"));
+    /// assert_eq!(Keywords::from_token("self"), None);
+    /// ```
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+    pub struct Keywords: u16 {
+        /// `'self'`.
+        const SELF = 1 << 0;
+        /// `'unsafe-inline'`.
+        const UNSAFE_INLINE = 1 << 1;
+        /// `'unsafe-eval'`.
+        const UNSAFE_EVAL = 1 << 2;
+        /// `'strict-dynamic'`.
+        const STRICT_DYNAMIC = 1 << 3;
+        /// `'unsafe-hashes'`.
+        const UNSAFE_HASHES = 1 << 4;
+        /// `'report-sample'`.
+        const REPORT_SAMPLE = 1 << 5;
+        /// `'unsafe-allow-redirects'` (in the grammar, without semantics since `navigate-to`
+        /// was removed).
+        const UNSAFE_ALLOW_REDIRECTS = 1 << 6;
+        /// `'wasm-unsafe-eval'`.
+        const WASM_UNSAFE_EVAL = 1 << 7;
+        /// `'trusted-types-eval'`.
+        const TRUSTED_TYPES_EVAL = 1 << 8;
+        /// `'report-sha256'`.
+        const REPORT_SHA256 = 1 << 9;
+        /// `'report-sha384'`.
+        const REPORT_SHA384 = 1 << 10;
+        /// `'report-sha512'`.
+        const REPORT_SHA512 = 1 << 11;
+        /// `'unsafe-webtransport-hashes'`.
+        const UNSAFE_WEBTRANSPORT_HASHES = 1 << 12;
+    }
+}
+
+const KEYWORD_TOKENS: &[(&str, Keywords)] = &[
+    ("'self'", Keywords::SELF),
+    ("'unsafe-inline'", Keywords::UNSAFE_INLINE),
+    ("'unsafe-eval'", Keywords::UNSAFE_EVAL),
+    ("'strict-dynamic'", Keywords::STRICT_DYNAMIC),
+    ("'unsafe-hashes'", Keywords::UNSAFE_HASHES),
+    ("'report-sample'", Keywords::REPORT_SAMPLE),
+    ("'unsafe-allow-redirects'", Keywords::UNSAFE_ALLOW_REDIRECTS),
+    ("'wasm-unsafe-eval'", Keywords::WASM_UNSAFE_EVAL),
+    ("'trusted-types-eval'", Keywords::TRUSTED_TYPES_EVAL),
+    ("'report-sha256'", Keywords::REPORT_SHA256),
+    ("'report-sha384'", Keywords::REPORT_SHA384),
+    ("'report-sha512'", Keywords::REPORT_SHA512),
+    (
+        "'unsafe-webtransport-hashes'",
+        Keywords::UNSAFE_WEBTRANSPORT_HASHES,
+    ),
+];
+
+impl Keywords {
+    /// The keyword a token spells (ASCII case-insensitive, quotes included).
+    pub fn from_token(token: &str) -> Option<Keywords> {
+        KEYWORD_TOKENS
+            .iter()
+            .find(|(t, _)| t.len() == token.len() && t.eq_ignore_ascii_case(token))
+            .map(|&(_, k)| k)
+    }
+
+    /// The canonical token of a single keyword (`None` for a set of several or none).
+    pub fn token(self) -> Option<&'static str> {
+        KEYWORD_TOKENS
+            .iter()
+            .find(|&&(_, k)| k == self)
+            .map(|&(t, _)| t)
+    }
+}
+
+/// A hash algorithm of a `hash-source` (and of SRI metadata).
+///
+/// # Example
+///
+/// ```
+/// use cspgate::HashAlgorithm;
+///
+/// assert_eq!(HashAlgorithm::from_name("SHA384"), Some(HashAlgorithm::Sha384));
+/// assert_eq!(HashAlgorithm::Sha384.as_str(), "sha384");
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum HashAlgorithm {
+    /// SHA-256.
+    Sha256,
+    /// SHA-384.
+    Sha384,
+    /// SHA-512.
+    Sha512,
+}
+
+impl HashAlgorithm {
+    /// Parses `sha256`, `sha384` or `sha512`, ASCII case-insensitively.
+    pub fn from_name(name: &str) -> Option<HashAlgorithm> {
+        let b = name.as_bytes();
+        if b.eq_ignore_ascii_case(b"sha256") {
+            Some(HashAlgorithm::Sha256)
+        } else if b.eq_ignore_ascii_case(b"sha384") {
+            Some(HashAlgorithm::Sha384)
+        } else if b.eq_ignore_ascii_case(b"sha512") {
+            Some(HashAlgorithm::Sha512)
+        } else {
+            None
+        }
+    }
+
+    /// The lower-case name.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            HashAlgorithm::Sha256 => "sha256",
+            HashAlgorithm::Sha384 => "sha384",
+            HashAlgorithm::Sha512 => "sha512",
+        }
+    }
+}
+
+impl fmt::Display for HashAlgorithm {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Why a token is not a valid source expression.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum InvalidSource {
+    /// A quoted token that is no keyword, nonce or hash (`'unsafe-everything'`, `'self`).
+    UnknownKeyword,
+    /// `'nonce-...'` whose value is not a `base64-value`.
+    BadNonce,
+    /// `'shaNNN-...'` whose value is not a `base64-value`.
+    BadHash,
+    /// A scheme that is not `ALPHA *( ALPHA / DIGIT / "+" / "-" / "." )`.
+    BadScheme,
+    /// A host that does not fit `host-part` (empty labels, `_`, a misplaced `*` ...).
+    BadHost,
+    /// A port that is neither digits nor `*`.
+    BadPort,
+    /// A path that is not an RFC 3986 `path-absolute`.
+    BadPath,
+    /// A `?` or `#` directly after the host or port, with no path before it.
+    QueryWithoutPath,
+}
+
+impl InvalidSource {
+    /// A short English explanation.
+    pub const fn description(self) -> &'static str {
+        match self {
+            InvalidSource::UnknownKeyword => "not a CSP keyword, nonce or hash",
+            InvalidSource::BadNonce => "the nonce value is not base64 or base64url",
+            InvalidSource::BadHash => "the hash value is not base64 or base64url",
+            InvalidSource::BadScheme => "the scheme is not a valid URL scheme",
+            InvalidSource::BadHost => "the host is not a valid host pattern",
+            InvalidSource::BadPort => "the port is neither a number nor *",
+            InvalidSource::BadPath => "the path is not a valid absolute path",
+            InvalidSource::QueryWithoutPath => "a query or fragment needs a path before it",
+        }
+    }
+}
+
+impl fmt::Display for InvalidSource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.description())
+    }
+}
+
+/// A port-part, as written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum PortPart {
+    /// `*`.
+    Any,
+    /// A number. Values above 65535 are kept saturated at `u32::MAX`; they match no URL.
+    Number(u32),
+}
+
+/// A source expression, classified by the CSP3 grammar. Borrows the token.
+///
+/// # Example
+///
+/// ```
+/// use cspgate::{SourceExpression, PortPart};
+///
+/// match SourceExpression::parse("https://*.cdn.test:8443/js/") {
+///     SourceExpression::Host { scheme, host, port, path, .. } => {
+///         assert_eq!(scheme, Some("https"));
+///         assert_eq!(host, "*.cdn.test");
+///         assert_eq!(port, Some(PortPart::Number(8443)));
+///         assert_eq!(path, Some("/js/"));
+///     }
+///     other => panic!("{other:?}"),
+/// }
+/// assert!(matches!(SourceExpression::parse("'none'"), SourceExpression::None));
+/// assert!(SourceExpression::parse("https://a_b.test").is_invalid());
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SourceExpression<'a> {
+    /// `'none'`: means "nothing" only when it is the whole list.
+    None,
+    /// `*`.
+    Star,
+    /// A `keyword-source`.
+    Keyword(Keywords),
+    /// A `scheme-source` (`https:`); the scheme without its colon.
+    Scheme(&'a str),
+    /// A `host-source`.
+    Host {
+        /// The scheme-part, if given.
+        scheme: Option<&'a str>,
+        /// The host-part as written.
+        host: &'a str,
+        /// The port-part, if given.
+        port: Option<PortPart>,
+        /// The path-part, if given.
+        path: Option<&'a str>,
+        /// A query or fragment that followed the path and was ignored (see
+        /// `docs/spec-deviations.md`).
+        ignored_suffix: Option<&'a str>,
+    },
+    /// `'nonce-...'`: the base64-value.
+    Nonce(&'a str),
+    /// `'shaNNN-...'`: the algorithm and the base64-value as written.
+    Hash(HashAlgorithm, &'a str),
+    /// Fits no production: inert.
+    Invalid(InvalidSource),
+}
+
+impl<'a> SourceExpression<'a> {
+    /// Classifies one token of a source list. Never fails: a token that fits no production is
+    /// [`SourceExpression::Invalid`].
+    pub fn parse(token: &'a str) -> SourceExpression<'a> {
+        if token == "*" {
+            return SourceExpression::Star;
+        }
+        if token.starts_with('\'') {
+            return parse_quoted(token);
+        }
+        // scheme-source = scheme-part ":" -- only when the token ends right after the colon.
+        if let Some(scheme) = token.strip_suffix(':') {
+            if is_scheme(scheme) {
+                return SourceExpression::Scheme(scheme);
+            }
+        }
+        parse_host_source(token)
+    }
+
+    /// Is this token inert because it fits no production?
+    pub fn is_invalid(&self) -> bool {
+        matches!(self, SourceExpression::Invalid(_))
+    }
+}
+
+/// Is `s` a `base64-value`: `1*( ALPHA / DIGIT / "+" / "/" / "-" / "_" ) *2"="`?
+pub(crate) fn is_base64_value(s: &str) -> bool {
+    let b = s.as_bytes();
+    let body = b.len() - b.iter().rev().take(2).take_while(|&&c| c == b'=').count();
+    body > 0 && all(&b[..body], BASE64)
+}
+
+fn parse_quoted(token: &str) -> SourceExpression<'_> {
+    if token.eq_ignore_ascii_case("'none'") {
+        return SourceExpression::None;
+    }
+    if let Some(k) = Keywords::from_token(token) {
+        return SourceExpression::Keyword(k);
+    }
+    let Some(inner) = token.strip_prefix('\'').and_then(|t| t.strip_suffix('\'')) else {
+        return SourceExpression::Invalid(InvalidSource::UnknownKeyword);
+    };
+    if let Some(value) = ascii::strip_prefix_ignore_case(inner, "nonce-") {
+        return if is_base64_value(value) {
+            SourceExpression::Nonce(value)
+        } else {
+            SourceExpression::Invalid(InvalidSource::BadNonce)
+        };
+    }
+    if let Some((alg, value)) = inner.split_once('-') {
+        if let Some(alg) = HashAlgorithm::from_name(alg) {
+            return if is_base64_value(value) {
+                SourceExpression::Hash(alg, value)
+            } else {
+                SourceExpression::Invalid(InvalidSource::BadHash)
+            };
+        }
+    }
+    SourceExpression::Invalid(InvalidSource::UnknownKeyword)
+}
+
+/// `host-source = [ scheme-part "://" ] host-part [ ":" port-part ] [ path-part ]`
+fn parse_host_source(token: &str) -> SourceExpression<'_> {
+    let (scheme, rest) = match token.find("://") {
+        Some(i) => {
+            let scheme = &token[..i];
+            if !is_scheme(scheme) {
+                return SourceExpression::Invalid(InvalidSource::BadScheme);
+            }
+            (Some(scheme), &token[i + 3..])
+        }
+        None => (None, token),
+    };
+    // DEVIATION (docs/spec-deviations.md, "query or fragment in a source"): engines drop a
+    // query or fragment that follows a path; by the grammar the token would be invalid.
+    let (main, ignored_suffix) = match rest.find(['?', '#']) {
+        Some(i) => (&rest[..i], Some(&rest[i..])),
+        None => (rest, None),
+    };
+    let host_end = main.find([':', '/']).unwrap_or(main.len());
+    let host = &main[..host_end];
+    let after_host = &main[host_end..];
+    let (port_text, path) = match after_host.strip_prefix(':') {
+        Some(p) => {
+            let end = p.find('/').unwrap_or(p.len());
+            (Some(&p[..end]), &p[end..])
+        }
+        None => (None, after_host),
+    };
+    if HostPattern::parse(host).is_none() {
+        return SourceExpression::Invalid(InvalidSource::BadHost);
+    }
+    let port = match port_text {
+        None => None,
+        Some("*") => Some(PortPart::Any),
+        Some(p) if !p.is_empty() && all(p.as_bytes(), DIGIT) => {
+            let n = p.bytes().fold(0u32, |n, d| {
+                n.saturating_mul(10).saturating_add(u32::from(d - b'0'))
+            });
+            Some(PortPart::Number(if n > 65535 { u32::MAX } else { n }))
+        }
+        Some(_) => return SourceExpression::Invalid(InvalidSource::BadPort),
+    };
+    if ignored_suffix.is_some() && path.is_empty() {
+        return SourceExpression::Invalid(InvalidSource::QueryWithoutPath);
+    }
+    if !path.is_empty() && !is_path_part(path) {
+        return SourceExpression::Invalid(InvalidSource::BadPath);
+    }
+    SourceExpression::Host {
+        scheme,
+        host,
+        port,
+        path: if path.is_empty() { None } else { Some(path) },
+        ignored_suffix,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use SourceExpression as S;
+
+    #[test]
+    fn keywords_are_case_insensitive() {
+        assert_eq!(S::parse("'SELF'"), S::Keyword(Keywords::SELF));
+        assert_eq!(
+            S::parse("'Unsafe-Inline'"),
+            S::Keyword(Keywords::UNSAFE_INLINE)
+        );
+        assert_eq!(S::parse("'NONE'"), S::None);
+        assert_eq!(S::parse("'self"), S::Invalid(InvalidSource::UnknownKeyword));
+        assert_eq!(
+            S::parse("'wasm-eval'"),
+            S::Invalid(InvalidSource::UnknownKeyword)
+        );
+        for (t, k) in KEYWORD_TOKENS {
+            assert_eq!(S::parse(t), S::Keyword(*k));
+            assert_eq!(k.token(), Some(*t));
+        }
+        // Unquoted keywords are host names.
+        assert!(matches!(S::parse("self"), S::Host { host: "self", .. }));
+    }
+
+    #[test]
+    fn nonces_and_hashes() {
+        assert_eq!(S::parse("'nonce-abc'"), S::Nonce("abc"));
+        assert_eq!(S::parse("'NONCE-a+/_-b=='"), S::Nonce("a+/_-b=="));
+        assert_eq!(S::parse("'nonce-'"), S::Invalid(InvalidSource::BadNonce));
+        assert_eq!(
+            S::parse("'nonce-a==='"),
+            S::Invalid(InvalidSource::BadNonce)
+        );
+        assert_eq!(S::parse("'nonce-=='"), S::Invalid(InvalidSource::BadNonce));
+        assert_eq!(S::parse("'nonce-a=b'"), S::Invalid(InvalidSource::BadNonce));
+        assert_eq!(
+            S::parse("'SHA256-abc='"),
+            S::Hash(HashAlgorithm::Sha256, "abc=")
+        );
+        assert_eq!(
+            S::parse("'sha512-a-b_c'"),
+            S::Hash(HashAlgorithm::Sha512, "a-b_c")
+        );
+        assert_eq!(
+            S::parse("'sha1-abc'"),
+            S::Invalid(InvalidSource::UnknownKeyword)
+        );
+        assert_eq!(S::parse("'sha256-'"), S::Invalid(InvalidSource::BadHash));
+        assert_eq!(
+            S::parse("'sha-256-abc'"),
+            S::Invalid(InvalidSource::UnknownKeyword)
+        );
+    }
+
+    #[test]
+    fn schemes_and_hosts() {
+        assert_eq!(S::parse("https:"), S::Scheme("https"));
+        assert_eq!(S::parse("custom.x-y+z:"), S::Scheme("custom.x-y+z"));
+        assert_eq!(S::parse("*"), S::Star);
+        assert_eq!(
+            S::parse("localhost:8080"),
+            S::Host {
+                scheme: None,
+                host: "localhost",
+                port: Some(PortPart::Number(8080)),
+                path: None,
+                ignored_suffix: None
+            }
+        );
+        assert_eq!(
+            S::parse("*:*"),
+            S::Host {
+                scheme: None,
+                host: "*",
+                port: Some(PortPart::Any),
+                path: None,
+                ignored_suffix: None
+            }
+        );
+        assert_eq!(
+            S::parse("https://a.test:99999"),
+            S::Host {
+                scheme: Some("https"),
+                host: "a.test",
+                port: Some(PortPart::Number(u32::MAX)),
+                path: None,
+                ignored_suffix: None
+            }
+        );
+        assert_eq!(
+            S::parse("https://cdn.test/lib/app.js?v=2"),
+            S::Host {
+                scheme: Some("https"),
+                host: "cdn.test",
+                port: None,
+                path: Some("/lib/app.js"),
+                ignored_suffix: Some("?v=2")
+            }
+        );
+        assert_eq!(
+            S::parse("a.test?x"),
+            S::Invalid(InvalidSource::QueryWithoutPath)
+        );
+        assert_eq!(S::parse("1a:"), S::Invalid(InvalidSource::BadPort));
+        assert_eq!(S::parse("https://"), S::Invalid(InvalidSource::BadHost));
+        assert_eq!(
+            S::parse("http://a.test:"),
+            S::Invalid(InvalidSource::BadPort)
+        );
+        assert_eq!(
+            S::parse("http://a.test:8a"),
+            S::Invalid(InvalidSource::BadPort)
+        );
+        assert_eq!(S::parse("1http://a"), S::Invalid(InvalidSource::BadScheme));
+        assert_eq!(S::parse("a.test/x y"), S::Invalid(InvalidSource::BadPath));
+        assert_eq!(S::parse("a.test//x"), S::Invalid(InvalidSource::BadPath));
+        assert_eq!(S::parse("[::1]"), S::Invalid(InvalidSource::BadHost));
+        assert_eq!(S::parse("a.test,"), S::Invalid(InvalidSource::BadHost));
+    }
+
+    #[test]
+    fn base64_value_grammar() {
+        assert!(is_base64_value("a"));
+        assert!(is_base64_value("a="));
+        assert!(is_base64_value("a=="));
+        assert!(!is_base64_value("a==="));
+        assert!(!is_base64_value(""));
+        assert!(!is_base64_value("="));
+        assert!(!is_base64_value("a b"));
+    }
+}

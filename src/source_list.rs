@@ -1,0 +1,633 @@
+//! A compiled source list (CSP3 §2.3.1) and the URL, nonce and integrity matching algorithms
+//! of §6.7.2 over it.
+//!
+//! Every token is classified once, at parse time, into typed data: keyword bits, a scheme
+//! mask, host-sources sorted for binary search, nonces and hashes. Matching a URL then reads
+//! the [`UrlView`] and compares plain values; it never allocates.
+
+use smallvec::SmallVec;
+
+use crate::directive::DirectiveKind;
+use crate::host::{HostPattern, UrlHost};
+use crate::limits::{Limit, MAX_SOURCES_PER_DIRECTIVE};
+use crate::origin::{SelfOrigin, UrlView};
+use crate::path::path_part_matches;
+use crate::scheme::{self, bit, SchemeMatcher};
+use crate::source::{HashAlgorithm, Keywords, PortPart, SourceExpression};
+use crate::warning::{ParseWarning, Span};
+
+/// The port a host-source requires.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+enum PortReq {
+    /// No port-part: only the URL scheme's default port.
+    Default,
+    /// `:n` (0..=65535).
+    Exact(u16),
+    /// `:*`.
+    Any,
+    /// A port above 65535: matches no URL.
+    Never,
+}
+
+/// One compiled host-source.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub(crate) struct HostSource {
+    /// The scheme-part; `None` for a schemeless source, which uses the self-origin's scheme.
+    scheme: Option<SchemeMatcher>,
+    host: HostPattern,
+    port: PortReq,
+    /// The path-part, as written (it is a valid `path-absolute`).
+    path: Option<Box<str>>,
+    /// The source is exactly `http://host:80...`: it also allows https on 443 (issue #439).
+    http_80: bool,
+}
+
+impl HostSource {
+    /// <https://w3c.github.io/webappsec-csp/#match-url-to-source-expression> steps 2-3 for a
+    /// host-source. The caller has checked step 3.1 (the URL has a host).
+    #[inline]
+    fn matches(&self, u: &UrlView<'_>, origin: &SelfOrigin, ignore_paths: bool) -> bool {
+        // Step 2.1 / step 3.2: the scheme-part, or the origin's scheme, must match.
+        let scheme_ok = match &self.scheme {
+            Some(m) => m.matches(u.bit, u.scheme),
+            None => origin.scheme_part_matches(u),
+        };
+        // Step 3.3: host-part. Steps 3.4-3.5: port-part. Step 3.6: path-part, only before
+        // any redirect.
+        scheme_ok
+            && self.host.matches(u.host)
+            && self.port_matches(u)
+            && (ignore_paths
+                || self
+                    .path
+                    .as_deref()
+                    .is_none_or(|p| path_part_matches(p, u.path)))
+    }
+
+    /// <https://w3c.github.io/webappsec-csp/#match-ports>
+    #[inline]
+    fn port_matches(&self, u: &UrlView<'_>) -> bool {
+        match self.port {
+            // Step 2.
+            PortReq::Any => true,
+            // Step 4 (null equals null); step 5 never matches a null input.
+            PortReq::Default => u.port.is_none(),
+            // Step 4, then step 5 (the URL's port is null: compare the scheme's default).
+            PortReq::Exact(n) => {
+                u.port == Some(n)
+                    || (u.port.is_none() && scheme::default_port(u.bit) == Some(n))
+                    // DEVIATION ("http://host:80 and https", issue #439): every engine lets
+                    // an explicit http/80 source allow https on its default port.
+                    || (self.http_80 && u.bit == bit::HTTPS && u.port.is_none())
+            }
+            PortReq::Never => false,
+        }
+    }
+
+    fn exact_host(&self) -> Option<&str> {
+        match &self.host {
+            HostPattern::Exact(h) => Some(h),
+            _ => None,
+        }
+    }
+
+    fn suffix(&self) -> Option<&str> {
+        match &self.host {
+            HostPattern::Suffix(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    fn heap_size(&self) -> usize {
+        self.scheme.as_ref().map_or(0, SchemeMatcher::heap_size)
+            + self.host.heap_size()
+            + self.path.as_ref().map_or(0, |p| p.len())
+    }
+}
+
+/// Lists with more host-sources than this are searched by binary search on the host; smaller
+/// ones are scanned. Measured in `benches/check.rs` (see `docs/performance.md`).
+const INDEX_THRESHOLD: usize = 8;
+
+/// The host-sources of a list, sorted: exact hosts by name, then `*.` suffixes by suffix, then
+/// the rest (`*`, IPv4 literals).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+struct HostSources {
+    sources: Vec<HostSource>,
+    exact_end: usize,
+    suffix_end: usize,
+}
+
+impl HostSources {
+    fn finish(&mut self) {
+        fn rank(s: &HostSource) -> u8 {
+            match s.host {
+                HostPattern::Exact(_) => 0,
+                HostPattern::Suffix(_) => 1,
+                _ => 2,
+            }
+        }
+        self.sources.sort_by(|a, b| {
+            rank(a).cmp(&rank(b)).then_with(|| {
+                let ka = a.exact_host().or(a.suffix()).unwrap_or("");
+                let kb = b.exact_host().or(b.suffix()).unwrap_or("");
+                ka.cmp(kb)
+            })
+        });
+        self.exact_end = self.sources.partition_point(|s| rank(s) == 0);
+        self.suffix_end = self.sources.partition_point(|s| rank(s) <= 1);
+        self.sources.shrink_to_fit();
+    }
+
+    #[inline]
+    fn matches(&self, u: &UrlView<'_>, origin: &SelfOrigin, ignore_paths: bool) -> bool {
+        if self.sources.len() <= INDEX_THRESHOLD {
+            return self
+                .sources
+                .iter()
+                .any(|s| s.matches(u, origin, ignore_paths));
+        }
+        if let UrlHost::Domain(h) = u.host {
+            // Exact hosts equal to the URL's.
+            let exact = &self.sources[..self.exact_end];
+            let start = exact.partition_point(|s| s.exact_host().unwrap_or("") < h);
+            if exact[start..]
+                .iter()
+                .take_while(|s| s.exact_host() == Some(h))
+                .any(|s| s.matches(u, origin, ignore_paths))
+            {
+                return true;
+            }
+            // `*.rest` patterns: `.rest` must be a suffix of the host starting at a dot.
+            let suffixes = &self.sources[self.exact_end..self.suffix_end];
+            if !suffixes.is_empty() {
+                for (i, _) in h.match_indices('.') {
+                    let tail = &h[i..];
+                    let start = suffixes.partition_point(|s| s.suffix().unwrap_or("") < tail);
+                    if suffixes[start..]
+                        .iter()
+                        .take_while(|s| s.suffix() == Some(tail))
+                        .any(|s| s.matches(u, origin, ignore_paths))
+                    {
+                        return true;
+                    }
+                }
+            }
+        }
+        self.sources[self.suffix_end..]
+            .iter()
+            .any(|s| s.matches(u, origin, ignore_paths))
+    }
+}
+
+/// A hash-source: algorithm and base64-value as written.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub(crate) struct HashSource {
+    pub(crate) algorithm: HashAlgorithm,
+    pub(crate) value: Box<str>,
+}
+
+/// A compiled source list.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub(crate) struct SourceList {
+    keywords: Keywords,
+    /// The list holds `*`.
+    star: bool,
+    /// URL scheme bits allowed by scheme-sources.
+    scheme_mask: u8,
+    /// Scheme-sources for schemes without a bit, lower-case.
+    other_schemes: Vec<Box<str>>,
+    hosts: HostSources,
+    nonces: SmallVec<[Box<str>; 1]>,
+    hashes: Vec<HashSource>,
+    /// The list holds a nonce- or hash-source, including any dropped over the limit.
+    has_nonce_or_hash: bool,
+}
+
+impl SourceList {
+    /// Compiles the tokens of a directive value. `offset` is the value's offset in the text
+    /// the warnings refer to.
+    pub(crate) fn compile(
+        directive: DirectiveKind,
+        value: &str,
+        offset: usize,
+        warn: &mut dyn FnMut(ParseWarning),
+    ) -> SourceList {
+        let mut list = SourceList::default();
+        let mut kept = 0usize;
+        let mut none_span = None;
+        let mut tokens = 0usize;
+        let url_only = matches!(
+            directive,
+            DirectiveKind::FrameAncestors | DirectiveKind::FormAction | DirectiveKind::BaseUri
+        );
+        for token in crate::ascii::split_ws(value) {
+            tokens += 1;
+            let span = Span::new(offset + crate::ascii::offset_in(value, token), token.len());
+            let expr = SourceExpression::parse(token);
+            let stores = matches!(
+                expr,
+                SourceExpression::Scheme(_)
+                    | SourceExpression::Host { .. }
+                    | SourceExpression::Nonce(_)
+                    | SourceExpression::Hash(..)
+            );
+            if stores {
+                if kept == MAX_SOURCES_PER_DIRECTIVE {
+                    warn(ParseWarning::LimitExceeded {
+                        span,
+                        limit: Limit::SourcesPerDirective,
+                    });
+                }
+                kept += 1;
+            }
+            let over = kept > MAX_SOURCES_PER_DIRECTIVE;
+            match expr {
+                SourceExpression::None => none_span = Some(span),
+                SourceExpression::Star => list.star = true,
+                SourceExpression::Keyword(k) => {
+                    if url_only && k != Keywords::SELF {
+                        warn(ParseWarning::IneffectiveSource { span, directive });
+                    }
+                    list.keywords |= k;
+                }
+                SourceExpression::Scheme(s) => {
+                    if !over {
+                        let m = SchemeMatcher::new(s);
+                        match scheme::classify(&s.to_ascii_lowercase()) {
+                            0 => list.other_schemes.push(s.to_ascii_lowercase().into()),
+                            _ => list.scheme_mask |= scheme_mask_of(&m),
+                        }
+                    }
+                }
+                SourceExpression::Host {
+                    scheme,
+                    host,
+                    port,
+                    path,
+                    ignored_suffix,
+                } => {
+                    if let Some(q) = ignored_suffix {
+                        let at = span.end - q.len();
+                        warn(ParseWarning::IgnoredQuery {
+                            span: Span::new(at, q.len()),
+                        });
+                    }
+                    if !over {
+                        if let Some(h) = compile_host(scheme, host, port, path) {
+                            list.hosts.sources.push(h);
+                        }
+                    }
+                }
+                SourceExpression::Nonce(n) => {
+                    if url_only {
+                        warn(ParseWarning::IneffectiveSource { span, directive });
+                    }
+                    list.has_nonce_or_hash = true;
+                    if !over {
+                        list.nonces.push(n.into());
+                    }
+                }
+                SourceExpression::Hash(algorithm, v) => {
+                    if url_only {
+                        warn(ParseWarning::IneffectiveSource { span, directive });
+                    }
+                    list.has_nonce_or_hash = true;
+                    if !over {
+                        list.hashes.push(HashSource {
+                            algorithm,
+                            value: v.into(),
+                        });
+                    }
+                }
+                SourceExpression::Invalid(reason) => {
+                    warn(ParseWarning::InvalidSource { span, reason });
+                }
+            }
+        }
+        if let Some(span) = none_span {
+            if tokens > 1 {
+                warn(ParseWarning::NoneWithOtherSources { span });
+            }
+        }
+        list.hosts.finish();
+        list.other_schemes.shrink_to_fit();
+        list.hashes.shrink_to_fit();
+        list
+    }
+
+    /// The keyword-sources of the list.
+    #[inline]
+    pub(crate) fn keywords(&self) -> Keywords {
+        self.keywords
+    }
+
+    /// Does the list hold a nonce-source or hash-source?
+    #[inline]
+    pub(crate) fn has_nonce_or_hash(&self) -> bool {
+        self.has_nonce_or_hash
+    }
+
+    /// The hash-sources.
+    #[inline]
+    pub(crate) fn hashes(&self) -> &[HashSource] {
+        &self.hashes
+    }
+
+    /// Is any URL at all matched by some source of the list? (False for `'none'`, an empty
+    /// list, or a list of keywords, nonces and hashes only.)
+    #[inline]
+    pub(crate) fn has_url_sources(&self) -> bool {
+        self.star
+            || self.keywords.contains(Keywords::SELF)
+            || self.scheme_mask != 0
+            || !self.other_schemes.is_empty()
+            || !self.hosts.sources.is_empty()
+    }
+
+    /// Does some host-source of the list have a path-part?
+    pub(crate) fn has_paths(&self) -> bool {
+        self.hosts.sources.iter().any(|s| s.path.is_some())
+    }
+
+    /// <https://w3c.github.io/webappsec-csp/#match-url-to-source-list>
+    #[inline]
+    pub(crate) fn matches_url(
+        &self,
+        u: &UrlView<'_>,
+        origin: &SelfOrigin,
+        redirect_count: u32,
+    ) -> bool {
+        // Steps 2-3: an empty list, or `'none'` alone, holds no source below, so it matches
+        // nothing. Step 4: any expression.
+        // Step 4 / §6.7.2.8 step 1: `*`.
+        // DEVIATION ("`*` and WebSockets"): ws and wss count with http and https.
+        if self.star && (u.bit & bit::STAR != 0 || origin.same_scheme(u)) {
+            return true;
+        }
+        // §6.7.2.8 step 2: scheme-sources (which ignore host, port and path).
+        if self.scheme_mask & u.bit != 0
+            || (u.bit == 0 && self.other_schemes.iter().any(|s| **s == *u.scheme))
+        {
+            return true;
+        }
+        // §6.7.2.8 step 4: 'self'.
+        if self.keywords.contains(Keywords::SELF) && origin.matches_self(u) {
+            return true;
+        }
+        // §6.7.2.8 step 3: host-sources; step 3.1: the URL must have a host.
+        u.host.is_some() && self.hosts.matches(u, origin, redirect_count > 0)
+    }
+
+    /// <https://w3c.github.io/webappsec-csp/#match-nonce-to-source-list>
+    #[inline]
+    pub(crate) fn matches_nonce(&self, nonce: &str) -> bool {
+        // Step 2.
+        if nonce.is_empty() {
+            return false;
+        }
+        // Step 3: an exact, case-sensitive compare, no decoding.
+        self.nonces.iter().any(|n| **n == *nonce)
+    }
+
+    /// <https://w3c.github.io/webappsec-csp/#match-integrity-metadata-to-source-list>
+    pub(crate) fn matches_integrity(&self, integrity: &str) -> bool {
+        // Steps 2-3.
+        if self.hashes.is_empty() {
+            return false;
+        }
+        // Steps 4-7: every recognised SRI item needs an identical hash-source, and there must
+        // be at least one item.
+        let mut any = false;
+        for item in crate::sri::parse_metadata(integrity) {
+            any = true;
+            if !self
+                .hashes
+                .iter()
+                .any(|h| h.algorithm == item.algorithm && *h.value == *item.value)
+            {
+                return false;
+            }
+        }
+        any
+    }
+
+    /// Approximate heap bytes owned.
+    pub(crate) fn heap_size(&self) -> usize {
+        use core::mem::size_of;
+        self.other_schemes.iter().map(|s| s.len()).sum::<usize>()
+            + self.other_schemes.capacity() * size_of::<Box<str>>()
+            + self.hosts.sources.capacity() * size_of::<HostSource>()
+            + self
+                .hosts
+                .sources
+                .iter()
+                .map(HostSource::heap_size)
+                .sum::<usize>()
+            + if self.nonces.spilled() {
+                self.nonces.capacity() * size_of::<Box<str>>()
+            } else {
+                0
+            }
+            + self.nonces.iter().map(|n| n.len()).sum::<usize>()
+            + self.hashes.capacity() * size_of::<HashSource>()
+            + self.hashes.iter().map(|h| h.value.len()).sum::<usize>()
+    }
+}
+
+fn scheme_mask_of(m: &SchemeMatcher) -> u8 {
+    let mut mask = 0;
+    for b in [
+        bit::HTTP,
+        bit::HTTPS,
+        bit::WS,
+        bit::WSS,
+        bit::FTP,
+        bit::FILE,
+    ] {
+        if m.matches(b, "") {
+            mask |= b;
+        }
+    }
+    mask
+}
+
+fn compile_host(
+    scheme: Option<&str>,
+    host: &str,
+    port: Option<PortPart>,
+    path: Option<&str>,
+) -> Option<HostSource> {
+    let scheme = scheme.map(SchemeMatcher::new);
+    let port = match port {
+        None => PortReq::Default,
+        Some(PortPart::Any) => PortReq::Any,
+        Some(PortPart::Number(n)) => match u16::try_from(n) {
+            Ok(n) => PortReq::Exact(n),
+            Err(_) => PortReq::Never,
+        },
+    };
+    let http_80 = port == PortReq::Exact(80) && scheme.as_ref().is_some_and(|s| s.is_http());
+    Some(HostSource {
+        scheme,
+        host: HostPattern::parse(host)?,
+        port,
+        path: path.map(Into::into),
+        http_80,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use url::Url;
+
+    fn list(text: &str) -> SourceList {
+        SourceList::compile(DirectiveKind::ImgSrc, text, 0, &mut |_| {})
+    }
+
+    fn m(expr: &str, origin: &str, url: &str) -> bool {
+        m_redirect(expr, origin, url, 0)
+    }
+
+    fn m_redirect(expr: &str, origin: &str, url: &str, redirects: u32) -> bool {
+        let o = SelfOrigin::new(&Url::parse(origin).unwrap());
+        let u = Url::parse(url).unwrap();
+        list(expr).matches_url(&UrlView::new(&u), &o, redirects)
+    }
+
+    const O: &str = "https://o.test/";
+
+    /// The digest's worked examples 1-48 and 58 (49-57 are in `origin.rs`).
+    #[test]
+    fn digest_worked_examples() {
+        // Scheme handling.
+        assert!(!m("https:", "https://a.test", "http://b.test/"));
+        assert!(m("http:", "https://a.test", "https://b.test/"));
+        assert!(m("https:", "https://a.test", "https://b.test:8443/"));
+        assert!(m("data:", "https://a.test", "data:image/png;base64,AA"));
+        assert!(m("blob:", "https://a.test", "blob:https://a.test/uuid"));
+        assert!(!m("https:", "https://a.test", "blob:https://a.test/uuid"));
+        assert!(m("ws:", "https://a.test", "wss://b.test/"));
+        assert!(m("ws:", "https://a.test", "https://b.test/"));
+        assert!(m("wss:", "https://a.test", "https://b.test/"));
+        assert!(m("http://b.test", "https://a.test", "https://b.test/"));
+        assert!(!m("https://b.test", "http://a.test", "http://b.test/"));
+        assert!(!m("https://b.test", "https://a.test", "wss://b.test/"));
+        // Schemeless host-sources.
+        assert!(m("b.test", "https://a.test", "https://b.test/"));
+        assert!(!m("b.test", "https://a.test", "http://b.test/"));
+        assert!(m("b.test", "http://a.test", "https://b.test/"));
+        assert!(!m("b.test", "https://a.test", "wss://b.test/"));
+        assert!(!m("b.test", "http://a.test", "ws://b.test/"));
+        // `*`.
+        assert!(m("*", "https://a.test", "http://x.test/"));
+        assert!(!m("*", "https://a.test", "data:text/plain,hi"));
+        assert!(!m("*", "https://a.test", "blob:https://a.test/u"));
+        assert!(
+            m("*", "https://a.test", "wss://x.test/"),
+            "project decision"
+        );
+        assert!(m("*", "app://local", "app://local/x"));
+        assert!(!m("*", "https://a.test", "ftp://x.test/"));
+        // Host part.
+        assert!(m("*.a.test", O, "https://www.a.test/"));
+        assert!(m("*.a.test", O, "https://x.y.a.test/"));
+        assert!(!m("*.a.test", O, "https://a.test/"));
+        assert!(!m("*.a.test", O, "https://evila.test/"));
+        assert!(m("A.TEST", O, "https://a.test/"));
+        assert!(m("https://*:8443", O, "https://any.test:8443/"));
+        assert!(!m("a.test.", O, "https://a.test/"));
+        assert!(!m("a.test", O, "https://a.test./"));
+        assert!(
+            m("127.0.0.1", "http://o.test", "http://127.0.0.1/"),
+            "decision"
+        );
+        assert!(m("xn--tdaaaaaa.de", O, "https://üüüüüü.de/"));
+        // Port part.
+        assert!(m("https://a.test", O, "https://a.test:443/"));
+        assert!(!m("https://a.test", O, "https://a.test:8443/"));
+        assert!(m("https://a.test:443", O, "https://a.test/"));
+        assert!(m("http://a.test:80", O, "https://a.test/"), "decision #439");
+        assert!(m("http://a.test:8080", O, "https://a.test:8080/"));
+        assert!(!m("https://a.test:80", O, "https://a.test/"));
+        assert!(m("a.test:*", "https://o.test", "https://a.test:1234/"));
+        // Path part.
+        assert!(m("https://a.test/js/", O, "https://a.test/js/app.js"));
+        assert!(!m("https://a.test/js/", O, "https://a.test/js"));
+        assert!(!m("https://a.test/js", O, "https://a.test/js/"));
+        assert!(m(
+            "https://a.test/js/app.js",
+            O,
+            "https://a.test/js/app.js?v=3"
+        ));
+        assert!(m("https://a.test/", O, "https://a.test/anything/at/all"));
+        assert!(m("https://a.test/%66oo", O, "https://a.test/foo"));
+        assert!(!m("https://a.test/JS/", O, "https://a.test/js/x"));
+        assert!(!m("https://a.test/a/", O, "https://a.test/a%2Fb"));
+        assert!(m_redirect(
+            "https://b.test/only",
+            O,
+            "https://b.test/other",
+            1
+        ));
+        assert!(!m_redirect(
+            "https://b.test/only",
+            O,
+            "https://b.test/other",
+            0
+        ));
+        // 'none' and lists.
+        assert!(!m("'none'", O, "https://o.test/"));
+        assert!(m("'none' https://a.test", O, "https://a.test/"));
+        assert!(!m("", O, "https://o.test/"));
+        assert!(!m("'nonce-x' 'unsafe-inline'", O, "https://o.test/"));
+    }
+
+    #[test]
+    fn big_lists_match_like_small_ones() {
+        let mut hosts: Vec<String> = (0..200).map(|i| format!("h{i}.test")).collect();
+        hosts.extend((0..50).map(|i| format!("*.w{i}.test")));
+        hosts.push("https://p.test/x/".into());
+        hosts.push("*:8443".into());
+        hosts.push("10.0.0.1".into());
+        let big = list(&hosts.join(" "));
+        let o = SelfOrigin::new(&Url::parse(O).unwrap());
+        for (url, want) in [
+            ("https://h0.test/", true),
+            ("https://h199.test/a", true),
+            ("https://h200.test/", false),
+            ("https://a.b.w7.test/", true),
+            ("https://w7.test/", false),
+            ("https://p.test/x/y", true),
+            ("https://p.test/y", false),
+            ("https://zzz.test:8443/", true),
+            ("https://10.0.0.1/", true),
+            ("http://h1.test/", false),
+            ("data:,x", false),
+        ] {
+            let u = Url::parse(url).unwrap();
+            let v = UrlView::new(&u);
+            assert_eq!(big.matches_url(&v, &o, 0), want, "{url}");
+            // The same answer as a linear scan of every source.
+            let linear =
+                big.hosts.sources.iter().any(|s| s.matches(&v, &o, false)) && v.host.is_some();
+            assert_eq!(linear, want, "linear {url}");
+        }
+    }
+
+    #[test]
+    fn nonces_and_integrity() {
+        let l = list("'nonce-abc' 'sha256-AAA=' 'sha384-BBB'");
+        assert!(l.matches_nonce("abc"));
+        assert!(!l.matches_nonce("ABC"));
+        assert!(!l.matches_nonce(""));
+        assert!(l.has_nonce_or_hash());
+        assert!(l.matches_integrity("sha256-AAA="));
+        assert!(l.matches_integrity("SHA256-AAA=?opt sha384-BBB"));
+        assert!(!l.matches_integrity("sha256-AAA= sha512-CCC"));
+        assert!(!l.matches_integrity(""));
+        assert!(!l.matches_integrity("md5-AAA="));
+        assert!(!list("'nonce-abc'").matches_integrity("sha256-AAA="));
+    }
+}

@@ -1,0 +1,183 @@
+//! The outcome of a check: allowed or blocked, and the violations it produced.
+
+use smallvec::SmallVec;
+use url::Url;
+
+use crate::directive::DirectiveKind;
+use crate::policy::Disposition;
+
+/// What a violation is about (CSP3 §2.4 *resource*).
+///
+/// # Example
+///
+/// ```
+/// use cspgate::Resource;
+///
+/// assert_eq!(Resource::Eval.as_str(), Some("eval"));
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Resource<'r> {
+    /// A URL: the request's original URL, or the checked URL of a navigation, `<base>` or
+    /// ancestor.
+    Url(&'r Url),
+    /// Inline script, style, event handler, `javascript:` URL, or a `<base>` element.
+    Inline,
+    /// A string compiled as script (`eval`, `Function`, string timers).
+    Eval,
+    /// WebAssembly compilation.
+    WasmEval,
+}
+
+impl Resource<'_> {
+    /// The keyword CSP3 uses for non-URL resources (`inline`, `eval`, `wasm-eval`).
+    pub const fn as_str(&self) -> Option<&'static str> {
+        match self {
+            Resource::Url(_) => None,
+            Resource::Inline => Some("inline"),
+            Resource::Eval => Some("eval"),
+            Resource::WasmEval => Some("wasm-eval"),
+        }
+    }
+}
+
+/// One violation: which policy, which directive, what resource.
+///
+/// It borrows the request's URL and refers to its policy by index, so producing one copies
+/// nothing; [`DocumentPolicy`](crate::DocumentPolicy) turns it into a report when asked.
+///
+/// # Example
+///
+/// ```
+/// use cspgate::{Destination, DirectiveKind, DocumentPolicy, Disposition, PolicyList, PolicySource, Request};
+/// use url::Url;
+///
+/// let doc = Url::parse("https://app.test/")?;
+/// let list = PolicyList::parse("default-src 'self'", Disposition::Enforce, PolicySource::Header);
+/// let policy = DocumentPolicy::new(&doc, list);
+/// let url = Url::parse("https://elsewhere.test/api")?;
+/// let verdict = policy.check_request(&Request::new(&url, Destination::Empty));
+/// let v = &verdict.violations()[0];
+/// assert_eq!(v.directive(), DirectiveKind::ConnectSrc);
+/// assert_eq!(v.governing_directive(), DirectiveKind::DefaultSrc);
+/// assert_eq!(v.policy_index(), 0);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Violation<'r> {
+    pub(crate) directive: DirectiveKind,
+    pub(crate) governing: DirectiveKind,
+    pub(crate) disposition: Disposition,
+    pub(crate) policy: u32,
+    pub(crate) resource: Resource<'r>,
+    pub(crate) sample: &'r str,
+}
+
+impl<'r> Violation<'r> {
+    /// The effective directive (CSP3 §2.4 *effective directive*): the directive reports name,
+    /// e.g. `connect-src` even when `default-src` did the blocking.
+    #[inline]
+    pub fn directive(&self) -> DirectiveKind {
+        self.directive
+    }
+
+    /// The directive whose value failed to allow the resource (`default-src` when it stood in
+    /// for `connect-src`). Useful to explain a block; reports use [`Violation::directive`].
+    #[inline]
+    pub fn governing_directive(&self) -> DirectiveKind {
+        self.governing
+    }
+
+    /// Enforced (the action was blocked) or report-only.
+    #[inline]
+    pub fn disposition(&self) -> Disposition {
+        self.disposition
+    }
+
+    /// The index of the violated policy in the document's [`PolicyList`](crate::PolicyList).
+    #[inline]
+    pub fn policy_index(&self) -> usize {
+        self.policy as usize
+    }
+
+    /// What was blocked or reported.
+    #[inline]
+    pub fn resource(&self) -> Resource<'r> {
+        self.resource
+    }
+
+    /// The first 40 characters of the inline source or eval string, when the failing
+    /// directive has `'report-sample'` (CSP3 §5.5); empty otherwise.
+    #[inline]
+    pub fn sample(&self) -> &'r str {
+        self.sample
+    }
+}
+
+/// The violations of one check; inline storage for the common case of one or two.
+pub(crate) type Violations<'r> = SmallVec<[Violation<'r>; 2]>;
+
+/// The answer to a check: blocked when an enforced policy objects; the violations of every
+/// policy that objects, enforced or report-only, in policy order.
+///
+/// An allowed check with no report-only violation allocates nothing.
+///
+/// # Example
+///
+/// ```
+/// use cspgate::{Destination, DocumentPolicy, Disposition, PolicyList, PolicySource, Request};
+/// use url::Url;
+///
+/// let doc = Url::parse("https://app.test/")?;
+/// let mut list = PolicyList::parse("img-src *", Disposition::Enforce, PolicySource::Header);
+/// list.push_header("img-src 'self'", Disposition::Report);
+/// let policy = DocumentPolicy::new(&doc, list);
+/// let img = Url::parse("https://cdn.test/a.png")?;
+/// let verdict = policy.check_request(&Request::new(&img, Destination::Image));
+/// assert!(!verdict.is_blocked());
+/// assert_eq!(verdict.violations().len(), 1); // reported by the report-only policy
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Verdict<'r> {
+    pub(crate) blocked: bool,
+    pub(crate) violations: Violations<'r>,
+}
+
+impl<'r> Verdict<'r> {
+    /// An allowed verdict without violations.
+    #[inline]
+    pub(crate) fn allowed() -> Verdict<'r> {
+        Verdict {
+            blocked: false,
+            violations: SmallVec::new(),
+        }
+    }
+
+    /// Did an enforced policy block it?
+    #[inline]
+    pub fn is_blocked(&self) -> bool {
+        self.blocked
+    }
+
+    /// Is it allowed (possibly with report-only violations)?
+    #[inline]
+    pub fn is_allowed(&self) -> bool {
+        !self.blocked
+    }
+
+    /// Every violation, enforced and report-only, in policy order.
+    #[inline]
+    pub fn violations(&self) -> &[Violation<'r>] {
+        &self.violations
+    }
+
+    #[cold]
+    #[inline(never)]
+    pub(crate) fn push(&mut self, v: Violation<'r>) {
+        if v.disposition == Disposition::Enforce {
+            self.blocked = true;
+        }
+        self.violations.push(v);
+    }
+}
