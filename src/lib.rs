@@ -88,6 +88,7 @@ mod ascii;
 mod destination;
 mod directive;
 mod document;
+mod explain;
 mod fetch;
 mod host;
 pub mod limits;
@@ -109,6 +110,7 @@ pub use destination::{
 };
 pub use directive::{legacy_directive_note, DirectiveGroup, DirectiveKind, DirectiveName};
 pub use document::DocumentPolicy;
+pub use explain::PolicyJudgement;
 pub use limits::Limit;
 pub use policy::{DirectiveRef, Disposition, Policy, PolicySource};
 pub use policy_list::PolicyList;
@@ -119,6 +121,11 @@ pub use warning::{ParseWarning, Span};
 
 /// Re-exported so that engines and tools use the same `url` the API takes.
 pub use url;
+
+/// The README's example, compiled and run as a doctest.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
 
 #[cfg(test)]
 mod tests {

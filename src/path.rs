@@ -21,13 +21,8 @@ pub(crate) fn is_path_part(s: &str) -> bool {
     while i < b.len() {
         match b[i] {
             b'/' => i += 1,
-            b'%' => {
-                if i + 2 < b.len() && is(b[i + 1], HEX) && is(b[i + 2], HEX) {
-                    i += 3;
-                } else {
-                    return false;
-                }
-            }
+            b'%' if i + 2 < b.len() && is(b[i + 1], HEX) && is(b[i + 2], HEX) => i += 3,
+            b'%' => return false,
             c if is(c, PCHAR) => i += 1,
             _ => return false,
         }

@@ -258,13 +258,6 @@ impl Policy {
         &self.lists[usize::from(i)]
     }
 
-    /// The source list of a directive, if present and a source list.
-    #[inline]
-    pub(crate) fn list_of(&self, kind: DirectiveKind) -> Option<&SourceList> {
-        let d = &self.directives[self.directive_index(kind)?];
-        (d.list != NO_LIST).then(|| self.list(d.list))
-    }
-
     #[inline]
     fn directive_index(&self, kind: DirectiveKind) -> Option<usize> {
         match self.by_kind[kind.index()] {

@@ -127,16 +127,4 @@ impl<'a> Request<'a> {
     pub fn destination(&self) -> Destination {
         self.destination
     }
-
-    /// Does the verdict for this request depend on more than its URL and destination (nonce,
-    /// integrity, parser metadata, redirects, initiator, WebTransport hashes)?
-    #[inline]
-    pub(crate) fn has_request_metadata(&self) -> bool {
-        self.redirect_count != 0
-            || !self.nonce.is_empty()
-            || !self.integrity.is_empty()
-            || self.parser_metadata != ParserMetadata::None
-            || self.initiator != Initiator::None
-            || self.webtransport_hashes
-    }
 }

@@ -81,14 +81,6 @@ impl SchemeMatcher {
         }
     }
 
-    /// A matcher that matches nothing (the scheme of an opaque origin without one).
-    pub(crate) const fn nothing() -> SchemeMatcher {
-        SchemeMatcher {
-            mask: 0,
-            other: None,
-        }
-    }
-
     /// Does this scheme-part match a URL scheme (lower-case, as the URL parser leaves it) whose
     /// bit is `url_bit`?
     #[inline]
@@ -150,8 +142,6 @@ mod tests {
                 );
             }
         }
-        assert!(!SchemeMatcher::nothing().matches(bit::HTTPS, "https"));
-        assert!(!SchemeMatcher::nothing().matches(0, ""));
     }
 
     #[test]

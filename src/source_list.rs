@@ -322,18 +322,6 @@ impl SourceList {
         self.keywords
     }
 
-    /// Does the list hold a nonce-source or hash-source?
-    #[inline]
-    pub(crate) fn has_nonce_or_hash(&self) -> bool {
-        self.has_nonce_or_hash
-    }
-
-    /// The hash-sources.
-    #[inline]
-    pub(crate) fn hashes(&self) -> &[HashSource] {
-        &self.hashes
-    }
-
     /// Is any URL at all matched by some source of the list? (False for `'none'`, an empty
     /// list, or a list of keywords, nonces and hashes only.)
     #[inline]
@@ -343,11 +331,6 @@ impl SourceList {
             || self.scheme_mask != 0
             || !self.other_schemes.is_empty()
             || !self.hosts.sources.is_empty()
-    }
-
-    /// Does some host-source of the list have a path-part?
-    pub(crate) fn has_paths(&self) -> bool {
-        self.hosts.sources.iter().any(|s| s.path.is_some())
     }
 
     /// <https://w3c.github.io/webappsec-csp/#match-url-to-source-list>
@@ -622,7 +605,7 @@ mod tests {
         assert!(l.matches_nonce("abc"));
         assert!(!l.matches_nonce("ABC"));
         assert!(!l.matches_nonce(""));
-        assert!(l.has_nonce_or_hash());
+        assert!(l.has_nonce_or_hash);
         assert!(l.matches_integrity("sha256-AAA="));
         assert!(l.matches_integrity("SHA256-AAA=?opt sha384-BBB"));
         assert!(!l.matches_integrity("sha256-AAA= sha512-CCC"));
