@@ -2,6 +2,8 @@
 //! and WebKit against the letter of CSP3, and where it keeps the letter although engines
 //! differ. Each test asserts the behaviour the document promises.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // Tests panic on broken fixtures.
+
 use cspgate::url::Url;
 use cspgate::{
     Destination, DirectiveKind, Disposition, DocumentPolicy, Initiator, PolicyList, PolicySource,

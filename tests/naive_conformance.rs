@@ -2,6 +2,8 @@
 //! conformance case (`shared/conformance/cases/*.jsonl`) and compares the results with
 //! the expectations the way `shared/conformance/score.py` does.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // Tests panic on broken fixtures.
+
 #[path = "support/naive.rs"]
 mod naive;
 

@@ -1,6 +1,8 @@
 //! Properties of the parser over many generated inputs: it never panics, it never fails, and
 //! serialising a parsed list and parsing it again gives the same policies.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // Tests panic on broken fixtures.
+
 use cspgate::{Disposition, PolicyList, PolicySource};
 
 /// A small deterministic generator (xorshift64*), so failures reproduce.
