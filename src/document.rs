@@ -34,13 +34,13 @@ use crate::verdict::Verdict;
 /// ```
 #[derive(Clone, Debug)]
 pub struct DocumentPolicy {
-    origin: SelfOrigin,
-    list: PolicyList,
+    pub(crate) origin: SelfOrigin,
+    pub(crate) list: PolicyList,
     /// Bit `e` set when some policy governs effective slot `e`: a check for a slot no policy
     /// governs returns at once.
-    governed: u16,
+    pub(crate) governed: u16,
     /// Some policy has default-src (the only way a prefetch can be blocked).
-    any_default_src: bool,
+    pub(crate) any_default_src: bool,
 }
 
 const _: () = assert!(EFFECTIVE_COUNT <= 16);
@@ -95,6 +95,13 @@ impl DocumentPolicy {
     /// Allocation-free whenever at most two policies report a violation.
     #[inline]
     pub fn check_request<'r>(&self, request: &Request<'r>) -> Verdict<'r> {
+        self.check(request, Scope::All)
+    }
+
+    /// [`check_request`](DocumentPolicy::check_request) without any cache: always runs the
+    /// matching algorithms. Gives the same verdict for every request (tests and fuzzers hold
+    /// it to that).
+    pub fn check_request_uncached<'r>(&self, request: &Request<'r>) -> Verdict<'r> {
         self.check(request, Scope::All)
     }
 
