@@ -1,13 +1,16 @@
 //! The compiled policy of one document or worker: what its network requests consult.
 
-use url::Url;
+use url::{Position, Url};
 
-use crate::destination::EFFECTIVE_COUNT;
+use crate::cache::{CacheStats, Probe, VerdictCache};
+use crate::destination::{Effective, ParserMetadata, EFFECTIVE_COUNT};
 use crate::fetch::{self, Scope};
+use crate::limits::{DEFAULT_CACHE_ENTRIES, MAX_CACHE_ENTRIES};
 use crate::origin::SelfOrigin;
-use crate::policy::Disposition;
+use crate::policy::{Disposition, Logic};
 use crate::policy_list::PolicyList;
 use crate::request::Request;
+use crate::source::Keywords;
 use crate::verdict::Verdict;
 
 /// A document's (or worker's) CSP list, compiled and bound to its self-origin.
@@ -32,7 +35,7 @@ use crate::verdict::Verdict;
 /// assert_eq!(verdict.violations()[0].directive(), DirectiveKind::ConnectSrc);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 pub struct DocumentPolicy {
     pub(crate) origin: SelfOrigin,
     pub(crate) list: PolicyList,
@@ -41,6 +44,11 @@ pub struct DocumentPolicy {
     pub(crate) governed: u16,
     /// Some policy has default-src (the only way a prefetch can be blocked).
     pub(crate) any_default_src: bool,
+    /// When and how checks consult `cache`.
+    plan: CachePlan,
+    /// The verdict cache; `None` when no slot is worth caching, or the config disabled it.
+    cache: Option<VerdictCache>,
+    config: CacheConfig,
 }
 
 const _: () = assert!(EFFECTIVE_COUNT <= 16);
@@ -49,7 +57,34 @@ impl DocumentPolicy {
     /// Compiles `list` for the document or worker whose CSP list self-origin is the origin of
     /// `self_origin_url`: the response URL, or for a document with a local scheme (about:,
     /// data:, blob:) the URL of the document it inherited its policies from (CSP3 §2.2).
+    ///
+    /// The document gets a verdict cache of [`DEFAULT_CACHE_ENTRIES`] entries when some
+    /// effective directive is expensive enough to match that a lookup saves time (see
+    /// [`CacheConfig`]).
     pub fn new(self_origin_url: &Url, list: PolicyList) -> DocumentPolicy {
+        DocumentPolicy::with_cache(self_origin_url, list, CacheConfig::new())
+    }
+
+    /// [`DocumentPolicy::new`] with a chosen cache configuration.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use cspgate::{CacheConfig, Disposition, DocumentPolicy, PolicyList, PolicySource};
+    /// use url::Url;
+    ///
+    /// let doc = Url::parse("https://app.test/")?;
+    /// let list = PolicyList::parse("img-src https:", Disposition::Enforce, PolicySource::Header);
+    /// // No cache at all, for a document that makes few requests.
+    /// let policy = DocumentPolicy::with_cache(&doc, list, CacheConfig::new().capacity(0));
+    /// assert_eq!(policy.cache_stats().capacity(), 0);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn with_cache(
+        self_origin_url: &Url,
+        list: PolicyList,
+        config: CacheConfig,
+    ) -> DocumentPolicy {
         let mut governed = 0u16;
         let mut any_default_src = false;
         for p in list.as_slice() {
@@ -60,11 +95,20 @@ impl DocumentPolicy {
             }
             any_default_src |= p.contains(crate::DirectiveKind::DefaultSrc);
         }
+        let plan = CachePlan::new(&list, config);
+        let cache = if plan.cached != 0 {
+            VerdictCache::new(config.capacity)
+        } else {
+            None
+        };
         DocumentPolicy {
             origin: SelfOrigin::new(self_origin_url),
             list,
             governed,
             any_default_src,
+            plan,
+            cache,
+            config,
         }
     }
 
@@ -92,6 +136,12 @@ impl DocumentPolicy {
     /// [`should_block_request`](DocumentPolicy::should_block_request) at those two points
     /// instead.
     ///
+    /// Repeated checks of the same destination and URL origin (and path, where a governing
+    /// source has one) are answered from the document's verdict cache when matching them
+    /// costs more than a lookup; requests whose nonce, integrity or WebTransport hashes could
+    /// change the answer are always matched. The verdict is the same as
+    /// [`check_request_uncached`](DocumentPolicy::check_request_uncached)'s for every request.
+    ///
     /// Allocation-free whenever at most two policies report a violation.
     #[inline]
     pub fn check_request<'r>(&self, request: &Request<'r>) -> Verdict<'r> {
@@ -102,7 +152,12 @@ impl DocumentPolicy {
     /// matching algorithms. Gives the same verdict for every request (tests and fuzzers hold
     /// it to that).
     pub fn check_request_uncached<'r>(&self, request: &Request<'r>) -> Verdict<'r> {
-        self.check(request, Scope::All)
+        match self.prepare(request) {
+            Prepared::Done(v) => v,
+            Prepared::Slot(_) | Prepared::Prefetch => {
+                fetch::check_request(self.list.as_slice(), &self.origin, request, Scope::All)
+            }
+        }
     }
 
     /// <https://w3c.github.io/webappsec-csp/#report-for-request>: the report-only policies
@@ -117,23 +172,295 @@ impl DocumentPolicy {
         self.check(request, Scope::Only(Disposition::Enforce))
     }
 
+    /// Hit and miss counts of the verdict cache since the document was built (or cloned).
+    pub fn cache_stats(&self) -> CacheStats {
+        match &self.cache {
+            Some(c) => c.stats(),
+            None => CacheStats::default(),
+        }
+    }
+
+    /// The effective slot of a request, or its verdict when no policy can object.
     #[inline]
-    fn check<'r>(&self, request: &Request<'r>, scope: Scope) -> Verdict<'r> {
+    fn prepare<'r>(&self, request: &Request<'r>) -> Prepared<'r> {
         match fetch::slot(request) {
             Some(slot) if self.governed & (1 << slot as u16) == 0 => {
-                return Verdict::allowed();
+                Prepared::Done(Verdict::allowed())
             }
-            None if !(request.initiator == crate::Initiator::Prefetch && self.any_default_src) => {
-                return Verdict::allowed();
+            Some(slot) => Prepared::Slot(slot),
+            None if request.initiator == crate::Initiator::Prefetch && self.any_default_src => {
+                Prepared::Prefetch
             }
-            _ => {}
+            None => Prepared::Done(Verdict::allowed()),
+        }
+    }
+
+    #[inline]
+    fn check<'r>(&self, request: &Request<'r>, scope: Scope) -> Verdict<'r> {
+        let slot = match self.prepare(request) {
+            Prepared::Done(v) => return v,
+            Prepared::Slot(slot) => slot,
+            Prepared::Prefetch => {
+                return fetch::check_request(self.list.as_slice(), &self.origin, request, scope)
+            }
+        };
+        if let Some(cache) = &self.cache {
+            if let Some(probe) = self.probe(cache, slot, request) {
+                return self.check_cached(cache, &probe, slot, request, scope);
+            }
         }
         fetch::check_request(self.list.as_slice(), &self.origin, request, scope)
     }
 
+    /// The cache key of a request, when the plan says to consult the cache for it: its
+    /// destination, the request facts the governing lists read, and its URL up to the port
+    /// (up to the path, when a governing source has a path and the request was not
+    /// redirected).
+    #[inline]
+    fn probe(&self, cache: &VerdictCache, slot: Effective, request: &Request<'_>) -> Option<Probe> {
+        let bit = 1u16 << slot as u16;
+        let plan = &self.plan;
+        if plan.cached & bit == 0
+            || request.webtransport_hashes
+            || (!request.nonce.is_empty() && plan.nonces & bit != 0)
+            || (!request.integrity.is_empty() && plan.integrity & bit != 0)
+        {
+            return None;
+        }
+        let mut flags = 0u8;
+        let end = if plan.paths & bit == 0 {
+            Position::BeforePath
+        } else if request.redirect_count > 0 {
+            // §6.7.2.8 step 3.6 ignores paths after a redirect.
+            flags |= key_flags::REDIRECTED;
+            Position::BeforePath
+        } else {
+            Position::AfterPath
+        };
+        if plan.strict_dynamic & bit != 0
+            && request.parser_metadata == ParserMetadata::ParserInserted
+        {
+            flags |= key_flags::PARSER_INSERTED;
+        }
+        let key = &request.url[..end];
+        cache.probe(request.destination as u8, flags, key.as_bytes())
+    }
+
+    #[inline]
+    fn check_cached<'r>(
+        &self,
+        cache: &VerdictCache,
+        probe: &Probe,
+        slot: Effective,
+        request: &Request<'r>,
+        scope: Scope,
+    ) -> Verdict<'r> {
+        let policies = self.list.as_slice();
+        let mask = match cache.get(probe) {
+            Some(mask) => mask,
+            None => {
+                let mask = fetch::violated_policies(policies, &self.origin, request, slot);
+                cache.insert(probe, mask);
+                mask
+            }
+        };
+        fetch::verdict_from_mask(policies, request, slot, mask, scope)
+    }
+
     /// Approximate heap bytes held by the compiled policies (compare with the header's
     /// length; see `docs/performance.md`).
+    ///
+    /// The verdict cache is not included: it holds [`CacheStats::capacity`] entries of 128
+    /// bytes, allocated once.
     pub fn memory_usage(&self) -> usize {
         self.list.memory_usage() + self.origin.heap_size()
+    }
+}
+
+impl Clone for DocumentPolicy {
+    /// Clones the compiled policies; the clone starts with an empty cache of the same
+    /// configuration.
+    fn clone(&self) -> DocumentPolicy {
+        DocumentPolicy {
+            origin: self.origin.clone(),
+            list: self.list.clone(),
+            governed: self.governed,
+            any_default_src: self.any_default_src,
+            plan: self.plan,
+            cache: self
+                .cache
+                .as_ref()
+                .and_then(|_| VerdictCache::new(self.config.capacity)),
+            config: self.config,
+        }
+    }
+}
+
+/// What [`DocumentPolicy::prepare`] found.
+enum Prepared<'r> {
+    /// No policy can object.
+    Done(Verdict<'r>),
+    /// Check the governing directives of this slot.
+    Slot(Effective),
+    /// A prefetch in a document with default-src: the resource-hint algorithm.
+    Prefetch,
+}
+
+/// Bits of a cache key's flags byte.
+mod key_flags {
+    /// The request was redirected, so paths were ignored (only set for path-keyed slots).
+    pub(super) const REDIRECTED: u8 = 1 << 0;
+    /// The request is parser-inserted (only set where `'strict-dynamic'` reads it).
+    pub(super) const PARSER_INSERTED: u8 = 1 << 1;
+}
+
+/// Matching cost (in the units of `CACHE_MIN_COST`) at or above which a slot's checks consult
+/// the cache. Measured in `benches/check.rs`; see `docs/performance.md`.
+const CACHE_MIN_COST: u32 = 24;
+
+/// Per effective slot (bit `e` for slot `e`): which checks consult the cache, and which
+/// request facts their key must hold. Computed once from the policies.
+#[derive(Clone, Copy, Debug, Default)]
+struct CachePlan {
+    /// Slots whose checks consult the cache.
+    cached: u16,
+    /// Slots with a path-bearing host-source in a governing list: the path is in the key.
+    paths: u16,
+    /// Slots where a request's nonce can allow it: such requests bypass the cache.
+    nonces: u16,
+    /// Slots where a request's integrity metadata can allow it: such requests bypass it.
+    integrity: u16,
+    /// Slots where `'strict-dynamic'` reads the parser metadata: it is in the key.
+    strict_dynamic: u16,
+}
+
+impl CachePlan {
+    fn new(list: &PolicyList, config: CacheConfig) -> CachePlan {
+        let mut plan = CachePlan::default();
+        // A cached verdict is a 64-bit set of policies.
+        if config.capacity == 0 || list.len() > 64 {
+            return plan;
+        }
+        let mut cost = [0u32; EFFECTIVE_COUNT];
+        let mut governed = 0u16;
+        for p in list.as_slice() {
+            for slot in Effective::ALL {
+                let Some(g) = p.governor(slot) else {
+                    continue;
+                };
+                let bit = 1u16 << slot as u16;
+                governed |= bit;
+                let l = p.list(g.list);
+                let facts = l.cache_facts();
+                if facts.paths {
+                    plan.paths |= bit;
+                }
+                match g.logic {
+                    Logic::Script => {
+                        if facts.nonces {
+                            plan.nonces |= bit;
+                        }
+                        if facts.hashes {
+                            plan.integrity |= bit;
+                        }
+                        if l.keywords().contains(Keywords::STRICT_DYNAMIC) {
+                            plan.strict_dynamic |= bit;
+                        }
+                    }
+                    Logic::Style if facts.nonces => plan.nonces |= bit,
+                    _ => {}
+                }
+                cost[slot as usize] = cost[slot as usize].saturating_add(match_cost(facts));
+            }
+        }
+        plan.cached = if config.lookup_cheap_checks {
+            governed
+        } else {
+            Effective::ALL
+                .iter()
+                .filter(|&&e| cost[e as usize] >= CACHE_MIN_COST)
+                .fold(0, |m, &e| m | 1 << e as u16)
+        };
+        plan
+    }
+}
+
+/// An estimate of the work matching a URL against one governing list costs, in units of
+/// roughly one host-source compare. See `docs/performance.md` for the measurements.
+fn match_cost(f: crate::source_list::ListFacts) -> u32 {
+    let n = f.host_sources as u32;
+    let hosts = if f.host_sources <= crate::source_list::INDEX_THRESHOLD {
+        n
+    } else {
+        // Binary searches: the exact host, and one per dot of the URL's host.
+        4 * (u32::BITS - n.leading_zeros())
+    };
+    // Every policy costs its governor lookup and keyword tests.
+    2 + hosts + 8 * u32::from(f.paths) + f.other_schemes as u32
+}
+
+/// How a [`DocumentPolicy`] caches verdicts.
+///
+/// The cache maps a request's destination and URL origin (and path, where a governing
+/// host-source has a path) to the set of policies it violates. It is bounded (evict-oldest
+/// within sets of 4), keyed with SipHash under random keys (flood-resistant), allocated once
+/// when the document is built, and read without locks. By default it is only consulted for
+/// effective directives whose matching costs more than a lookup (many host-sources, paths,
+/// several policies): small lists match faster than a key hashes.
+///
+/// # Example
+///
+/// ```
+/// use cspgate::{CacheConfig, DocumentPolicy, Disposition, PolicyList, PolicySource};
+/// use url::Url;
+///
+/// let doc = Url::parse("https://app.test/")?;
+/// let hosts: Vec<String> = (0..100).map(|i| format!("https://cdn{i}.test")).collect();
+/// let list = PolicyList::parse(&format!("script-src {}", hosts.join(" ")),
+///     Disposition::Enforce, PolicySource::Header);
+/// let policy = DocumentPolicy::with_cache(&doc, list, CacheConfig::new().capacity(1024));
+/// assert_eq!(policy.cache_stats().capacity(), 1024);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CacheConfig {
+    capacity: usize,
+    lookup_cheap_checks: bool,
+}
+
+impl CacheConfig {
+    /// [`DEFAULT_CACHE_ENTRIES`] entries, consulted only where it saves time.
+    pub const fn new() -> CacheConfig {
+        CacheConfig {
+            capacity: DEFAULT_CACHE_ENTRIES,
+            lookup_cheap_checks: false,
+        }
+    }
+
+    /// The number of entries, rounded up to a power of two of sets of 4 and capped at
+    /// [`MAX_CACHE_ENTRIES`]; 0 disables the cache. Each entry takes 128 bytes.
+    #[must_use]
+    pub const fn capacity(mut self, entries: usize) -> CacheConfig {
+        self.capacity = if entries > MAX_CACHE_ENTRIES {
+            MAX_CACHE_ENTRIES
+        } else {
+            entries
+        };
+        self
+    }
+
+    /// Also consult the cache for checks that matching answers faster than a lookup (off by
+    /// default). Verdicts are the same either way; tests turn it on to exercise the cache on
+    /// every request shape.
+    #[must_use]
+    pub const fn lookup_cheap_checks(mut self, yes: bool) -> CacheConfig {
+        self.lookup_cheap_checks = yes;
+        self
+    }
+}
+
+impl Default for CacheConfig {
+    fn default() -> CacheConfig {
+        CacheConfig::new()
     }
 }

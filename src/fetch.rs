@@ -90,6 +90,79 @@ pub(crate) fn check_request<'r>(
     verdict
 }
 
+/// The policies whose governing directive for `slot` blocks the request (bit `i` for policy
+/// `i`; the caller guarantees at most 64 policies): §4.1.2 step 3 over every policy, as a
+/// bit set, for the verdict cache. Not for prefetches (§6.7.2.1 step 1).
+pub(crate) fn violated_policies(
+    policies: &[Policy],
+    origin: &SelfOrigin,
+    request: &Request<'_>,
+    slot: Effective,
+) -> u64 {
+    debug_assert!(policies.len() <= 64);
+    debug_assert!(request.initiator != Initiator::Prefetch);
+    let u = UrlView::new(request.url);
+    let mut mask = 0u64;
+    // Step 3: for each policy ...
+    for (i, policy) in policies.iter().enumerate() {
+        // §6.7.2.1 step 3, with §6.8.4: only the governing directive can block.
+        let Some(g) = policy.governor(slot) else {
+            continue;
+        };
+        if !pre_request_allows(policy.list(g.list), g.logic, origin, &u, request) {
+            mask |= 1 << (i & 63);
+        }
+    }
+    mask
+}
+
+/// The verdict of a request whose violated policies (over every disposition) are `mask`,
+/// restricted to `scope`: the violations `check_request` would have pushed, in policy order.
+#[inline]
+pub(crate) fn verdict_from_mask<'r>(
+    policies: &[Policy],
+    request: &Request<'r>,
+    slot: Effective,
+    mask: u64,
+    scope: Scope,
+) -> Verdict<'r> {
+    if mask == 0 {
+        return Verdict::allowed();
+    }
+    violations_from_mask(policies, request, slot, mask, scope)
+}
+
+#[cold]
+#[inline(never)]
+fn violations_from_mask<'r>(
+    policies: &[Policy],
+    request: &Request<'r>,
+    slot: Effective,
+    mut mask: u64,
+    scope: Scope,
+) -> Verdict<'r> {
+    let mut verdict = Verdict::allowed();
+    while mask != 0 {
+        let i = mask.trailing_zeros() as usize;
+        mask &= mask - 1;
+        let Some(policy) = policies.get(i) else {
+            debug_assert!(
+                false,
+                "a cached verdict names policy {i} of {}",
+                policies.len()
+            );
+            continue;
+        };
+        if !scope.includes(policy.disposition) {
+            continue;
+        }
+        if let Some(g) = policy.governor(slot) {
+            verdict.push(violation(policy, i, slot.directive(), g.directive, request));
+        }
+    }
+    verdict
+}
+
 /// One governing directive's pre-request check (§6.1.x, after its should-execute step).
 #[inline]
 pub(crate) fn pre_request_allows(

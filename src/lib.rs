@@ -85,6 +85,7 @@
 #![forbid(unsafe_code)]
 
 mod ascii;
+mod cache;
 mod destination;
 mod directive;
 mod document;
@@ -102,14 +103,16 @@ mod scheme;
 mod source;
 mod source_list;
 mod sri;
+mod sync;
 mod verdict;
 mod warning;
 
+pub use cache::CacheStats;
 pub use destination::{
     effective_directive, fallback_list, Destination, Initiator, ParserMetadata, UnknownName,
 };
 pub use directive::{legacy_directive_note, DirectiveGroup, DirectiveKind, DirectiveName};
-pub use document::DocumentPolicy;
+pub use document::{CacheConfig, DocumentPolicy};
 pub use explain::PolicyJudgement;
 pub use limits::Limit;
 pub use policy::{DirectiveRef, Disposition, Policy, PolicySource};

@@ -38,6 +38,20 @@ pub const MAX_UNKNOWN_DIRECTIVES: usize = 64;
 /// `'unsafe-inline'` (§6.7.3.2).
 pub const MAX_SOURCES_PER_DIRECTIVE: usize = 4096;
 
+/// Entries of a document's verdict cache unless its
+/// [`CacheConfig`](crate::CacheConfig) says otherwise.
+///
+/// 256 entries of 128 bytes (32 KiB, allocated once per document whose policies are worth
+/// caching) hold the distinct (destination, origin) pairs of the busiest real pages with
+/// room to spare; past it, the oldest entry of the key's set is evicted. See
+/// `docs/performance.md`.
+pub const DEFAULT_CACHE_ENTRIES: usize = 256;
+
+/// The most entries a verdict cache can be given (8 MiB).
+///
+/// [`CacheConfig::capacity`](crate::CacheConfig::capacity) caps larger requests at this.
+pub const MAX_CACHE_ENTRIES: usize = 65_536;
+
 /// Which limit a [`ParseWarning::LimitExceeded`](crate::ParseWarning::LimitExceeded) names.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]

@@ -107,7 +107,7 @@ impl HostSource {
 
 /// Lists with more host-sources than this are searched by binary search on the host; smaller
 /// ones are scanned. Measured in `benches/check.rs` (see `docs/performance.md`).
-const INDEX_THRESHOLD: usize = 8;
+pub(crate) const INDEX_THRESHOLD: usize = 8;
 
 /// The host-sources of a list, sorted: exact hosts by name, then `*.` suffixes by suffix, then
 /// the rest (`*`, IPv4 literals).
@@ -178,6 +178,16 @@ impl HostSources {
             .iter()
             .any(|s| s.matches(u, origin, ignore_paths))
     }
+}
+
+/// What [`SourceList::cache_facts`] reports.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct ListFacts {
+    pub(crate) paths: bool,
+    pub(crate) nonces: bool,
+    pub(crate) hashes: bool,
+    pub(crate) host_sources: usize,
+    pub(crate) other_schemes: usize,
 }
 
 /// A hash-source: algorithm and base64-value as written.
@@ -331,6 +341,20 @@ impl SourceList {
             || self.scheme_mask != 0
             || !self.other_schemes.is_empty()
             || !self.hosts.sources.is_empty()
+    }
+
+    /// Facts the verdict cache plans with: does any host-source have a path-part (so the
+    /// URL's path can change the answer), is there a nonce, a hash (so a request's nonce or
+    /// integrity can), and how much work does matching a URL cost (`docs/performance.md`).
+    pub(crate) fn cache_facts(&self) -> ListFacts {
+        let n = self.hosts.sources.len();
+        ListFacts {
+            paths: self.hosts.sources.iter().any(|s| s.path.is_some()),
+            nonces: !self.nonces.is_empty(),
+            hashes: !self.hashes.is_empty(),
+            host_sources: n,
+            other_schemes: self.other_schemes.len(),
+        }
     }
 
     /// <https://w3c.github.io/webappsec-csp/#match-url-to-source-list>

@@ -1,0 +1,421 @@
+//! The per-document verdict cache: a bounded, set-associative map from a request's cache key
+//! to the set of policies its check violates, with lock-free reads.
+//!
+//! # Layout
+//!
+//! `sets` is a power-of-two array of sets of [`WAYS`] entries; a key's SipHash picks the set
+//! (low bits) and is kept in the entry's tag (high bits). Each [`Entry`] is two cache lines of
+//! atomics guarded by a sequence number (a seqlock):
+//!
+//! - a **reader** loads the sequence, the tag, the verdict and the key words, then the sequence
+//!   again; it has a hit only when both sequence loads agree, are even, and every word equals
+//!   the probe's. A reader never writes shared memory (except the statistics counter of its
+//!   stripe), so hits on different threads do not contend on any lock or line.
+//! - a **writer** (a miss that computed its verdict) takes the [`Mutex`] of the set's stripe
+//!   with `try_lock` only: when another thread holds it the insert is skipped, never waited
+//!   for. It replaces the set's oldest entry (a per-set FIFO cursor, so eviction is
+//!   evict-oldest within the set), making the sequence odd while it writes.
+//!
+//! A torn or concurrent read is a miss, and a miss recomputes the verdict from the compiled
+//! policies, so the cache can never change a verdict: at worst it fails to save work.
+//!
+//! # Why these choices
+//!
+//! - Keys come from attacker-controlled URLs, so the hash is std's `RandomState` (SipHash-1-3
+//!   with per-cache random keys): an attacker cannot aim many keys at one set. A set only ever
+//!   holds [`WAYS`] entries, so even a perfect collision attack costs misses, not memory or
+//!   time.
+//! - Keys are compared in full (up to [`MAX_KEY_BYTES`]), never by hash alone.
+//! - Entries hold the key inline, so inserting allocates nothing: the whole cache is one
+//!   allocation made when the [`DocumentPolicy`](crate::DocumentPolicy) is built.
+//!
+//! `docs/performance.md` has the measurements behind the sizes.
+
+use core::hash::{BuildHasher, Hasher};
+use core::sync::atomic::{fence, AtomicU64, Ordering};
+use std::collections::hash_map::RandomState;
+
+use crate::sync::{CachePadded, Mutex};
+
+/// Entries per set.
+pub(crate) const WAYS: usize = 4;
+/// 64-bit words of key bytes an entry holds.
+const KEY_WORDS: usize = 13;
+/// The longest key (URL prefix) an entry holds; longer keys are not cached.
+pub(crate) const MAX_KEY_BYTES: usize = KEY_WORDS * 8;
+/// Writer locks and statistics counters, each on its own cache lines; set `s` uses stripe
+/// `s % STRIPES`.
+const STRIPES: usize = 16;
+
+/// Tag bit marking a written entry (a zeroed entry never matches).
+const VALID: u64 = 1 << 24;
+
+/// One cached verdict: 16 words, two cache lines.
+#[derive(Debug, Default)]
+#[repr(align(64))]
+struct Entry {
+    /// Even when stable, odd while a writer is writing.
+    seq: AtomicU64,
+    /// The probe's tag: hash high bits, [`VALID`], key length, destination and flags.
+    tag: AtomicU64,
+    /// Bit `i` set when policy `i` is violated.
+    verdict: AtomicU64,
+    /// The key's bytes, little-endian, zero-padded.
+    key: [AtomicU64; KEY_WORDS],
+}
+
+impl Entry {
+    /// The seqlock read: the entry's verdict if it holds `probe`'s key and no writer
+    /// interfered.
+    #[inline]
+    fn read(&self, probe: &Probe) -> Option<u64> {
+        let s1 = self.seq.load(Ordering::Acquire);
+        if s1 & 1 != 0 {
+            return None;
+        }
+        let tag = self.tag.load(Ordering::Relaxed);
+        let verdict = self.verdict.load(Ordering::Relaxed);
+        let words = probe.words();
+        // `KEY_WORDS` bounds `words`' length (see `Probe::new`), so the zip covers it all.
+        let same = tag == probe.tag
+            && self
+                .key
+                .iter()
+                .zip(words)
+                .all(|(a, b)| a.load(Ordering::Relaxed) == *b);
+        // Orders the loads above before the second sequence load.
+        fence(Ordering::Acquire);
+        let s2 = self.seq.load(Ordering::Relaxed);
+        (same && s1 == s2).then_some(verdict)
+    }
+
+    /// The seqlock write. The caller holds the set's stripe lock, so writers never race.
+    fn write(&self, probe: &Probe, verdict: u64) {
+        let s = self.seq.load(Ordering::Relaxed);
+        self.seq.store(s.wrapping_add(1), Ordering::Relaxed);
+        // Orders the odd sequence before the data stores.
+        fence(Ordering::Release);
+        self.tag.store(probe.tag, Ordering::Relaxed);
+        self.verdict.store(verdict, Ordering::Relaxed);
+        for (a, b) in self.key.iter().zip(probe.words()) {
+            a.store(*b, Ordering::Relaxed);
+        }
+        self.seq.store(s.wrapping_add(2), Ordering::Release);
+    }
+}
+
+/// A set of [`WAYS`] entries.
+#[derive(Debug, Default)]
+struct Set {
+    entries: [Entry; WAYS],
+}
+
+/// One stripe: the writer lock of its sets (holding their FIFO cursors), and statistics.
+#[derive(Debug, Default)]
+struct Stripe {
+    /// For each set of the stripe (sets `k`, `k + STRIPES`, ...), the way to replace next.
+    cursors: Mutex<Box<[u8]>>,
+    hits: AtomicU64,
+    misses: AtomicU64,
+}
+
+/// A cache key, hashed and packed, ready to look up or insert.
+#[derive(Debug)]
+pub(crate) struct Probe {
+    hash: u64,
+    tag: u64,
+    words: [u64; KEY_WORDS],
+    /// Words of `words` in use.
+    len: usize,
+}
+
+impl Probe {
+    /// The words to compare.
+    #[inline]
+    fn words(&self) -> &[u64] {
+        self.words.get(..self.len).unwrap_or(&self.words)
+    }
+}
+
+/// Hit and miss counts of a document's verdict cache.
+///
+/// Counted per stripe with relaxed atomics, so reading them costs a few loads and counting
+/// costs the checks nothing measurable (see `docs/performance.md`). Checks that do not consult
+/// the cache (see [`DocumentPolicy::check_request`](crate::DocumentPolicy::check_request)) are
+/// neither.
+///
+/// # Example
+///
+/// ```
+/// use cspgate::{CacheConfig, Destination, Disposition, DocumentPolicy, PolicyList, PolicySource, Request};
+/// use url::Url;
+///
+/// let doc = Url::parse("https://app.test/")?;
+/// let list = PolicyList::parse("img-src https://cdn.test/images/", Disposition::Enforce, PolicySource::Header);
+/// let policy = DocumentPolicy::with_cache(&doc, list, CacheConfig::new().lookup_cheap_checks(true));
+/// let img = Url::parse("https://cdn.test/images/a.png")?;
+/// for _ in 0..3 {
+///     assert!(policy.check_request(&Request::new(&img, Destination::Image)).is_allowed());
+/// }
+/// let stats = policy.cache_stats();
+/// assert_eq!((stats.hits(), stats.misses()), (2, 1));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct CacheStats {
+    pub(crate) hits: u64,
+    pub(crate) misses: u64,
+    pub(crate) capacity: usize,
+}
+
+impl CacheStats {
+    /// Checks answered from the cache.
+    #[inline]
+    pub fn hits(&self) -> u64 {
+        self.hits
+    }
+
+    /// Checks that consulted the cache, found nothing, and ran the matching algorithms.
+    #[inline]
+    pub fn misses(&self) -> u64 {
+        self.misses
+    }
+
+    /// The entries the cache holds at most: 0 when the document has no cache (it was disabled,
+    /// or no effective directive is expensive enough to match to be worth one).
+    #[inline]
+    pub fn capacity(&self) -> usize {
+        self.capacity
+    }
+
+    /// `hits / (hits + misses)`, or 0 when the cache was never consulted.
+    pub fn hit_rate(&self) -> f64 {
+        let total = self.hits + self.misses;
+        if total == 0 {
+            0.0
+        } else {
+            self.hits as f64 / total as f64
+        }
+    }
+}
+
+/// The verdict cache of one [`DocumentPolicy`](crate::DocumentPolicy).
+#[derive(Debug)]
+pub(crate) struct VerdictCache {
+    hasher: RandomState,
+    sets: Box<[Set]>,
+    /// `sets.len() - 1` (a power of two minus one).
+    set_mask: usize,
+    stripes: Box<[CachePadded<Stripe>]>,
+}
+
+impl VerdictCache {
+    /// A cache of at least `capacity` entries (rounded up to whole sets, a power of two of
+    /// them); `None` for 0.
+    pub(crate) fn new(capacity: usize) -> Option<VerdictCache> {
+        if capacity == 0 {
+            return None;
+        }
+        let sets = capacity.div_ceil(WAYS).next_power_of_two();
+        let stripes = (0..STRIPES)
+            .map(|k| {
+                // Sets k, k + STRIPES, ... below `sets`.
+                let mine = sets.saturating_sub(k).div_ceil(STRIPES);
+                CachePadded(Stripe {
+                    cursors: Mutex::new(vec![0u8; mine].into_boxed_slice()),
+                    hits: AtomicU64::new(0),
+                    misses: AtomicU64::new(0),
+                })
+            })
+            .collect();
+        Some(VerdictCache {
+            hasher: RandomState::new(),
+            sets: (0..sets).map(|_| Set::default()).collect(),
+            set_mask: sets - 1,
+            stripes,
+        })
+    }
+
+    /// Entries the cache holds at most.
+    pub(crate) fn capacity(&self) -> usize {
+        self.sets.len() * WAYS
+    }
+
+    /// Hashes and packs a key: the request's destination, the flags the plan chose, and a
+    /// prefix of its URL. `None` when the bytes are longer than [`MAX_KEY_BYTES`].
+    #[inline]
+    pub(crate) fn probe(&self, destination: u8, flags: u8, bytes: &[u8]) -> Option<Probe> {
+        if bytes.len() > MAX_KEY_BYTES {
+            return None;
+        }
+        let mut words = [0u64; KEY_WORDS];
+        let mut chunks = bytes.chunks_exact(8);
+        for (w, c) in words.iter_mut().zip(&mut chunks) {
+            let mut b = [0u8; 8];
+            b.copy_from_slice(c);
+            *w = u64::from_le_bytes(b);
+        }
+        let rest = chunks.remainder();
+        let full = bytes.len() / 8;
+        if !rest.is_empty() {
+            let mut b = [0u8; 8];
+            b[..rest.len()].copy_from_slice(rest);
+            if let Some(w) = words.get_mut(full) {
+                *w = u64::from_le_bytes(b);
+            }
+        }
+        let mut h = self.hasher.build_hasher();
+        h.write(bytes);
+        h.write_u16(u16::from(destination) | u16::from(flags) << 8);
+        let hash = h.finish();
+        let tag = (hash & 0xFFFF_FFFF_0000_0000)
+            | VALID
+            | (bytes.len() as u64) << 16
+            | u64::from(destination) << 8
+            | u64::from(flags);
+        Some(Probe {
+            hash,
+            tag,
+            words,
+            len: bytes.len().div_ceil(8),
+        })
+    }
+
+    #[inline]
+    fn set_index(&self, probe: &Probe) -> usize {
+        (probe.hash as usize) & self.set_mask
+    }
+
+    #[inline]
+    fn stripe(&self, set: usize) -> &Stripe {
+        // `stripes` has `STRIPES` elements, a power of two.
+        &self.stripes[set & (STRIPES - 1)]
+    }
+
+    /// The cached verdict of `probe`'s key, counting a hit or a miss.
+    #[inline]
+    pub(crate) fn get(&self, probe: &Probe) -> Option<u64> {
+        let i = self.set_index(probe);
+        // `set_mask` is `sets.len() - 1`, so `i` is in bounds.
+        let set = &self.sets[i];
+        let found = set
+            .entries
+            .iter()
+            .filter(|e| e.tag.load(Ordering::Relaxed) == probe.tag)
+            .find_map(|e| e.read(probe));
+        let stripe = self.stripe(i);
+        let counter = if found.is_some() {
+            &stripe.hits
+        } else {
+            &stripe.misses
+        };
+        counter.fetch_add(1, Ordering::Relaxed);
+        found
+    }
+
+    /// Records `verdict` for `probe`'s key, unless another thread is writing to the same
+    /// stripe (then nothing happens: the next check will try again).
+    pub(crate) fn insert(&self, probe: &Probe, verdict: u64) {
+        let i = self.set_index(probe);
+        let Some(mut cursors) = self.stripe(i).cursors.try_lock() else {
+            return;
+        };
+        let set = &self.sets[i];
+        // Another thread may have inserted the same key since our lookup.
+        if set.entries.iter().any(|e| e.read(probe).is_some()) {
+            return;
+        }
+        let Some(cursor) = cursors.get_mut(i / STRIPES) else {
+            debug_assert!(false, "every set has a cursor");
+            return;
+        };
+        let way = usize::from(*cursor) % WAYS;
+        *cursor = ((way + 1) % WAYS) as u8;
+        set.entries[way].write(probe, verdict);
+    }
+
+    /// Sums the stripes' counters.
+    pub(crate) fn stats(&self) -> CacheStats {
+        let init = CacheStats {
+            capacity: self.capacity(),
+            ..CacheStats::default()
+        };
+        self.stripes.iter().fold(init, |s, k| CacheStats {
+            hits: s.hits + k.hits.load(Ordering::Relaxed),
+            misses: s.misses + k.misses.load(Ordering::Relaxed),
+            ..s
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn entries_are_two_cache_lines() {
+        assert_eq!(
+            core::mem::size_of::<Entry>(),
+            128,
+            "an entry should stay two cache lines: adjust KEY_WORDS"
+        );
+    }
+
+    #[test]
+    fn get_finds_only_the_same_key() {
+        let c = VerdictCache::new(64).unwrap();
+        assert_eq!(c.capacity(), 64);
+        let a = c.probe(1, 0, b"https://a.test").unwrap();
+        assert_eq!(c.get(&a), None);
+        c.insert(&a, 0b101);
+        assert_eq!(c.get(&a), Some(0b101));
+        for other in [
+            c.probe(2, 0, b"https://a.test").unwrap(),
+            c.probe(1, 1, b"https://a.test").unwrap(),
+            c.probe(1, 0, b"https://a.tes").unwrap(),
+            c.probe(1, 0, b"https://a.test\0").unwrap(),
+            c.probe(1, 0, b"http://a.test").unwrap(),
+        ] {
+            assert_eq!(c.get(&other), None);
+        }
+        let long = [b'a'; MAX_KEY_BYTES];
+        let p = c.probe(0, 0, &long).unwrap();
+        c.insert(&p, 7);
+        assert_eq!(c.get(&p), Some(7));
+        assert!(c.probe(0, 0, &[b'a'; MAX_KEY_BYTES + 1]).is_none());
+        assert_eq!((c.stats().hits, c.stats().misses), (2, 6));
+    }
+
+    #[test]
+    fn capacity_bounds_entries_and_evicts_oldest() {
+        // One set: the fifth key evicts the first.
+        let c = VerdictCache::new(WAYS).unwrap();
+        let keys: Vec<_> = (0..=WAYS)
+            .map(|i| {
+                c.probe(0, 0, format!("https://h{i}.test").as_bytes())
+                    .unwrap()
+            })
+            .collect();
+        for (i, k) in keys.iter().enumerate() {
+            c.insert(k, i as u64);
+        }
+        assert_eq!(c.get(&keys[0]), None);
+        for (i, k) in keys.iter().enumerate().skip(1) {
+            assert_eq!(c.get(k), Some(i as u64));
+        }
+        assert!(VerdictCache::new(0).is_none());
+        assert_eq!(VerdictCache::new(5).unwrap().capacity(), 2 * WAYS);
+    }
+
+    #[test]
+    fn a_held_stripe_skips_the_insert() {
+        let c = VerdictCache::new(4).unwrap();
+        let k = c.probe(0, 0, b"https://a.test").unwrap();
+        let guard = c.stripe(c.set_index(&k)).cursors.try_lock();
+        c.insert(&k, 1);
+        drop(guard);
+        assert_eq!(c.get(&k), None);
+        c.insert(&k, 1);
+        assert_eq!(c.get(&k), Some(1));
+    }
+}
