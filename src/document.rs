@@ -231,7 +231,9 @@ impl DocumentPolicy {
         let end = if plan.paths & bit == 0 {
             Position::BeforePath
         } else if request.redirect_count > 0 {
-            // §6.7.2.8 step 3.6 ignores paths after a redirect.
+            // §6.7.2.8 step 3.6 ignores paths after a redirect. (A URL a host-source can
+            // match always has a path, so the two key forms already differ; the flag keeps
+            // that argument out of the cache's correctness.)
             flags |= key_flags::REDIRECTED;
             Position::BeforePath
         } else {
