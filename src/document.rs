@@ -152,10 +152,14 @@ impl DocumentPolicy {
     /// matching algorithms. Gives the same verdict for every request (tests and fuzzers hold
     /// it to that).
     pub fn check_request_uncached<'r>(&self, request: &Request<'r>) -> Verdict<'r> {
+        let policies = self.list.as_slice();
         match self.prepare(request) {
             Prepared::Done(v) => v,
-            Prepared::Slot(_) | Prepared::Prefetch => {
-                fetch::check_request(self.list.as_slice(), &self.origin, request, Scope::All)
+            Prepared::Slot(slot) => {
+                fetch::check_slot(policies, &self.origin, request, slot, Scope::All)
+            }
+            Prepared::Prefetch => {
+                fetch::check_prefetch(policies, &self.origin, request, Scope::All)
             }
         }
     }
@@ -197,11 +201,12 @@ impl DocumentPolicy {
 
     #[inline]
     fn check<'r>(&self, request: &Request<'r>, scope: Scope) -> Verdict<'r> {
+        let policies = self.list.as_slice();
         let slot = match self.prepare(request) {
             Prepared::Done(v) => return v,
             Prepared::Slot(slot) => slot,
             Prepared::Prefetch => {
-                return fetch::check_request(self.list.as_slice(), &self.origin, request, scope)
+                return fetch::check_prefetch(policies, &self.origin, request, scope)
             }
         };
         if let Some(cache) = &self.cache {
@@ -209,7 +214,7 @@ impl DocumentPolicy {
                 return self.check_cached(cache, &probe, slot, request, scope);
             }
         }
-        fetch::check_request(self.list.as_slice(), &self.origin, request, scope)
+        fetch::check_slot(policies, &self.origin, request, slot, scope)
     }
 
     /// The cache key of a request, when the plan says to consult the cache for it: its

@@ -43,9 +43,8 @@ pub(crate) fn slot(request: &Request<'_>) -> Option<Effective> {
     }
 }
 
-/// <https://w3c.github.io/webappsec-csp/#should-block-request> and
-/// <https://w3c.github.io/webappsec-csp/#report-for-request>, over the policies in `scope`.
-pub(crate) fn check_request<'r>(
+/// §6.7.2.1 step 1: the resource-hint check of a prefetch, over the policies in `scope`.
+pub(crate) fn check_prefetch<'r>(
     policies: &[Policy],
     origin: &SelfOrigin,
     request: &Request<'r>,
@@ -53,36 +52,44 @@ pub(crate) fn check_request<'r>(
 ) -> Verdict<'r> {
     let mut verdict = Verdict::allowed();
     let u = UrlView::new(request.url);
-    // §6.7.2.1 step 1: a prefetch runs the resource-hint algorithm.
-    if request.initiator == Initiator::Prefetch {
-        for (i, policy) in policies.iter().enumerate() {
-            if scope.includes(policy.disposition)
-                && resource_hint_violates(policy, origin, &u, request)
-            {
-                verdict.push(violation(
-                    policy,
-                    i,
-                    DirectiveKind::DefaultSrc,
-                    DirectiveKind::DefaultSrc,
-                    request,
-                ));
-            }
+    for (i, policy) in policies.iter().enumerate() {
+        if scope.includes(policy.disposition) && resource_hint_violates(policy, origin, &u, request)
+        {
+            verdict.push(violation(
+                policy,
+                i,
+                DirectiveKind::DefaultSrc,
+                DirectiveKind::DefaultSrc,
+                request,
+            ));
         }
-        return verdict;
     }
-    let Some(slot) = slot(request) else {
-        return verdict;
-    };
+    verdict
+}
+
+/// <https://w3c.github.io/webappsec-csp/#should-block-request> and
+/// <https://w3c.github.io/webappsec-csp/#report-for-request>, over the policies in `scope`,
+/// for a request that is not a prefetch and whose effective slot is `slot`.
+#[inline]
+pub(crate) fn check_slot<'r>(
+    policies: &[Policy],
+    origin: &SelfOrigin,
+    request: &Request<'r>,
+    slot: Effective,
+    scope: Scope,
+) -> Verdict<'r> {
+    let mut verdict = Verdict::allowed();
+    let u = UrlView::new(request.url);
     // Step 3 of §4.1.2 (and §4.1.1): for each policy ...
     for (i, policy) in policies.iter().enumerate() {
-        if !scope.includes(policy.disposition) {
-            continue;
-        }
         // §6.7.2.1 step 3: every directive's pre-request check; by §6.8.4 only the governing
         // directive of the effective directive's fallback list can answer Blocked.
         let Some(g) = policy.governor(slot) else {
             continue;
         };
+        if !scope.includes(policy.disposition) {
+            continue;
+        }
         if !pre_request_allows(policy.list(g.list), g.logic, origin, &u, request) {
             verdict.push(violation(policy, i, slot.directive(), g.directive, request));
         }
@@ -164,7 +171,7 @@ fn violations_from_mask<'r>(
 }
 
 /// One governing directive's pre-request check (§6.1.x, after its should-execute step).
-#[inline]
+#[inline(never)]
 pub(crate) fn pre_request_allows(
     list: &SourceList,
     logic: Logic,

@@ -2,7 +2,7 @@
 
 use std::net::{Ipv4Addr, Ipv6Addr};
 
-use crate::ascii::{all, HOST};
+use crate::ascii::{is, HOST};
 
 /// A request URL's host, classified once per check.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -41,25 +41,42 @@ pub(crate) enum HostPattern {
 }
 
 impl HostPattern {
+    /// Is `s` a `host-part`: `"*" / [ "*." ] 1*host-char *( "." 1*host-char ) [ "." ]`?
+    /// (No allocation: the grammar check of [`HostPattern::parse`].)
+    #[inline]
+    pub(crate) fn is_host_part(s: &str) -> bool {
+        if s == "*" {
+            return true;
+        }
+        let name = s.strip_prefix("*.").unwrap_or(s);
+        // The optional trailing "." (#639) is part of the pattern and compared as written.
+        let body = name.strip_suffix('.').unwrap_or(name).as_bytes();
+        // Labels of host-chars, separated by single dots, none empty.
+        let mut label = 0usize;
+        for &c in body {
+            if c == b'.' {
+                if label == 0 {
+                    return false;
+                }
+                label = 0;
+            } else if is(c, HOST) {
+                label += 1;
+            } else {
+                return false;
+            }
+        }
+        label > 0
+    }
+
     /// Parses a `host-part`: `"*" / [ "*." ] 1*host-char *( "." 1*host-char ) [ "." ]`.
     pub(crate) fn parse(s: &str) -> Option<HostPattern> {
+        if !HostPattern::is_host_part(s) {
+            return None;
+        }
         if s == "*" {
             return Some(HostPattern::Any);
         }
-        let (wild, name) = match s.strip_prefix("*.") {
-            Some(rest) => (true, rest),
-            None => (false, s),
-        };
-        // The optional trailing "." (#639) is part of the pattern and compared as written.
-        let body = name.strip_suffix('.').unwrap_or(name);
-        if body.is_empty()
-            || !body
-                .split('.')
-                .all(|l| !l.is_empty() && all(l.as_bytes(), HOST))
-        {
-            return None;
-        }
-        if wild {
+        if let Some(name) = s.strip_prefix("*.") {
             // Keep the leading "." so that a suffix compare never matches the apex or
             // `evil<rest>`.
             let mut suffix = String::with_capacity(name.len() + 1);
@@ -70,12 +87,12 @@ impl HostPattern {
         }
         // DEVIATION (docs/spec-deviations.md, "IP-literal host-sources"): a dotted-decimal
         // IPv4 literal matches the same address.
-        if let Ok(ip) = name.parse::<Ipv4Addr>() {
-            return Some(HostPattern::Ipv4(ip));
+        if s.as_bytes().first().is_some_and(u8::is_ascii_digit) {
+            if let Ok(ip) = s.parse::<Ipv4Addr>() {
+                return Some(HostPattern::Ipv4(ip));
+            }
         }
-        Some(HostPattern::Exact(
-            name.to_ascii_lowercase().into_boxed_str(),
-        ))
+        Some(HostPattern::Exact(s.to_ascii_lowercase().into_boxed_str()))
     }
 
     /// <https://w3c.github.io/webappsec-csp/#match-hosts>
@@ -90,9 +107,13 @@ impl HostPattern {
             // Step 2.
             (HostPattern::Any, UrlHost::Domain(_)) => true,
             // Step 3: the URL parser already lower-cased the domain.
-            (HostPattern::Suffix(rest), UrlHost::Domain(h)) => h.ends_with(&**rest),
+            (HostPattern::Suffix(rest), UrlHost::Domain(h)) => {
+                crate::ascii::ends_with_bytes(h.as_bytes(), rest.as_bytes())
+            }
             // Step 4.
-            (HostPattern::Exact(p), UrlHost::Domain(h)) => **p == *h,
+            (HostPattern::Exact(p), UrlHost::Domain(h)) => {
+                crate::ascii::eq_bytes(p.as_bytes(), h.as_bytes())
+            }
         }
     }
 

@@ -18,8 +18,8 @@ pub(crate) struct UrlView<'a> {
     pub(crate) host: UrlHost<'a>,
     /// The explicit port; `None` when absent or the scheme's default (the URL parser drops it).
     pub(crate) port: Option<u16>,
-    /// The URL path serializer's output.
-    pub(crate) path: &'a str,
+    /// The URL, for the parts only some checks read (the path: see [`UrlView::path`]).
+    url: &'a Url,
 }
 
 impl<'a> UrlView<'a> {
@@ -40,8 +40,15 @@ impl<'a> UrlView<'a> {
             bit,
             host,
             port: url.port(),
-            path: url.path(),
+            url,
         }
+    }
+
+    /// The URL path serializer's output. Computed on demand: only a host-source with a
+    /// path-part that matched the scheme, host and port reads it.
+    #[inline]
+    pub(crate) fn path(&self) -> &'a str {
+        self.url.path()
     }
 
     /// Does this URL have a tuple origin whose scheme, host and port are its own? (http, https,
@@ -65,7 +72,9 @@ impl OwnedHost {
     #[inline]
     fn equals(&self, h: UrlHost<'_>) -> bool {
         match (self, h) {
-            (OwnedHost::Domain(a), UrlHost::Domain(b)) => **a == *b,
+            (OwnedHost::Domain(a), UrlHost::Domain(b)) => {
+                crate::ascii::eq_bytes(a.as_bytes(), b.as_bytes())
+            }
             (OwnedHost::Ipv4(a), UrlHost::Ipv4(b)) => *a == b,
             (OwnedHost::Ipv6(a), UrlHost::Ipv6(b)) => *a == b,
             _ => false,
@@ -129,7 +138,7 @@ impl SelfOrigin {
     /// §6.7.2.8 step 1.2: is the URL's scheme the origin's scheme?
     #[inline]
     pub(crate) fn same_scheme(&self, u: &UrlView<'_>) -> bool {
-        *self.scheme == *u.scheme
+        crate::ascii::eq_bytes(self.scheme.as_bytes(), u.scheme.as_bytes())
     }
 
     /// §6.7.2.8 step 3.2: does the origin's scheme `scheme-part` match the URL's scheme?

@@ -27,6 +27,23 @@ pub(crate) fn classify(scheme: &str) -> u8 {
     }
 }
 
+/// [`classify`] of the ASCII lower-case of `scheme`, without building it.
+#[inline]
+pub(crate) fn classify_ignore_case(scheme: &str) -> u8 {
+    if scheme.len() > 5 {
+        return 0;
+    }
+    let mut lower = [0u8; 5];
+    for (d, s) in lower.iter_mut().zip(scheme.as_bytes()) {
+        *d = s.to_ascii_lowercase();
+    }
+    match lower.get(..scheme.len()) {
+        // `classify` only matches ASCII names, so a non-ASCII byte can only give 0.
+        Some(l) => core::str::from_utf8(l).map_or(0, classify),
+        None => 0,
+    }
+}
+
 /// Is this bit a special scheme of the URL standard (whose hosts are domains or IPs, never
 /// opaque)?
 #[inline]
@@ -59,8 +76,7 @@ pub(crate) struct SchemeMatcher {
 impl SchemeMatcher {
     /// Compiles a `scheme-part` (any case).
     pub(crate) fn new(scheme: &str) -> SchemeMatcher {
-        let lower = scheme.to_ascii_lowercase();
-        let b = classify(&lower);
+        let b = classify_ignore_case(scheme);
         // Step 1.1: A matches B when they are equal, ASCII case-insensitively.
         // Step 1.2: "http" also matches "https".
         // Step 1.3: "ws" also matches "wss", "http" and "https".
@@ -74,7 +90,7 @@ impl SchemeMatcher {
         SchemeMatcher {
             mask,
             other: if b == 0 {
-                Some(lower.into_boxed_str())
+                Some(scheme.to_ascii_lowercase().into_boxed_str())
             } else {
                 None
             },

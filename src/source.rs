@@ -315,9 +315,24 @@ fn parse_quoted(token: &str) -> SourceExpression<'_> {
     SourceExpression::Invalid(InvalidSource::UnknownKeyword)
 }
 
+/// `token.find("://")`, without building a substring searcher for every token.
+#[inline]
+fn find_scheme_separator(token: &str) -> Option<usize> {
+    let b = token.as_bytes();
+    let mut from = 0;
+    while let Some(i) = b.get(from..)?.iter().position(|&c| c == b':') {
+        let at = from + i;
+        if b.get(at + 1..at + 3) == Some(b"//") {
+            return Some(at);
+        }
+        from = at + 1;
+    }
+    None
+}
+
 /// `host-source = [ scheme-part "://" ] host-part [ ":" port-part ] [ path-part ]`
 fn parse_host_source(token: &str) -> SourceExpression<'_> {
-    let (scheme, rest) = match token.find("://") {
+    let (scheme, rest) = match find_scheme_separator(token) {
         Some(i) => {
             let scheme = &token[..i];
             if !is_scheme(scheme) {
@@ -329,21 +344,25 @@ fn parse_host_source(token: &str) -> SourceExpression<'_> {
     };
     // DEVIATION (docs/spec-deviations.md, "query or fragment in a source"): engines drop a
     // query or fragment that follows a path; by the grammar the token would be invalid.
-    let (main, ignored_suffix) = match rest.find(['?', '#']) {
+    // Byte scans: the delimiters are ASCII, so every cut is a char boundary.
+    let (main, ignored_suffix) = match rest.bytes().position(|c| c == b'?' || c == b'#') {
         Some(i) => (&rest[..i], Some(&rest[i..])),
         None => (rest, None),
     };
-    let host_end = main.find([':', '/']).unwrap_or(main.len());
+    let host_end = main
+        .bytes()
+        .position(|c| c == b':' || c == b'/')
+        .unwrap_or(main.len());
     let host = &main[..host_end];
     let after_host = &main[host_end..];
     let (port_text, path) = match after_host.strip_prefix(':') {
         Some(p) => {
-            let end = p.find('/').unwrap_or(p.len());
+            let end = p.bytes().position(|c| c == b'/').unwrap_or(p.len());
             (Some(&p[..end]), &p[end..])
         }
         None => (None, after_host),
     };
-    if HostPattern::parse(host).is_none() {
+    if !HostPattern::is_host_part(host) {
         return SourceExpression::Invalid(InvalidSource::BadHost);
     }
     let port = match port_text {

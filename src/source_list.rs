@@ -47,21 +47,26 @@ impl HostSource {
     /// host-source. The caller has checked step 3.1 (the URL has a host).
     #[inline]
     fn matches(&self, u: &UrlView<'_>, origin: &SelfOrigin, ignore_paths: bool) -> bool {
+        // Step 3.3: host-part.
+        self.host.matches(u.host) && self.matches_after_host(u, origin, ignore_paths)
+    }
+
+    /// [`HostSource::matches`] when the host-part is known to match.
+    #[inline]
+    fn matches_after_host(&self, u: &UrlView<'_>, origin: &SelfOrigin, ignore_paths: bool) -> bool {
         // Step 2.1 / step 3.2: the scheme-part, or the origin's scheme, must match.
         let scheme_ok = match &self.scheme {
             Some(m) => m.matches(u.bit, u.scheme),
             None => origin.scheme_part_matches(u),
         };
-        // Step 3.3: host-part. Steps 3.4-3.5: port-part. Step 3.6: path-part, only before
-        // any redirect.
+        // Steps 3.4-3.5: port-part. Step 3.6: path-part, only before any redirect.
         scheme_ok
-            && self.host.matches(u.host)
             && self.port_matches(u)
             && (ignore_paths
                 || self
                     .path
                     .as_deref()
-                    .is_none_or(|p| path_part_matches(p, u.path)))
+                    .is_none_or(|p| path_part_matches(p, u.path())))
     }
 
     /// <https://w3c.github.io/webappsec-csp/#match-ports>
@@ -84,16 +89,12 @@ impl HostSource {
         }
     }
 
-    fn exact_host(&self) -> Option<&str> {
+    /// The exact host, or the suffix (`.rest`) of a `*.rest` pattern: what the list is sorted
+    /// and searched by.
+    #[inline]
+    fn name(&self) -> Option<&str> {
         match &self.host {
-            HostPattern::Exact(h) => Some(h),
-            _ => None,
-        }
-    }
-
-    fn suffix(&self) -> Option<&str> {
-        match &self.host {
-            HostPattern::Suffix(s) => Some(s),
+            HostPattern::Exact(h) | HostPattern::Suffix(h) => Some(h),
             _ => None,
         }
     }
@@ -116,6 +117,34 @@ struct HostSources {
     sources: Vec<HostSource>,
     exact_end: usize,
     suffix_end: usize,
+    /// For `sources[..suffix_end]`: [`name_key`] of the exact host or suffix, so that a binary
+    /// search compares integers and only reads a name when its first 16 bytes tie.
+    keys: Box<[u128]>,
+}
+
+/// The first 16 bytes of a host name or suffix, big-endian and zero-padded: ordering keys
+/// orders names (host names hold no NUL byte), so `(key, name)` sorts like `name`.
+#[inline]
+fn name_key(name: &str) -> u128 {
+    let b = name.as_bytes();
+    if let Some(first) = b.first_chunk::<16>() {
+        return u128::from_be_bytes(*first);
+    }
+    let mut buf = [0u8; 16];
+    for (d, s) in buf.iter_mut().zip(b) {
+        *d = *s;
+    }
+    u128::from_be_bytes(buf)
+}
+
+/// `a == b`, given that their [`name_key`]s are equal: only the bytes past 16 are left.
+#[inline]
+fn same_name(a: &str, b: &str) -> bool {
+    a.len() == b.len()
+        && crate::ascii::eq_bytes(
+            a.as_bytes().get(16..).unwrap_or_default(),
+            b.as_bytes().get(16..).unwrap_or_default(),
+        )
 }
 
 impl HostSources {
@@ -127,16 +156,62 @@ impl HostSources {
                 _ => 2,
             }
         }
+        // (rank, key, name) orders like (rank, name), and mostly compares integers.
         self.sources.sort_by(|a, b| {
-            rank(a).cmp(&rank(b)).then_with(|| {
-                let ka = a.exact_host().or(a.suffix()).unwrap_or("");
-                let kb = b.exact_host().or(b.suffix()).unwrap_or("");
-                ka.cmp(kb)
-            })
+            let (na, nb) = (a.name().unwrap_or(""), b.name().unwrap_or(""));
+            rank(a)
+                .cmp(&rank(b))
+                .then_with(|| name_key(na).cmp(&name_key(nb)))
+                .then_with(|| na.cmp(nb))
         });
         self.exact_end = self.sources.partition_point(|s| rank(s) == 0);
         self.suffix_end = self.sources.partition_point(|s| rank(s) <= 1);
         self.sources.shrink_to_fit();
+        self.keys = self.sources[..self.suffix_end]
+            .iter()
+            .map(|s| name_key(s.name().unwrap_or("")))
+            .collect();
+    }
+
+    /// Does a source of `sources[range]` (a run sorted by name, with its keys) named exactly
+    /// `name` match the URL? A binary search on `(key, name)`, then a scan of the equal run.
+    #[inline]
+    fn search(
+        &self,
+        range: core::ops::Range<usize>,
+        name: &str,
+        u: &UrlView<'_>,
+        origin: &SelfOrigin,
+        ignore_paths: bool,
+    ) -> bool {
+        let (Some(sources), Some(keys)) = (self.sources.get(range.clone()), self.keys.get(range))
+        else {
+            debug_assert!(false, "ranges come from finish()");
+            return false;
+        };
+        let key = name_key(name);
+        // The first index whose (key, name) is not below the probe's.
+        let (mut lo, mut hi) = (0, keys.len());
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            // `mid < hi <= keys.len() == sources.len()`.
+            let below = match keys[mid].cmp(&key) {
+                core::cmp::Ordering::Less => true,
+                core::cmp::Ordering::Greater => false,
+                core::cmp::Ordering::Equal => sources[mid].name().unwrap_or("") < name,
+            };
+            if below {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        keys[lo..]
+            .iter()
+            .zip(&sources[lo..])
+            .take_while(|(k, s)| **k == key && same_name(s.name().unwrap_or(""), name))
+            // The host-part matched: `name` is the URL's host, or a suffix of it at a dot.
+            .any(|(_, s)| s.matches_after_host(u, origin, ignore_paths))
     }
 
     #[inline]
@@ -149,26 +224,20 @@ impl HostSources {
         }
         if let UrlHost::Domain(h) = u.host {
             // Exact hosts equal to the URL's.
-            let exact = &self.sources[..self.exact_end];
-            let start = exact.partition_point(|s| s.exact_host().unwrap_or("") < h);
-            if exact[start..]
-                .iter()
-                .take_while(|s| s.exact_host() == Some(h))
-                .any(|s| s.matches(u, origin, ignore_paths))
-            {
+            if self.search(0..self.exact_end, h, u, origin, ignore_paths) {
                 return true;
             }
             // `*.rest` patterns: `.rest` must be a suffix of the host starting at a dot.
-            let suffixes = &self.sources[self.exact_end..self.suffix_end];
-            if !suffixes.is_empty() {
+            if self.suffix_end > self.exact_end {
                 for (i, _) in h.match_indices('.') {
                     let tail = &h[i..];
-                    let start = suffixes.partition_point(|s| s.suffix().unwrap_or("") < tail);
-                    if suffixes[start..]
-                        .iter()
-                        .take_while(|s| s.suffix() == Some(tail))
-                        .any(|s| s.matches(u, origin, ignore_paths))
-                    {
+                    if self.search(
+                        self.exact_end..self.suffix_end,
+                        tail,
+                        u,
+                        origin,
+                        ignore_paths,
+                    ) {
                         return true;
                     }
                 }
@@ -224,6 +293,8 @@ impl SourceList {
         warn: &mut dyn FnMut(ParseWarning),
     ) -> SourceList {
         let mut list = SourceList::default();
+        // Host-sources gather on the stack, then move to the heap in one allocation.
+        let mut hosts: SmallVec<[HostSource; 8]> = SmallVec::new();
         let mut kept = 0usize;
         let mut none_span = None;
         let mut tokens = 0usize;
@@ -263,10 +334,9 @@ impl SourceList {
                 }
                 SourceExpression::Scheme(s) => {
                     if !over {
-                        let m = SchemeMatcher::new(s);
-                        match scheme::classify(&s.to_ascii_lowercase()) {
+                        match scheme::classify_ignore_case(s) {
                             0 => list.other_schemes.push(s.to_ascii_lowercase().into()),
-                            _ => list.scheme_mask |= scheme_mask_of(&m),
+                            _ => list.scheme_mask |= scheme_mask_of(&SchemeMatcher::new(s)),
                         }
                     }
                 }
@@ -285,7 +355,7 @@ impl SourceList {
                     }
                     if !over {
                         if let Some(h) = compile_host(scheme, host, port, path) {
-                            list.hosts.sources.push(h);
+                            hosts.push(h);
                         }
                     }
                 }
@@ -320,6 +390,7 @@ impl SourceList {
                 warn(ParseWarning::NoneWithOtherSources { span });
             }
         }
+        list.hosts.sources = hosts.into_vec();
         list.hosts.finish();
         list.other_schemes.shrink_to_fit();
         list.hashes.shrink_to_fit();
@@ -425,6 +496,7 @@ impl SourceList {
         self.other_schemes.iter().map(|s| s.len()).sum::<usize>()
             + self.other_schemes.capacity() * size_of::<Box<str>>()
             + self.hosts.sources.capacity() * size_of::<HostSource>()
+            + self.hosts.keys.len() * size_of::<u128>()
             + self
                 .hosts
                 .sources
