@@ -42,13 +42,15 @@ pub(crate) fn real_world_policies() -> Option<Vec<String>> {
     }
 }
 
-/// The 3,000 `DESTINATION URL` request lines (`-` is the empty destination), or `None`.
+/// The `DESTINATION URL` request lines (`-` is the empty destination) whose URL parses (a
+/// few of the 3,000 hold a port over 65535, which no engine would request), or `None`.
 pub(crate) fn requests() -> Option<Vec<(String, String)>> {
     let path = data_dir().join("requests.txt");
     match std::fs::read_to_string(&path) {
         Ok(text) => Some(
             text.lines()
                 .filter_map(|l| l.split_once(' '))
+                .filter(|(_, u)| Url::parse(u).is_ok())
                 .map(|(d, u)| {
                     let d = if d == "-" { "" } else { d };
                     (d.to_owned(), u.to_owned())

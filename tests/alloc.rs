@@ -1,0 +1,245 @@
+//! Checks allocate nothing: a counting global allocator (its own test binary, counting per
+//! thread) watches every request shape, cached and uncached, allowed and blocked, and the
+//! whole request corpus against real-world policies.
+//!
+//! The only allocation a check may make is the violation list spilling to the heap when three
+//! or more policies report the same request (`Verdict` keeps two inline).
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+// Tests panic on broken fixtures.
+// The counting allocator cannot be written without `unsafe`: `GlobalAlloc` is an unsafe
+// trait. The library itself stays `#![forbid(unsafe_code)]`.
+#![allow(unsafe_code)]
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
+use std::path::Path;
+
+use cspgate::url::Url;
+use cspgate::{
+    CacheConfig, Destination, Disposition, DocumentPolicy, PolicyList, PolicySource, Request,
+};
+
+thread_local! {
+    /// Allocations (and reallocations) made by this thread.
+    static ALLOCATIONS: Cell<u64> = const { Cell::new(0) };
+}
+
+fn count() {
+    // `try_with`: never fails for a const-initialised key without a destructor, and must not
+    // panic inside the allocator even if it did.
+    let _ = ALLOCATIONS.try_with(|c| c.set(c.get() + 1));
+}
+
+/// The system allocator, counting calls per thread.
+struct Counting;
+
+// SAFETY: every method forwards to `System` with the caller's arguments unchanged, so it
+// upholds `GlobalAlloc`'s contract exactly as `System` does; the counter is a thread-local
+// `Cell` that never allocates.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        count();
+        // SAFETY: forwarded unchanged (see the impl).
+        unsafe { System.alloc(layout) }
+    }
+
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        count();
+        // SAFETY: forwarded unchanged (see the impl).
+        unsafe { System.alloc_zeroed(layout) }
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        count();
+        // SAFETY: forwarded unchanged (see the impl).
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: forwarded unchanged (see the impl).
+        unsafe { System.dealloc(ptr, layout) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+/// Allocations made by `f` on this thread.
+fn allocations<T>(f: impl FnOnce() -> T) -> (u64, T) {
+    let before = ALLOCATIONS.with(Cell::get);
+    let out = f();
+    (ALLOCATIONS.with(Cell::get) - before, out)
+}
+
+const REALISTIC: &str = "default-src 'self'; \
+    script-src 'self' 'nonce-r4nd0m' https://www.googletagmanager.com; \
+    style-src 'self' 'unsafe-inline' https://fonts.googleapis.com; img-src 'self' data: https:; \
+    connect-src 'self' https://api.example.org wss://push.example.org; \
+    frame-src https://www.youtube.com; worker-src 'self' blob:; object-src 'none'";
+
+fn document() -> Url {
+    Url::parse("https://www.example.org/").unwrap()
+}
+
+/// The most allocations any one check of `request` made, over every way of checking it.
+fn counted_checks(policy: &DocumentPolicy, request: &Request<'_>) -> u64 {
+    let mut worst = 0;
+    // Twice: the first cached check may be a miss (and an insert), the second a hit.
+    for _ in 0..2 {
+        for check in [
+            DocumentPolicy::check_request_uncached,
+            DocumentPolicy::check_request,
+            DocumentPolicy::should_block_request,
+            DocumentPolicy::report_request,
+        ] {
+            let (n, _) = allocations(|| check(policy, request));
+            worst = worst.max(n);
+        }
+    }
+    worst
+}
+
+fn policy(text: &str, config: CacheConfig) -> DocumentPolicy {
+    let list = PolicyList::parse(text, Disposition::Enforce, PolicySource::Header);
+    DocumentPolicy::with_cache(&document(), list, config)
+}
+
+/// Both cache configurations: the default (only expensive slots consult the cache) and a
+/// cache consulted for every request.
+fn both(text: &str) -> [DocumentPolicy; 2] {
+    [
+        policy(text, CacheConfig::new()),
+        policy(text, CacheConfig::new().lookup_cheap_checks(true)),
+    ]
+}
+
+fn assert_allocation_free(text: &str, url: &str, destination: Destination, nonce: &str) {
+    let url = Url::parse(url).unwrap();
+    for p in both(text) {
+        let request = Request::new(&url, destination).nonce(nonce);
+        let n = counted_checks(&p, &request);
+        assert_eq!(n, 0, "{url} ({destination:?}) under {text:?} allocated");
+    }
+}
+
+#[test]
+fn allowed_checks_allocate_nothing() {
+    let cases = [
+        ("https://api.example.org/v1", Destination::Empty, ""),
+        ("wss://push.example.org/feed", Destination::Empty, ""),
+        ("https://www.example.org/sw.js", Destination::Worker, ""),
+        ("blob:https://www.example.org/uuid", Destination::Worker, ""),
+        ("https://www.youtube.com/embed/x", Destination::IFrame, ""),
+        ("https://cdn.test/app.js", Destination::Script, "r4nd0m"),
+        (
+            "https://www.googletagmanager.com/gtag/js",
+            Destination::Script,
+            "",
+        ),
+        // default-src fallback: no media-src, no font-src.
+        ("https://www.example.org/a.mp4", Destination::Video, ""),
+        ("https://www.example.org/f.woff2", Destination::Font, ""),
+        ("data:image/png;base64,AA", Destination::Image, ""),
+        // No directive governs a report upload.
+        ("https://evil.test/", Destination::Report, ""),
+    ];
+    for (url, destination, nonce) in cases {
+        assert_allocation_free(REALISTIC, url, destination, nonce);
+    }
+}
+
+#[test]
+fn large_lists_allocate_nothing() {
+    let hosts: Vec<String> = (0..1000)
+        .map(|i| format!("https://api{i}.service{}.example.net", i % 7))
+        .collect();
+    let mut text = format!("connect-src 'self' {}", hosts.join(" "));
+    text.push_str(" *.wild.example.net https://paths.example.net/api/");
+    for url in [
+        "https://api999.service5.example.net/v1",
+        "https://api0.service0.example.net/",
+        "https://deep.sub.wild.example.net/x",
+        "https://paths.example.net/api/items?id=3",
+    ] {
+        assert_allocation_free(&text, url, Destination::Empty, "");
+    }
+}
+
+#[test]
+fn blocked_checks_and_report_only_violations_allocate_nothing() {
+    let mut list = PolicyList::parse(REALISTIC, Disposition::Enforce, PolicySource::Header);
+    list.push_header("connect-src 'none'; img-src 'self'", Disposition::Report);
+    for config in [
+        CacheConfig::new(),
+        CacheConfig::new().lookup_cheap_checks(true),
+    ] {
+        let p = DocumentPolicy::with_cache(&document(), list.clone(), config);
+        for (url, destination) in [
+            // Allowed by the enforced policy, reported by the report-only one.
+            ("https://api.example.org/v1", Destination::Empty),
+            ("https://cdn.test/a.png", Destination::Image),
+            // Blocked by the enforced policy and reported: two violations, inline.
+            ("https://tracker.evil.test/c", Destination::Empty),
+            ("https://evil.test/x.js", Destination::Script),
+            ("https://evil.test/", Destination::Object),
+        ] {
+            let url = Url::parse(url).unwrap();
+            let request = Request::new(&url, destination);
+            let n = counted_checks(&p, &request);
+            assert_eq!(n, 0, "{url} ({destination:?})");
+            assert!(!p.check_request(&request).violations().is_empty());
+        }
+    }
+}
+
+#[test]
+fn three_violations_allocate_once() {
+    let mut list = PolicyList::new();
+    for _ in 0..3 {
+        list.push_header("connect-src 'none'", Disposition::Report);
+    }
+    let p = DocumentPolicy::new(&document(), list);
+    let url = Url::parse("https://evil.test/").unwrap();
+    let request = Request::new(&url, Destination::Empty);
+    let (n, _) = allocations(|| assert_eq!(p.check_request(&request).violations().len(), 3));
+    assert_eq!(n, 1, "the violation list spills once");
+}
+
+#[test]
+fn the_request_corpus_allocates_only_for_three_violations() {
+    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data");
+    let (Ok(policies), Ok(requests)) = (
+        std::fs::read_to_string(data.join("real-world-csp.txt")),
+        std::fs::read_to_string(data.join("requests.txt")),
+    ) else {
+        eprintln!("skipped: ../shared/data is absent");
+        return;
+    };
+    let requests: Vec<(Destination, Url)> = requests
+        .lines()
+        .filter_map(|l| l.split_once(' '))
+        // A few lines hold URLs the URL parser rejects (a port over 65535): no request.
+        .filter_map(|(d, u)| {
+            let d = if d == "-" { "" } else { d };
+            Some((d.parse().unwrap(), Url::parse(u).ok()?))
+        })
+        .collect();
+    let mut checks = 0u64;
+    // Every 10th policy, both cache configurations: a few seconds in debug builds.
+    for text in policies.lines().step_by(10) {
+        for p in both(text) {
+            for (destination, url) in &requests {
+                let request = Request::new(url, *destination);
+                let (n, v) = allocations(|| p.check_request(&request));
+                checks += 1;
+                let spills = v.violations().len() > 2;
+                assert!(
+                    n <= u64::from(spills),
+                    "{n} allocations: {url} under {text:?}"
+                );
+            }
+        }
+    }
+    assert!(checks > 100_000);
+}
