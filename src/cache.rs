@@ -75,14 +75,13 @@ impl Entry {
         }
         let tag = self.tag.load(Ordering::Relaxed);
         let verdict = self.verdict.load(Ordering::Relaxed);
-        let words = probe.words();
-        // `KEY_WORDS` bounds `words`' length (see `Probe::new`), so the zip covers it all.
+        // A probe has at most `KEY_WORDS` words, so the zip covers them all.
         let same = tag == probe.tag
             && self
                 .key
                 .iter()
-                .zip(words)
-                .all(|(a, b)| a.load(Ordering::Relaxed) == *b);
+                .zip(probe.words())
+                .all(|(a, b)| a.load(Ordering::Relaxed) == b);
         // Orders the loads above before the second sequence load.
         fence(Ordering::Acquire);
         let s2 = self.seq.load(Ordering::Relaxed);
@@ -98,7 +97,7 @@ impl Entry {
         self.tag.store(probe.tag, Ordering::Relaxed);
         self.verdict.store(verdict, Ordering::Relaxed);
         for (a, b) in self.key.iter().zip(probe.words()) {
-            a.store(*b, Ordering::Relaxed);
+            a.store(b, Ordering::Relaxed);
         }
         self.seq.store(s.wrapping_add(2), Ordering::Release);
     }
@@ -119,21 +118,43 @@ struct Stripe {
     misses: AtomicU64,
 }
 
-/// A cache key, hashed and packed, ready to look up or insert.
+/// A cache key, hashed and packed, ready to look up or insert. Built in place by
+/// [`VerdictCache::probe`] (it is 128 bytes: returning it by value would copy it).
 #[derive(Debug)]
 pub(crate) struct Probe {
     hash: u64,
     tag: u64,
-    words: [u64; KEY_WORDS],
-    /// Words of `words` in use.
+    /// The destination, the flags, 6 zero bytes, then the key bytes, zero-padded: hashed
+    /// in one SipHash `write`, and compared with entries word by word from byte 8.
+    buf: [u8; 8 + MAX_KEY_BYTES],
+    /// Words of key bytes in use.
     len: usize,
 }
 
 impl Probe {
-    /// The words to compare.
+    /// An empty probe to fill with [`VerdictCache::probe`].
+    pub(crate) const fn new() -> Probe {
+        Probe {
+            hash: 0,
+            tag: 0,
+            buf: [0; 8 + MAX_KEY_BYTES],
+            len: 0,
+        }
+    }
+
+    /// The key words to compare.
     #[inline]
-    fn words(&self) -> &[u64] {
-        self.words.get(..self.len).unwrap_or(&self.words)
+    fn words(&self) -> impl Iterator<Item = u64> + '_ {
+        self.buf
+            .get(8..)
+            .unwrap_or_default()
+            .chunks_exact(8)
+            .take(self.len)
+            .map(|c| {
+                let mut w = [0u8; 8];
+                w.copy_from_slice(c);
+                u64::from_le_bytes(w)
+            })
     }
 }
 
@@ -241,44 +262,33 @@ impl VerdictCache {
         self.sets.len() * WAYS
     }
 
-    /// Hashes and packs a key: the request's destination, the flags the plan chose, and a
-    /// prefix of its URL. `None` when the bytes are longer than [`MAX_KEY_BYTES`].
+    /// Hashes and packs a key into `out`: the request's destination, the flags the plan
+    /// chose, and a prefix of its URL. False (and `out` unusable) when the bytes are longer
+    /// than [`MAX_KEY_BYTES`].
     #[inline]
-    pub(crate) fn probe(&self, destination: u8, flags: u8, bytes: &[u8]) -> Option<Probe> {
-        if bytes.len() > MAX_KEY_BYTES {
-            return None;
+    pub(crate) fn probe(&self, destination: u8, flags: u8, bytes: &[u8], out: &mut Probe) -> bool {
+        let Some(dst) = out.buf.get_mut(8..8 + bytes.len()) else {
+            return false;
+        };
+        dst.copy_from_slice(bytes);
+        // Zero the rest of the last word (a reused probe may hold bytes there).
+        let padded = 8 + bytes.len().next_multiple_of(8);
+        if let Some(pad) = out.buf.get_mut(8 + bytes.len()..padded) {
+            pad.fill(0);
         }
-        let mut words = [0u64; KEY_WORDS];
-        let mut chunks = bytes.chunks_exact(8);
-        for (w, c) in words.iter_mut().zip(&mut chunks) {
-            let mut b = [0u8; 8];
-            b.copy_from_slice(c);
-            *w = u64::from_le_bytes(b);
-        }
-        let rest = chunks.remainder();
-        let full = bytes.len() / 8;
-        if !rest.is_empty() {
-            let mut b = [0u8; 8];
-            b[..rest.len()].copy_from_slice(rest);
-            if let Some(w) = words.get_mut(full) {
-                *w = u64::from_le_bytes(b);
-            }
-        }
+        out.buf[0] = destination;
+        out.buf[1] = flags;
         let mut h = self.hasher.build_hasher();
-        h.write(bytes);
-        h.write_u16(u16::from(destination) | u16::from(flags) << 8);
+        h.write(out.buf.get(..8 + bytes.len()).unwrap_or_default());
         let hash = h.finish();
-        let tag = (hash & 0xFFFF_FFFF_0000_0000)
+        out.hash = hash;
+        out.tag = (hash & 0xFFFF_FFFF_0000_0000)
             | VALID
             | (bytes.len() as u64) << 16
             | u64::from(destination) << 8
             | u64::from(flags);
-        Some(Probe {
-            hash,
-            tag,
-            words,
-            len: bytes.len().div_ceil(8),
-        })
+        out.len = bytes.len().div_ceil(8);
+        true
     }
 
     #[inline]
@@ -361,28 +371,33 @@ mod tests {
         );
     }
 
+    fn probe(c: &VerdictCache, destination: u8, flags: u8, bytes: &[u8]) -> Option<Probe> {
+        let mut p = Probe::new();
+        c.probe(destination, flags, bytes, &mut p).then_some(p)
+    }
+
     #[test]
     fn get_finds_only_the_same_key() {
         let c = VerdictCache::new(64).unwrap();
         assert_eq!(c.capacity(), 64);
-        let a = c.probe(1, 0, b"https://a.test").unwrap();
+        let a = probe(&c, 1, 0, b"https://a.test").unwrap();
         assert_eq!(c.get(&a), None);
         c.insert(&a, 0b101);
         assert_eq!(c.get(&a), Some(0b101));
         for other in [
-            c.probe(2, 0, b"https://a.test").unwrap(),
-            c.probe(1, 1, b"https://a.test").unwrap(),
-            c.probe(1, 0, b"https://a.tes").unwrap(),
-            c.probe(1, 0, b"https://a.test\0").unwrap(),
-            c.probe(1, 0, b"http://a.test").unwrap(),
+            probe(&c, 2, 0, b"https://a.test").unwrap(),
+            probe(&c, 1, 1, b"https://a.test").unwrap(),
+            probe(&c, 1, 0, b"https://a.tes").unwrap(),
+            probe(&c, 1, 0, b"https://a.test\0").unwrap(),
+            probe(&c, 1, 0, b"http://a.test").unwrap(),
         ] {
             assert_eq!(c.get(&other), None);
         }
         let long = [b'a'; MAX_KEY_BYTES];
-        let p = c.probe(0, 0, &long).unwrap();
+        let p = probe(&c, 0, 0, &long).unwrap();
         c.insert(&p, 7);
         assert_eq!(c.get(&p), Some(7));
-        assert!(c.probe(0, 0, &[b'a'; MAX_KEY_BYTES + 1]).is_none());
+        assert!(probe(&c, 0, 0, &[b'a'; MAX_KEY_BYTES + 1]).is_none());
         assert_eq!((c.stats().hits, c.stats().misses), (2, 6));
     }
 
@@ -391,10 +406,7 @@ mod tests {
         // One set: the fifth key evicts the first.
         let c = VerdictCache::new(WAYS).unwrap();
         let keys: Vec<_> = (0..=WAYS)
-            .map(|i| {
-                c.probe(0, 0, format!("https://h{i}.test").as_bytes())
-                    .unwrap()
-            })
+            .map(|i| probe(&c, 0, 0, format!("https://h{i}.test").as_bytes()).unwrap())
             .collect();
         for (i, k) in keys.iter().enumerate() {
             c.insert(k, i as u64);
@@ -410,7 +422,7 @@ mod tests {
     #[test]
     fn a_held_stripe_skips_the_insert() {
         let c = VerdictCache::new(4).unwrap();
-        let k = c.probe(0, 0, b"https://a.test").unwrap();
+        let k = probe(&c, 0, 0, b"https://a.test").unwrap();
         let guard = c.stripe(c.set_index(&k)).cursors.try_lock();
         c.insert(&k, 1);
         drop(guard);

@@ -210,7 +210,8 @@ impl DocumentPolicy {
             }
         };
         if let Some(cache) = &self.cache {
-            if let Some(probe) = self.probe(cache, slot, request) {
+            let mut probe = Probe::new();
+            if self.probe(cache, slot, request, &mut probe) {
                 return self.check_cached(cache, &probe, slot, request, scope);
             }
         }
@@ -222,7 +223,13 @@ impl DocumentPolicy {
     /// (up to the path, when a governing source has a path and the request was not
     /// redirected).
     #[inline]
-    fn probe(&self, cache: &VerdictCache, slot: Effective, request: &Request<'_>) -> Option<Probe> {
+    fn probe(
+        &self,
+        cache: &VerdictCache,
+        slot: Effective,
+        request: &Request<'_>,
+        probe: &mut Probe,
+    ) -> bool {
         let bit = 1u16 << slot as u16;
         let plan = &self.plan;
         if plan.cached & bit == 0
@@ -230,7 +237,7 @@ impl DocumentPolicy {
             || (!request.nonce.is_empty() && plan.nonces & bit != 0)
             || (!request.integrity.is_empty() && plan.integrity & bit != 0)
         {
-            return None;
+            return false;
         }
         let mut flags = 0u8;
         let end = if plan.paths & bit == 0 {
@@ -250,7 +257,7 @@ impl DocumentPolicy {
             flags |= key_flags::PARSER_INSERTED;
         }
         let key = &request.url[..end];
-        cache.probe(request.destination as u8, flags, key.as_bytes())
+        cache.probe(request.destination as u8, flags, key.as_bytes(), probe)
     }
 
     #[inline]

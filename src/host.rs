@@ -69,12 +69,16 @@ impl HostPattern {
     }
 
     /// Parses a `host-part`: `"*" / [ "*." ] 1*host-char *( "." 1*host-char ) [ "." ]`.
+    #[cfg(test)]
     pub(crate) fn parse(s: &str) -> Option<HostPattern> {
-        if !HostPattern::is_host_part(s) {
-            return None;
-        }
+        HostPattern::is_host_part(s).then(|| HostPattern::from_valid(s))
+    }
+
+    /// Compiles a `host-part` that [`HostPattern::is_host_part`] accepted.
+    pub(crate) fn from_valid(s: &str) -> HostPattern {
+        debug_assert!(HostPattern::is_host_part(s));
         if s == "*" {
-            return Some(HostPattern::Any);
+            return HostPattern::Any;
         }
         if let Some(name) = s.strip_prefix("*.") {
             // Keep the leading "." so that a suffix compare never matches the apex or
@@ -83,16 +87,16 @@ impl HostPattern {
             suffix.push('.');
             suffix.push_str(name);
             suffix.make_ascii_lowercase();
-            return Some(HostPattern::Suffix(suffix.into_boxed_str()));
+            return HostPattern::Suffix(suffix.into_boxed_str());
         }
         // DEVIATION (docs/spec-deviations.md, "IP-literal host-sources"): a dotted-decimal
         // IPv4 literal matches the same address.
         if s.as_bytes().first().is_some_and(u8::is_ascii_digit) {
             if let Ok(ip) = s.parse::<Ipv4Addr>() {
-                return Some(HostPattern::Ipv4(ip));
+                return HostPattern::Ipv4(ip);
             }
         }
-        Some(HostPattern::Exact(s.to_ascii_lowercase().into_boxed_str()))
+        HostPattern::Exact(s.to_ascii_lowercase().into_boxed_str())
     }
 
     /// <https://w3c.github.io/webappsec-csp/#match-hosts>

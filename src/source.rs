@@ -315,44 +315,50 @@ fn parse_quoted(token: &str) -> SourceExpression<'_> {
     SourceExpression::Invalid(InvalidSource::UnknownKeyword)
 }
 
-/// `token.find("://")`, without building a substring searcher for every token.
-#[inline]
-fn find_scheme_separator(token: &str) -> Option<usize> {
-    let b = token.as_bytes();
-    let mut from = 0;
-    while let Some(i) = b.get(from..)?.iter().position(|&c| c == b':') {
-        let at = from + i;
-        if b.get(at + 1..at + 3) == Some(b"//") {
-            return Some(at);
-        }
-        from = at + 1;
-    }
-    None
-}
-
 /// `host-source = [ scheme-part "://" ] host-part [ ":" port-part ] [ path-part ]`
 fn parse_host_source(token: &str) -> SourceExpression<'_> {
-    let (scheme, rest) = match find_scheme_separator(token) {
+    // One pass over the token finds the first "://" (the scheme separator), and after it the
+    // first `?` or `#` and the first `:` or `/`, as `find` calls on each piece would; the
+    // delimiters are ASCII, so every cut is a char boundary.
+    let b = token.as_bytes();
+    let mut sep = None;
+    let mut query = None;
+    let mut host_end = None;
+    let mut i = 0;
+    while let Some(&c) = b.get(i) {
+        if matches!(c, b':' | b'/' | b'?' | b'#') {
+            if c == b':' && sep.is_none() && b.get(i + 1..i + 3) == Some(b"//") {
+                // A delimiter before the first "://" makes the scheme-part invalid.
+                if query.is_some() || host_end.is_some() {
+                    return SourceExpression::Invalid(InvalidSource::BadScheme);
+                }
+                sep = Some(i);
+                i += 3;
+                continue;
+            }
+            if c == b'?' || c == b'#' {
+                query = query.or(Some(i));
+            } else if query.is_none() && host_end.is_none() {
+                host_end = Some(i);
+            }
+        }
+        i += 1;
+    }
+    let (scheme, start) = match sep {
         Some(i) => {
             let scheme = &token[..i];
             if !is_scheme(scheme) {
                 return SourceExpression::Invalid(InvalidSource::BadScheme);
             }
-            (Some(scheme), &token[i + 3..])
+            (Some(scheme), i + 3)
         }
-        None => (None, token),
+        None => (None, 0),
     };
     // DEVIATION (docs/spec-deviations.md, "query or fragment in a source"): engines drop a
     // query or fragment that follows a path; by the grammar the token would be invalid.
-    // Byte scans: the delimiters are ASCII, so every cut is a char boundary.
-    let (main, ignored_suffix) = match rest.bytes().position(|c| c == b'?' || c == b'#') {
-        Some(i) => (&rest[..i], Some(&rest[i..])),
-        None => (rest, None),
-    };
-    let host_end = main
-        .bytes()
-        .position(|c| c == b':' || c == b'/')
-        .unwrap_or(main.len());
+    let end = query.unwrap_or(token.len());
+    let (main, ignored_suffix) = (&token[start..end], query.map(|q| &token[q..]));
+    let host_end = host_end.map_or(main.len(), |h| h - start);
     let host = &main[..host_end];
     let after_host = &main[host_end..];
     let (port_text, path) = match after_host.strip_prefix(':') {

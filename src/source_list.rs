@@ -147,6 +147,29 @@ fn same_name(a: &str, b: &str) -> bool {
         )
 }
 
+/// Reorders `v` so that `v[k]` is the old `v[order[k]]` (`order` is a permutation of its
+/// indices), in place, in O(n) swaps: each cycle of the permutation is rotated once.
+fn apply_permutation<T>(v: &mut [T], order: impl Iterator<Item = usize>) {
+    let order: SmallVec<[usize; 16]> = order.collect();
+    let mut done: SmallVec<[bool; 16]> = SmallVec::from_elem(false, v.len());
+    for start in 0..v.len() {
+        if done[start] {
+            continue;
+        }
+        // Walk the cycle through `start`: position k takes the element at order[k].
+        let mut k = start;
+        loop {
+            done[k] = true;
+            let src = order[k];
+            if src == start {
+                break;
+            }
+            v.swap(k, src);
+            k = src;
+        }
+    }
+}
+
 impl HostSources {
     fn finish(&mut self) {
         fn rank(s: &HostSource) -> u8 {
@@ -156,14 +179,26 @@ impl HostSources {
                 _ => 2,
             }
         }
-        // (rank, key, name) orders like (rank, name), and mostly compares integers.
-        self.sources.sort_by(|a, b| {
-            let (na, nb) = (a.name().unwrap_or(""), b.name().unwrap_or(""));
-            rank(a)
-                .cmp(&rank(b))
-                .then_with(|| name_key(na).cmp(&name_key(nb)))
-                .then_with(|| na.cmp(nb))
-        });
+        // Sort a permutation by (rank, key, name, position), which orders like a stable sort
+        // by (rank, name) but mostly compares integers computed once; then apply it.
+        let n = self.sources.len();
+        if n > 1 {
+            let mut order: SmallVec<[(u8, u128, usize); 16]> = self
+                .sources
+                .iter()
+                .enumerate()
+                .map(|(i, s)| (rank(s), name_key(s.name().unwrap_or("")), i))
+                .collect();
+            let sources = &self.sources;
+            let name = |i: usize| sources.get(i).and_then(HostSource::name).unwrap_or("");
+            order.sort_unstable_by(|a, b| {
+                (a.0, a.1)
+                    .cmp(&(b.0, b.1))
+                    .then_with(|| name(a.2).cmp(name(b.2)))
+                    .then(a.2.cmp(&b.2))
+            });
+            apply_permutation(&mut self.sources, order.iter().map(|o| o.2));
+        }
         self.exact_end = self.sources.partition_point(|s| rank(s) == 0);
         self.suffix_end = self.sources.partition_point(|s| rank(s) <= 1);
         self.sources.shrink_to_fit();
@@ -531,6 +566,8 @@ fn scheme_mask_of(m: &SchemeMatcher) -> u8 {
     mask
 }
 
+/// Compiles the parts of a host-source that [`SourceExpression::parse`] accepted (so the
+/// host-part is valid).
 fn compile_host(
     scheme: Option<&str>,
     host: &str,
@@ -549,7 +586,7 @@ fn compile_host(
     let http_80 = port == PortReq::Exact(80) && scheme.as_ref().is_some_and(|s| s.is_http());
     Some(HostSource {
         scheme,
-        host: HostPattern::parse(host)?,
+        host: HostPattern::from_valid(host),
         port,
         path: path.map(Into::into),
         http_80,
