@@ -127,6 +127,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .count();
     let memory: usize = documents.iter().map(|d| d.memory_usage()).sum();
     let header_bytes: usize = policies.lines().map(str::len).sum();
+    // Compiled bytes per header byte, per document.
+    let mut ratios: Vec<f64> = documents
+        .iter()
+        .zip(policies.lines())
+        .filter(|(_, h)| !h.is_empty())
+        .map(|(d, h)| d.memory_usage() as f64 / h.len() as f64)
+        .collect();
+    ratios.sort_by(f64::total_cmp);
 
     println!(
         "{} documents compiled in {:.1} ms ({} KiB of policy text, {} KiB compiled)",
@@ -135,6 +143,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         header_bytes / 1024,
         memory / 1024
     );
+    if let (Some(median), Some(max)) = (ratios.get(ratios.len() / 2), ratios.last()) {
+        println!(
+            "compiled size / header length: median {median:.1}x, max {max:.1}x (plus the \
+             verdict cache, 128 bytes an entry, where a document has one)"
+        );
+    }
     println!(
         "{} requests per document ({unparsable} unparsable lines skipped), {threads} network threads",
         requests.len()

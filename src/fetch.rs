@@ -78,6 +78,25 @@ pub(crate) fn check_slot<'r>(
     slot: Effective,
     scope: Scope,
 ) -> Verdict<'r> {
+    if policies.len() > 64 {
+        return check_slot_many(policies, origin, request, slot, scope);
+    }
+    // The violated policies as a bit set first: the common allowed verdict is then built
+    // straight into the caller's return slot.
+    let mask = violated_policies(policies, origin, request, slot, scope);
+    verdict_from_mask(policies, request, slot, mask, scope)
+}
+
+/// [`check_slot`] for lists of more than 64 policies (which a bit set cannot hold).
+#[cold]
+#[inline(never)]
+fn check_slot_many<'r>(
+    policies: &[Policy],
+    origin: &SelfOrigin,
+    request: &Request<'r>,
+    slot: Effective,
+    scope: Scope,
+) -> Verdict<'r> {
     let mut verdict = Verdict::allowed();
     let u = UrlView::new(request.url);
     // Step 3 of §4.1.2 (and §4.1.1): for each policy ...
@@ -97,14 +116,16 @@ pub(crate) fn check_slot<'r>(
     verdict
 }
 
-/// The policies whose governing directive for `slot` blocks the request (bit `i` for policy
-/// `i`; the caller guarantees at most 64 policies): §4.1.2 step 3 over every policy, as a
-/// bit set, for the verdict cache. Not for prefetches (§6.7.2.1 step 1).
+/// The policies in `scope` whose governing directive for `slot` blocks the request (bit `i`
+/// for policy `i`; the caller guarantees at most 64 policies): §4.1.2 step 3 over every
+/// policy, as a bit set. Not for prefetches (§6.7.2.1 step 1).
+#[inline]
 pub(crate) fn violated_policies(
     policies: &[Policy],
     origin: &SelfOrigin,
     request: &Request<'_>,
     slot: Effective,
+    scope: Scope,
 ) -> u64 {
     debug_assert!(policies.len() <= 64);
     debug_assert!(request.initiator != Initiator::Prefetch);
@@ -116,6 +137,9 @@ pub(crate) fn violated_policies(
         let Some(g) = policy.governor(slot) else {
             continue;
         };
+        if !scope.includes(policy.disposition) {
+            continue;
+        }
         if !pre_request_allows(policy.list(g.list), g.logic, origin, &u, request) {
             mask |= 1 << (i & 63);
         }

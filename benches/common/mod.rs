@@ -184,7 +184,8 @@ pub(crate) fn print_ratios(group: &str, ours: &[&str], peer: &str, parameters: &
         for o in ours {
             let mine = median_ns(group, o, p);
             let ratio = match (theirs, mine) {
-                (Some(t), Some(m)) if m > 0.0 => format!("{:.0}x", t / m),
+                (Some(t), Some(m)) if m > 0.0 && t / m >= 10.0 => format!("{:.0}x", t / m),
+                (Some(t), Some(m)) if m > 0.0 => format!("{:.2}x", t / m),
                 _ => "-".into(),
             };
             line.push_str(&format!(
