@@ -9,8 +9,8 @@
 //!
 //! - a **reader** loads the sequence, the tag, the verdict and the key words, then the sequence
 //!   again; it has a hit only when both sequence loads agree, are even, and every word equals
-//!   the probe's. A reader never writes shared memory (except the statistics counter of its
-//!   stripe), so hits on different threads do not contend on any lock or line.
+//!   the probe's. A reader never writes shared memory (except its own thread's statistics
+//!   counter), so hits on different threads do not contend on any lock or line.
 //! - a **writer** (a miss that computed its verdict) takes the [`Mutex`] of the set's stripe
 //!   with `try_lock` only: when another thread holds it the insert is skipped, never waited
 //!   for. It replaces the set's oldest entry (a per-set FIFO cursor, so eviction is
@@ -43,8 +43,8 @@ pub(crate) const WAYS: usize = 4;
 const KEY_WORDS: usize = 13;
 /// The longest key (URL prefix) an entry holds; longer keys are not cached.
 pub(crate) const MAX_KEY_BYTES: usize = KEY_WORDS * 8;
-/// Writer locks and statistics counters, each on its own cache lines; set `s` uses stripe
-/// `s % STRIPES`.
+/// Writer locks, each on its own cache lines (set `s` uses stripe `s % STRIPES`), and as many
+/// statistics counters, sharded by thread.
 const STRIPES: usize = 16;
 
 /// Tag bit marking a written entry (a zeroed entry never matches).
@@ -109,13 +109,34 @@ struct Set {
     entries: [Entry; WAYS],
 }
 
-/// One stripe: the writer lock of its sets (holding their FIFO cursors), and statistics.
+/// One stripe: the writer lock of its sets (holding their FIFO cursors).
 #[derive(Debug, Default)]
 struct Stripe {
     /// For each set of the stripe (sets `k`, `k + STRIPES`, ...), the way to replace next.
     cursors: Mutex<Box<[u8]>>,
+}
+
+/// Hit and miss counters of one group of threads.
+///
+/// Counters are sharded by thread, not by set: a thread walks every set, so counters sharded
+/// by set would move between the cores' caches on almost every check, which costs more than
+/// the whole lookup. Each thread takes a counter slot once (round-robin), so with up to
+/// [`STRIPES`] threads each writes only its own line.
+#[derive(Debug, Default)]
+struct Counters {
     hits: AtomicU64,
     misses: AtomicU64,
+}
+
+/// The counter slot of the current thread.
+#[inline]
+fn counter_slot() -> usize {
+    static NEXT: core::sync::atomic::AtomicUsize = core::sync::atomic::AtomicUsize::new(0);
+    thread_local! {
+        static SLOT: usize = NEXT.fetch_add(1, Ordering::Relaxed) % STRIPES;
+    }
+    // `try_with` fails only while the thread is being torn down; count in slot 0 then.
+    SLOT.try_with(|s| *s).unwrap_or(0)
 }
 
 /// A cache key, hashed and packed, ready to look up or insert. Built in place by
@@ -160,10 +181,10 @@ impl Probe {
 
 /// Hit and miss counts of a document's verdict cache.
 ///
-/// Counted per stripe with relaxed atomics, so reading them costs a few loads and counting
-/// costs the checks nothing measurable (see `docs/performance.md`). Checks that do not consult
-/// the cache (see [`DocumentPolicy::check_request`](crate::DocumentPolicy::check_request)) are
-/// neither.
+/// Counted with relaxed atomics in counters sharded by thread, so that counting never moves a
+/// cache line between cores (see `docs/performance.md`). Checks that do not consult the cache
+/// (see [`DocumentPolicy::check_request`](crate::DocumentPolicy::check_request)) are neither
+/// hits nor misses.
 ///
 /// # Example
 ///
@@ -228,6 +249,7 @@ pub(crate) struct VerdictCache {
     /// `sets.len() - 1` (a power of two minus one).
     set_mask: usize,
     stripes: Box<[CachePadded<Stripe>]>,
+    counters: Box<[CachePadded<Counters>]>,
 }
 
 impl VerdictCache {
@@ -244,8 +266,6 @@ impl VerdictCache {
                 let mine = sets.saturating_sub(k).div_ceil(STRIPES);
                 CachePadded(Stripe {
                     cursors: Mutex::new(vec![0u8; mine].into_boxed_slice()),
-                    hits: AtomicU64::new(0),
-                    misses: AtomicU64::new(0),
                 })
             })
             .collect();
@@ -254,6 +274,7 @@ impl VerdictCache {
             sets: (0..sets).map(|_| Set::default()).collect(),
             set_mask: sets - 1,
             stripes,
+            counters: (0..STRIPES).map(|_| CachePadded::default()).collect(),
         })
     }
 
@@ -313,11 +334,12 @@ impl VerdictCache {
             .iter()
             .filter(|e| e.tag.load(Ordering::Relaxed) == probe.tag)
             .find_map(|e| e.read(probe));
-        let stripe = self.stripe(i);
+        // `counters` has `STRIPES` elements and `counter_slot` is below that.
+        let counters = &self.counters[counter_slot()];
         let counter = if found.is_some() {
-            &stripe.hits
+            &counters.hits
         } else {
-            &stripe.misses
+            &counters.misses
         };
         counter.fetch_add(1, Ordering::Relaxed);
         found
@@ -350,7 +372,7 @@ impl VerdictCache {
             capacity: self.capacity(),
             ..CacheStats::default()
         };
-        self.stripes.iter().fold(init, |s, k| CacheStats {
+        self.counters.iter().fold(init, |s, k| CacheStats {
             hits: s.hits + k.hits.load(Ordering::Relaxed),
             misses: s.misses + k.misses.load(Ordering::Relaxed),
             ..s
