@@ -331,7 +331,7 @@ mod key_flags {
 
 /// Matching cost (in the units of `CACHE_MIN_COST`) at or above which a slot's checks consult
 /// the cache. Measured in `benches/check.rs`; see `docs/performance.md`.
-const CACHE_MIN_COST: u32 = 16;
+const CACHE_MIN_COST: u32 = 18;
 
 /// Per effective slot (bit `e` for slot `e`): which checks consult the cache, and which
 /// request facts their key must hold. Computed once from the policies.

@@ -60,6 +60,9 @@
 //!   the request URL's scheme, host, port and path in place and compares plain values.
 //! - [`Verdict`] and [`Violation`] borrow the request and name policies by index: an allowed
 //!   check allocates nothing.
+//! - Where matching is expensive (long host lists, paths, several policies), a bounded
+//!   per-document verdict cache ([`CacheConfig`], [`CacheStats`]) answers repeated checks of
+//!   the same destination and origin with lock-free reads; it never changes a verdict.
 //!
 //! `docs/design.md` has the details.
 //!
