@@ -151,7 +151,7 @@ fn thresholds(c: &mut Criterion) {
         let forced = DocumentPolicy::with_cache(
             &document,
             common::ours_list(&text),
-            CacheConfig::new().lookup_cheap_checks(true),
+            CacheConfig::new().always_consult(true),
         );
         let allowed = Both::new(&last_host_url(n), "");
         let blocked = Both::new("https://api.unlisted.example.net/v1/items", "");

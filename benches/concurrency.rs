@@ -64,7 +64,7 @@ fn concurrency(c: &mut Criterion) {
     };
     let document = Url::parse(DOCUMENT).unwrap();
     let largest = policies.iter().max_by_key(|p| p.len()).unwrap();
-    let config = CacheConfig::new().capacity(16384).lookup_cheap_checks(true);
+    let config = CacheConfig::new().capacity(16384).always_consult(true);
     let policy = DocumentPolicy::with_cache(&document, common::ours_list(largest), config);
     let requests: Vec<Both> = requests.iter().map(|(d, u)| Both::new(u, d)).collect();
     // Warm the cache.

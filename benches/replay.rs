@@ -10,7 +10,7 @@ mod common;
 use std::hint::black_box;
 
 use common::{Both, DOCUMENT};
-use criterion::{BenchmarkId, Criterion, Throughput};
+use criterion::{BenchmarkId, Criterion, SamplingMode, Throughput};
 use cspgate::url::Url;
 use cspgate::DocumentPolicy;
 
@@ -60,7 +60,9 @@ fn replay(c: &mut Criterion) {
     );
 
     let mut group = c.benchmark_group("replay");
+    // One iteration of the peer takes a few hundred milliseconds: ten flat samples.
     group.sample_size(10);
+    group.sampling_mode(SamplingMode::Flat);
     group.throughput(Throughput::Elements(checks as u64));
     group.bench_function(BenchmarkId::new("peer", "requests.txt"), |b| {
         b.iter(|| {

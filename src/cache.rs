@@ -32,7 +32,7 @@
 //! `docs/performance.md` has the measurements behind the sizes.
 
 use core::hash::{BuildHasher, Hasher};
-use core::sync::atomic::{fence, AtomicU64, Ordering};
+use core::sync::atomic::{fence, AtomicBool, AtomicU32, AtomicU64, Ordering};
 use std::collections::hash_map::RandomState;
 
 use crate::sync::{CachePadded, Mutex};
@@ -46,6 +46,13 @@ pub(crate) const MAX_KEY_BYTES: usize = KEY_WORDS * 8;
 /// Writer locks, each on its own cache lines (set `s` uses stripe `s % STRIPES`), and as many
 /// statistics counters, sharded by thread.
 const STRIPES: usize = 16;
+
+/// Misses after which a thread looks at its hit rate (and the cache switches itself off when
+/// the thread saw fewer hits than misses).
+const WINDOW: u32 = 64;
+/// Checks a thread makes without the cache, once it is off, before it turns it back on to
+/// sample the hit rate again.
+const REPROBE: u32 = 4096;
 
 /// Tag bit marking a written entry (a zeroed entry never matches).
 const VALID: u64 = 1 << 24;
@@ -126,6 +133,11 @@ struct Stripe {
 struct Counters {
     hits: AtomicU64,
     misses: AtomicU64,
+    /// Hits and misses of this thread since its last look at its hit rate.
+    window_hits: AtomicU32,
+    window_misses: AtomicU32,
+    /// Checks this thread made without the cache since it was switched off.
+    bypassed: AtomicU32,
 }
 
 /// The counter slot of the current thread.
@@ -194,7 +206,7 @@ impl Probe {
 ///
 /// let doc = Url::parse("https://app.test/")?;
 /// let list = PolicyList::parse("img-src https://cdn.test/images/", Disposition::Enforce, PolicySource::Header);
-/// let policy = DocumentPolicy::with_cache(&doc, list, CacheConfig::new().lookup_cheap_checks(true));
+/// let policy = DocumentPolicy::with_cache(&doc, list, CacheConfig::new().always_consult(true));
 /// let img = Url::parse("https://cdn.test/images/a.png")?;
 /// for _ in 0..3 {
 ///     assert!(policy.check_request(&Request::new(&img, Destination::Image)).is_allowed());
@@ -250,12 +262,16 @@ pub(crate) struct VerdictCache {
     set_mask: usize,
     stripes: Box<[CachePadded<Stripe>]>,
     counters: Box<[CachePadded<Counters>]>,
+    /// Consult the cache (see [`VerdictCache::enabled`]).
+    enabled: AtomicBool,
+    /// Never switch off.
+    always: bool,
 }
 
 impl VerdictCache {
     /// A cache of at least `capacity` entries (rounded up to whole sets, a power of two of
     /// them); `None` for 0.
-    pub(crate) fn new(capacity: usize) -> Option<VerdictCache> {
+    pub(crate) fn new(capacity: usize, always: bool) -> Option<VerdictCache> {
         if capacity == 0 {
             return None;
         }
@@ -275,7 +291,31 @@ impl VerdictCache {
             set_mask: sets - 1,
             stripes,
             counters: (0..STRIPES).map(|_| CachePadded::default()).collect(),
+            enabled: AtomicBool::new(true),
+            always,
         })
+    }
+
+    /// Is the cache worth consulting? A lookup costs about as much as matching a short list,
+    /// so a cache that mostly misses slows checks down: each thread looks at its hit rate every
+    /// [`WINDOW`] misses and switches the cache off when it saw fewer hits than misses; while
+    /// it is off, every [`REPROBE`]th check of a thread switches it back on to sample again.
+    /// (A configuration can ask for it to stay on.) Either way, verdicts are the same.
+    #[inline]
+    pub(crate) fn enabled(&self) -> bool {
+        if self.enabled.load(Ordering::Relaxed) {
+            return true;
+        }
+        // `counters` has `STRIPES` elements and `counter_slot` is below that.
+        let c = &self.counters[counter_slot()];
+        let n = c.bypassed.load(Ordering::Relaxed) + 1;
+        if n < REPROBE {
+            c.bypassed.store(n, Ordering::Relaxed);
+            return false;
+        }
+        c.bypassed.store(0, Ordering::Relaxed);
+        self.enabled.store(true, Ordering::Relaxed);
+        true
     }
 
     /// Entries the cache holds at most.
@@ -335,14 +375,35 @@ impl VerdictCache {
             .filter(|e| e.tag.load(Ordering::Relaxed) == probe.tag)
             .find_map(|e| e.read(probe));
         // `counters` has `STRIPES` elements and `counter_slot` is below that.
-        let counters = &self.counters[counter_slot()];
-        let counter = if found.is_some() {
-            &counters.hits
+        let c = &self.counters[counter_slot()];
+        if found.is_some() {
+            c.hits.fetch_add(1, Ordering::Relaxed);
+            // The window counters have one writer (this thread) unless more than `STRIPES`
+            // threads share slots; a lost update only delays the next look.
+            let h = c.window_hits.load(Ordering::Relaxed);
+            c.window_hits.store(h.saturating_add(1), Ordering::Relaxed);
         } else {
-            &counters.misses
-        };
-        counter.fetch_add(1, Ordering::Relaxed);
+            c.misses.fetch_add(1, Ordering::Relaxed);
+            self.count_window_miss(c);
+        }
         found
+    }
+
+    /// Counts a miss in the thread's window, and looks at the thread's hit rate at the end
+    /// of a window.
+    #[inline]
+    fn count_window_miss(&self, c: &Counters) {
+        let m = c.window_misses.load(Ordering::Relaxed) + 1;
+        if m < WINDOW {
+            c.window_misses.store(m, Ordering::Relaxed);
+            return;
+        }
+        let h = c.window_hits.load(Ordering::Relaxed);
+        c.window_hits.store(0, Ordering::Relaxed);
+        c.window_misses.store(0, Ordering::Relaxed);
+        if h < m && !self.always {
+            self.enabled.store(false, Ordering::Relaxed);
+        }
     }
 
     /// Records `verdict` for `probe`'s key, unless another thread is writing to the same
@@ -400,7 +461,7 @@ mod tests {
 
     #[test]
     fn get_finds_only_the_same_key() {
-        let c = VerdictCache::new(64).unwrap();
+        let c = VerdictCache::new(64, true).unwrap();
         assert_eq!(c.capacity(), 64);
         let a = probe(&c, 1, 0, b"https://a.test").unwrap();
         assert_eq!(c.get(&a), None);
@@ -426,7 +487,7 @@ mod tests {
     #[test]
     fn capacity_bounds_entries_and_evicts_oldest() {
         // One set: the fifth key evicts the first.
-        let c = VerdictCache::new(WAYS).unwrap();
+        let c = VerdictCache::new(WAYS, true).unwrap();
         let keys: Vec<_> = (0..=WAYS)
             .map(|i| probe(&c, 0, 0, format!("https://h{i}.test").as_bytes()).unwrap())
             .collect();
@@ -437,13 +498,43 @@ mod tests {
         for (i, k) in keys.iter().enumerate().skip(1) {
             assert_eq!(c.get(k), Some(i as u64));
         }
-        assert!(VerdictCache::new(0).is_none());
-        assert_eq!(VerdictCache::new(5).unwrap().capacity(), 2 * WAYS);
+        assert!(VerdictCache::new(0, true).is_none());
+        assert_eq!(VerdictCache::new(5, true).unwrap().capacity(), 2 * WAYS);
+    }
+
+    #[test]
+    fn a_cache_that_misses_switches_itself_off_then_samples_again() {
+        for always in [false, true] {
+            let c = VerdictCache::new(64, always).unwrap();
+            let hot = probe(&c, 0, 0, b"https://hot.test").unwrap();
+            c.insert(&hot, 0);
+            // Mostly hits: stays on.
+            for i in 0..10 * WINDOW {
+                assert!(c.enabled());
+                if i % 4 == 0 {
+                    let cold = probe(&c, 0, 0, format!("https://c{i}.test").as_bytes()).unwrap();
+                    assert_eq!(c.get(&cold), None);
+                } else {
+                    assert_eq!(c.get(&hot), Some(0));
+                }
+            }
+            // Mostly misses: off within a window, unless asked to stay on.
+            for i in 0..2 * WINDOW {
+                let cold = probe(&c, 0, 0, format!("https://m{i}.test").as_bytes()).unwrap();
+                let _ = c.get(&cold);
+            }
+            assert_eq!(c.enabled(), always);
+            if !always {
+                // Back on to sample after `REPROBE` checks without it.
+                let back = (0..REPROBE).position(|_| c.enabled());
+                assert_eq!(back, Some(REPROBE as usize - 2));
+            }
+        }
     }
 
     #[test]
     fn a_held_stripe_skips_the_insert() {
-        let c = VerdictCache::new(4).unwrap();
+        let c = VerdictCache::new(4, true).unwrap();
         let k = probe(&c, 0, 0, b"https://a.test").unwrap();
         let guard = c.stripe(c.set_index(&k)).cursors.try_lock();
         c.insert(&k, 1);

@@ -97,7 +97,7 @@ impl DocumentPolicy {
         }
         let plan = CachePlan::new(&list, config);
         let cache = if plan.cached != 0 {
-            VerdictCache::new(config.capacity)
+            VerdictCache::new(config.capacity, config.always_consult)
         } else {
             None
         };
@@ -209,7 +209,12 @@ impl DocumentPolicy {
                 return fetch::check_prefetch(policies, &self.origin, request, scope)
             }
         };
-        if let Some(cache) = &self.cache {
+        if let Some(cache) = self
+            .cache
+            .as_ref()
+            // Slots the plan caches, while the cache earns its keep (see `VerdictCache::enabled`).
+            .filter(|c| self.plan.cached & (1 << slot as u16) != 0 && c.enabled())
+        {
             let mut probe = Probe::new();
             if self.probe(cache, slot, request, &mut probe) {
                 return self.check_cached(cache, &probe, slot, request, scope);
@@ -218,9 +223,9 @@ impl DocumentPolicy {
         fetch::check_slot(policies, &self.origin, request, slot, scope)
     }
 
-    /// The cache key of a request, when the plan says to consult the cache for it: its
-    /// destination, the request facts the governing lists read, and its URL up to the port
-    /// (up to the path, when a governing source has a path and the request was not
+    /// The cache key of a request of a slot the plan caches, unless the request bypasses the
+    /// cache: its destination, the request facts the governing lists read, and its URL up to
+    /// the port (up to the path, when a governing source has a path and the request was not
     /// redirected).
     #[inline]
     fn probe(
@@ -232,8 +237,8 @@ impl DocumentPolicy {
     ) -> bool {
         let bit = 1u16 << slot as u16;
         let plan = &self.plan;
-        if plan.cached & bit == 0
-            || request.webtransport_hashes
+        debug_assert!(plan.cached & bit != 0);
+        if request.webtransport_hashes
             || (!request.nonce.is_empty() && plan.nonces & bit != 0)
             || (!request.integrity.is_empty() && plan.integrity & bit != 0)
         {
@@ -305,7 +310,7 @@ impl Clone for DocumentPolicy {
             cache: self
                 .cache
                 .as_ref()
-                .and_then(|_| VerdictCache::new(self.config.capacity)),
+                .and_then(|_| VerdictCache::new(self.config.capacity, self.config.always_consult)),
             config: self.config,
         }
     }
@@ -388,7 +393,7 @@ impl CachePlan {
                 cost[slot as usize] = cost[slot as usize].saturating_add(match_cost(facts));
             }
         }
-        plan.cached = if config.lookup_cheap_checks {
+        plan.cached = if config.always_consult {
             governed
         } else {
             Effective::ALL
@@ -440,7 +445,7 @@ fn match_cost(f: crate::source_list::ListFacts) -> u32 {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct CacheConfig {
     capacity: usize,
-    lookup_cheap_checks: bool,
+    always_consult: bool,
 }
 
 impl CacheConfig {
@@ -448,7 +453,7 @@ impl CacheConfig {
     pub const fn new() -> CacheConfig {
         CacheConfig {
             capacity: DEFAULT_CACHE_ENTRIES,
-            lookup_cheap_checks: false,
+            always_consult: false,
         }
     }
 
@@ -464,12 +469,13 @@ impl CacheConfig {
         self
     }
 
-    /// Also consult the cache for checks that matching answers faster than a lookup (off by
-    /// default). Verdicts are the same either way; tests turn it on to exercise the cache on
-    /// every request shape.
+    /// Consult the cache for every request it can serve: also where matching is cheaper than
+    /// a lookup, and whatever the hit rate (by default a cache that mostly misses switches
+    /// itself off for a while). Verdicts are the same either way; tests and benchmarks turn it
+    /// on to exercise the cache on every request shape.
     #[must_use]
-    pub const fn lookup_cheap_checks(mut self, yes: bool) -> CacheConfig {
-        self.lookup_cheap_checks = yes;
+    pub const fn always_consult(mut self, yes: bool) -> CacheConfig {
+        self.always_consult = yes;
         self
     }
 }

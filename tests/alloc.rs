@@ -110,7 +110,7 @@ fn policy(text: &str, config: CacheConfig) -> DocumentPolicy {
 fn both(text: &str) -> [DocumentPolicy; 2] {
     [
         policy(text, CacheConfig::new()),
-        policy(text, CacheConfig::new().lookup_cheap_checks(true)),
+        policy(text, CacheConfig::new().always_consult(true)),
     ]
 }
 
@@ -170,10 +170,7 @@ fn large_lists_allocate_nothing() {
 fn blocked_checks_and_report_only_violations_allocate_nothing() {
     let mut list = PolicyList::parse(REALISTIC, Disposition::Enforce, PolicySource::Header);
     list.push_header("connect-src 'none'; img-src 'self'", Disposition::Report);
-    for config in [
-        CacheConfig::new(),
-        CacheConfig::new().lookup_cheap_checks(true),
-    ] {
+    for config in [CacheConfig::new(), CacheConfig::new().always_consult(true)] {
         let p = DocumentPolicy::with_cache(&document(), list.clone(), config);
         for (url, destination) in [
             // Allowed by the enforced policy, reported by the report-only one.

@@ -289,9 +289,7 @@ fn cached_and_uncached_verdicts_agree() {
         // only caches the expensive slots.
         let capacity = rng.pick(&[1usize, 4, 8, 256]);
         let configs = [
-            CacheConfig::new()
-                .capacity(capacity)
-                .lookup_cheap_checks(true),
+            CacheConfig::new().capacity(capacity).always_consult(true),
             CacheConfig::new(),
         ];
         for config in configs {
@@ -341,7 +339,7 @@ fn threads_sharing_one_document_agree_with_the_uncached_path() {
         let list = random_list(&mut rng);
         let doc = Url::parse(rng.pick(DOCUMENTS)).unwrap();
         // Two sets: writers and readers collide on the same entries constantly.
-        let config = CacheConfig::new().capacity(8).lookup_cheap_checks(true);
+        let config = CacheConfig::new().capacity(8).always_consult(true);
         let policy = Arc::new(DocumentPolicy::with_cache(&doc, list, config));
         let threads: Vec<_> = (0..3u64)
             .map(|t| {
@@ -402,8 +400,7 @@ fn lists_of_more_than_64_policies_are_checked_without_the_cache() {
             Disposition::Report,
         );
     }
-    let policy =
-        DocumentPolicy::with_cache(&doc, list, CacheConfig::new().lookup_cheap_checks(true));
+    let policy = DocumentPolicy::with_cache(&doc, list, CacheConfig::new().always_consult(true));
     let url = Url::parse("https://h3.test/a.png").unwrap();
     let r = Request::new(&url, Destination::Image);
     let v = policy.check_request(&r);
