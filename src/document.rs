@@ -177,6 +177,27 @@ impl DocumentPolicy {
     }
 
     /// Hit and miss counts of the verdict cache since the document was built (or cloned).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use cspgate::{Destination, Disposition, DocumentPolicy, PolicyList, PolicySource, Request};
+    /// use url::Url;
+    ///
+    /// let doc = Url::parse("https://app.test/")?;
+    /// let hosts: Vec<String> = (0..40).map(|i| format!("https://api{i}.test")).collect();
+    /// let list = PolicyList::parse(&format!("connect-src {}", hosts.join(" ")),
+    ///     Disposition::Enforce, PolicySource::Header);
+    /// let policy = DocumentPolicy::new(&doc, list);
+    /// let url = Url::parse("https://api7.test/v1")?;
+    /// for _ in 0..3 {
+    ///     policy.check_request(&Request::new(&url, Destination::Empty));
+    /// }
+    /// // A 40-host list is worth caching: one miss, then hits.
+    /// assert_eq!(policy.cache_stats().misses(), 1);
+    /// assert_eq!(policy.cache_stats().hits(), 2);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn cache_stats(&self) -> CacheStats {
         match &self.cache {
             Some(c) => c.stats(),
@@ -450,6 +471,15 @@ pub struct CacheConfig {
 
 impl CacheConfig {
     /// [`DEFAULT_CACHE_ENTRIES`] entries, consulted only where it saves time.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use cspgate::{limits::DEFAULT_CACHE_ENTRIES, CacheConfig};
+    ///
+    /// assert_eq!(CacheConfig::new(), CacheConfig::default());
+    /// assert_eq!(CacheConfig::new(), CacheConfig::new().capacity(DEFAULT_CACHE_ENTRIES));
+    /// ```
     pub const fn new() -> CacheConfig {
         CacheConfig {
             capacity: DEFAULT_CACHE_ENTRIES,
@@ -459,6 +489,21 @@ impl CacheConfig {
 
     /// The number of entries, rounded up to a power of two of sets of 4 and capped at
     /// [`MAX_CACHE_ENTRIES`]; 0 disables the cache. Each entry takes 128 bytes.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use cspgate::{CacheConfig, DocumentPolicy, Disposition, PolicyList, PolicySource};
+    /// use url::Url;
+    ///
+    /// let doc = Url::parse("https://app.test/")?;
+    /// let list = PolicyList::parse("img-src https://cdn.test/images/", Disposition::Enforce,
+    ///     PolicySource::Header);
+    /// let config = CacheConfig::new().capacity(300).always_consult(true);
+    /// let policy = DocumentPolicy::with_cache(&doc, list, config);
+    /// assert_eq!(policy.cache_stats().capacity(), 512); // 128 sets of 4
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     #[must_use]
     pub const fn capacity(mut self, entries: usize) -> CacheConfig {
         self.capacity = if entries > MAX_CACHE_ENTRIES {
@@ -473,6 +518,22 @@ impl CacheConfig {
     /// a lookup, and whatever the hit rate (by default a cache that mostly misses switches
     /// itself off for a while). Verdicts are the same either way; tests and benchmarks turn it
     /// on to exercise the cache on every request shape.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use cspgate::{CacheConfig, DocumentPolicy, Disposition, PolicyList, PolicySource};
+    /// use url::Url;
+    ///
+    /// let doc = Url::parse("https://app.test/")?;
+    /// let list = PolicyList::parse("img-src 'self'", Disposition::Enforce, PolicySource::Header);
+    /// // A one-keyword list matches faster than a key hashes: no cache by default.
+    /// let plain = DocumentPolicy::new(&doc, list.clone());
+    /// assert_eq!(plain.cache_stats().capacity(), 0);
+    /// let forced = DocumentPolicy::with_cache(&doc, list, CacheConfig::new().always_consult(true));
+    /// assert!(forced.cache_stats().capacity() > 0);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     #[must_use]
     pub const fn always_consult(mut self, yes: bool) -> CacheConfig {
         self.always_consult = yes;
