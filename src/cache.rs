@@ -19,6 +19,11 @@
 //! A torn or concurrent read is a miss, and a miss recomputes the verdict from the compiled
 //! policies, so the cache can never change a verdict: at worst it fails to save work.
 //!
+//! A lookup costs about as much as matching a short list, so a cache that mostly misses
+//! makes checks slower: each thread watches its own hit rate and switches the cache off when
+//! it misses more than it hits, then turns it back on now and then to sample again
+//! ([`VerdictCache::enabled`]).
+//!
 //! # Why these choices
 //!
 //! - Keys come from attacker-controlled URLs, so the hash is std's `RandomState` (SipHash-1-3
