@@ -42,7 +42,7 @@ pub(crate) enum HostPattern {
 
 impl HostPattern {
     /// Is `s` a `host-part`: `"*" / [ "*." ] 1*host-char *( "." 1*host-char ) [ "." ]`?
-    /// (No allocation: the grammar check of [`HostPattern::parse`].)
+    /// (No allocation; [`HostPattern::from_valid`] then compiles an accepted one.)
     #[inline]
     pub(crate) fn is_host_part(s: &str) -> bool {
         if s == "*" {
