@@ -104,11 +104,8 @@ pub(crate) fn parse_policy(
     let mut unknown: SmallVec<[Box<str>; 4]> = SmallVec::new();
     // Room for every `;`-separated piece up front: growing these vectors (a source list is
     // about 150 bytes) cost more than the whole scan of the text.
-    let pieces = policy_text
-        .bytes()
-        .map(|b| usize::from(b == b';'))
-        .sum::<usize>()
-        + 1;
+    // (`matches` on a char finds each `;` with memchr.)
+    let pieces = policy_text.matches(';').count() + 1;
     let mut directives = Vec::with_capacity(pieces);
     let mut lists = Vec::with_capacity(pieces);
     let mut by_kind = [0u8; KNOWN_COUNT];

@@ -30,17 +30,16 @@ pub(crate) fn classify(scheme: &str) -> u8 {
 /// [`classify`] of the ASCII lower-case of `scheme`, without building it.
 #[inline]
 pub(crate) fn classify_ignore_case(scheme: &str) -> u8 {
-    if scheme.len() > 5 {
-        return 0;
-    }
-    let mut lower = [0u8; 5];
-    for (d, s) in lower.iter_mut().zip(scheme.as_bytes()) {
-        *d = s.to_ascii_lowercase();
-    }
-    match lower.get(..scheme.len()) {
-        // `classify` only matches ASCII names, so a non-ASCII byte can only give 0.
-        Some(l) => core::str::from_utf8(l).map_or(0, classify),
-        None => 0,
+    let b = scheme.as_bytes();
+    let is = |name: &[u8]| b.eq_ignore_ascii_case(name);
+    match b.len() {
+        2 if is(b"ws") => bit::WS,
+        3 if is(b"wss") => bit::WSS,
+        3 if is(b"ftp") => bit::FTP,
+        4 if is(b"http") => bit::HTTP,
+        4 if is(b"file") => bit::FILE,
+        5 if is(b"https") => bit::HTTPS,
+        _ => 0,
     }
 }
 
@@ -157,6 +156,20 @@ mod tests {
                     "{a} vs {b}"
                 );
             }
+        }
+    }
+
+    #[test]
+    fn classify_ignore_case_is_classify_of_the_lower_case() {
+        for s in [
+            "http", "HTTP", "Https", "ws", "WSS", "ftp", "FiLe", "data", "blob", "httpss", "htt",
+            "", "é", "wsé",
+        ] {
+            assert_eq!(
+                classify_ignore_case(s),
+                classify(&s.to_ascii_lowercase()),
+                "{s}"
+            );
         }
     }
 

@@ -184,25 +184,28 @@ impl HostSources {
                 _ => 2,
             }
         }
-        // Sort a permutation by (rank, key, name, position), which orders like a stable sort
-        // by (rank, name) but mostly compares integers computed once; then apply it.
+        // Sort a permutation by (rank, first 15 bytes of the name, name, position), which
+        // orders like a stable sort by (rank, name) but mostly compares one integer computed
+        // once per source; then apply it.
         let n = self.sources.len();
         if n > 1 {
-            let mut order: SmallVec<[(u8, u128, usize); 16]> = self
+            let mut order: SmallVec<[(u128, usize); 16]> = self
                 .sources
                 .iter()
                 .enumerate()
-                .map(|(i, s)| (rank(s), name_key(s.name().unwrap_or("")), i))
+                .map(|(i, s)| {
+                    let key = u128::from(rank(s)) << 120 | name_key(s.name().unwrap_or("")) >> 8;
+                    (key, i)
+                })
                 .collect();
             let sources = &self.sources;
             let name = |i: usize| sources.get(i).and_then(HostSource::name).unwrap_or("");
             order.sort_unstable_by(|a, b| {
-                (a.0, a.1)
-                    .cmp(&(b.0, b.1))
-                    .then_with(|| name(a.2).cmp(name(b.2)))
-                    .then(a.2.cmp(&b.2))
+                a.0.cmp(&b.0)
+                    .then_with(|| name(a.1).cmp(name(b.1)))
+                    .then(a.1.cmp(&b.1))
             });
-            apply_permutation(&mut self.sources, order.iter().map(|o| o.2));
+            apply_permutation(&mut self.sources, order.iter().map(|o| o.1));
         }
         self.exact_end = self.sources.partition_point(|s| rank(s) == 0);
         self.suffix_end = self.sources.partition_point(|s| rank(s) <= 1);
