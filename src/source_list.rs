@@ -8,7 +8,7 @@
 use smallvec::SmallVec;
 
 use crate::directive::DirectiveKind;
-use crate::host::{HostPattern, UrlHost};
+use crate::host::{HostPattern, NameRange, UrlHost};
 use crate::limits::{Limit, MAX_SOURCES_PER_DIRECTIVE};
 use crate::origin::{SelfOrigin, UrlView};
 use crate::path::path_part_matches;
@@ -34,10 +34,11 @@ enum PortReq {
 pub(crate) struct HostSource {
     /// The scheme-part; `None` for a schemeless source, which uses the self-origin's scheme.
     scheme: Option<SchemeMatcher>,
+    /// The host-part; its name is in the list's arena.
     host: HostPattern,
     port: PortReq,
-    /// The path-part, as written (it is a valid `path-absolute`).
-    path: Option<Box<str>>,
+    /// The path-part, as written (it is a valid `path-absolute`), in the list's arena.
+    path: Option<NameRange>,
     /// The source is exactly `http://host:80...`: it also allows https on 443 (issue #439).
     http_80: bool,
 }
@@ -46,14 +47,26 @@ impl HostSource {
     /// <https://w3c.github.io/webappsec-csp/#match-url-to-source-expression> steps 2-3 for a
     /// host-source. The caller has checked step 3.1 (the URL has a host).
     #[inline]
-    fn matches(&self, u: &UrlView<'_>, origin: &SelfOrigin, ignore_paths: bool) -> bool {
+    fn matches(
+        &self,
+        names: &str,
+        u: &UrlView<'_>,
+        origin: &SelfOrigin,
+        ignore_paths: bool,
+    ) -> bool {
         // Step 3.3: host-part.
-        self.host.matches(u.host) && self.matches_after_host(u, origin, ignore_paths)
+        self.host.matches(names, u.host) && self.matches_after_host(names, u, origin, ignore_paths)
     }
 
     /// [`HostSource::matches`] when the host-part is known to match.
     #[inline]
-    fn matches_after_host(&self, u: &UrlView<'_>, origin: &SelfOrigin, ignore_paths: bool) -> bool {
+    fn matches_after_host(
+        &self,
+        names: &str,
+        u: &UrlView<'_>,
+        origin: &SelfOrigin,
+        ignore_paths: bool,
+    ) -> bool {
         // Step 2.1 / step 3.2: the scheme-part, or the origin's scheme, must match.
         let scheme_ok = match &self.scheme {
             Some(m) => m.matches(u.bit, u.scheme),
@@ -65,8 +78,7 @@ impl HostSource {
             && (ignore_paths
                 || self
                     .path
-                    .as_deref()
-                    .is_none_or(|p| path_part_matches(p, u.path())))
+                    .is_none_or(|p| path_part_matches(p.get(names), u.path())))
     }
 
     /// <https://w3c.github.io/webappsec-csp/#match-ports>
@@ -92,17 +104,15 @@ impl HostSource {
     /// The exact host, or the suffix (`.rest`) of a `*.rest` pattern: what the list is sorted
     /// and searched by.
     #[inline]
-    fn name(&self) -> Option<&str> {
-        match &self.host {
-            HostPattern::Exact(h) | HostPattern::Suffix(h) => Some(h),
+    fn name<'a>(&self, names: &'a str) -> Option<&'a [u8]> {
+        match self.host {
+            HostPattern::Exact(h) | HostPattern::Suffix(h) => Some(h.bytes(names)),
             _ => None,
         }
     }
 
     fn heap_size(&self) -> usize {
         self.scheme.as_ref().map_or(0, SchemeMatcher::heap_size)
-            + self.host.heap_size()
-            + self.path.as_ref().map_or(0, |p| p.len())
     }
 }
 
@@ -120,6 +130,9 @@ pub(crate) const INDEX_THRESHOLD: usize = 16;
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 struct HostSources {
     sources: Vec<HostSource>,
+    /// The lower-cased host names and the paths of `sources`, back to back (their
+    /// [`NameRange`]s point here): one allocation per list.
+    names: Box<str>,
     exact_end: usize,
     suffix_end: usize,
     /// For `sources[..suffix_end]`: [`name_key`] of the exact host or suffix, so that a binary
@@ -130,25 +143,49 @@ struct HostSources {
 /// The first 16 bytes of a host name or suffix, big-endian and zero-padded: ordering keys
 /// orders names (host names hold no NUL byte), so `(key, name)` sorts like `name`.
 #[inline]
-fn name_key(name: &str) -> u128 {
-    let b = name.as_bytes();
-    if let Some(first) = b.first_chunk::<16>() {
+fn name_key(name: &[u8]) -> u128 {
+    let n = name.len();
+    if let Some(first) = name.first_chunk::<16>() {
         return u128::from_be_bytes(*first);
     }
-    let mut buf = [0u8; 16];
-    for (d, s) in buf.iter_mut().zip(b) {
-        *d = *s;
+    // Shorter names: overlapping word loads, the overlap shifted out (a byte loop here cost
+    // more than the whole scan it speeds up).
+    let word = |at: usize| match name.get(at..).and_then(<[u8]>::first_chunk::<8>) {
+        Some(w) => u64::from_be_bytes(*w),
+        None => 0,
+    };
+    let half = |at: usize| match name.get(at..).and_then(<[u8]>::first_chunk::<4>) {
+        Some(w) => u32::from_be_bytes(*w),
+        None => 0,
+    };
+    if n >= 8 {
+        let lo = if n == 8 {
+            0
+        } else {
+            word(n - 8) << (8 * (16 - n))
+        };
+        u128::from(word(0)) << 64 | u128::from(lo)
+    } else if n >= 4 {
+        let lo = if n == 4 {
+            0
+        } else {
+            half(n - 4) << (8 * (8 - n))
+        };
+        u128::from(u64::from(half(0)) << 32 | u64::from(lo)) << 64
+    } else {
+        name.iter()
+            .enumerate()
+            .fold(0, |k, (i, &b)| k | u128::from(b) << (120 - 8 * i))
     }
-    u128::from_be_bytes(buf)
 }
 
 /// `a == b`, given that their [`name_key`]s are equal: only the bytes past 16 are left.
 #[inline]
-fn same_name(a: &str, b: &str) -> bool {
+fn same_name(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len()
         && crate::ascii::eq_bytes(
-            a.as_bytes().get(16..).unwrap_or_default(),
-            b.as_bytes().get(16..).unwrap_or_default(),
+            a.get(16..).unwrap_or_default(),
+            b.get(16..).unwrap_or_default(),
         )
 }
 
@@ -189,17 +226,23 @@ impl HostSources {
         // once per source; then apply it.
         let n = self.sources.len();
         if n > 1 {
+            let names = &*self.names;
             let mut order: SmallVec<[(u128, usize); 16]> = self
                 .sources
                 .iter()
                 .enumerate()
                 .map(|(i, s)| {
-                    let key = u128::from(rank(s)) << 120 | name_key(s.name().unwrap_or("")) >> 8;
-                    (key, i)
+                    let name = s.name(names).unwrap_or_default();
+                    (u128::from(rank(s)) << 120 | name_key(name) >> 8, i)
                 })
                 .collect();
             let sources = &self.sources;
-            let name = |i: usize| sources.get(i).and_then(HostSource::name).unwrap_or("");
+            let name = |i: usize| {
+                sources
+                    .get(i)
+                    .and_then(|s| s.name(names))
+                    .unwrap_or_default()
+            };
             order.sort_unstable_by(|a, b| {
                 a.0.cmp(&b.0)
                     .then_with(|| name(a.1).cmp(name(b.1)))
@@ -210,9 +253,10 @@ impl HostSources {
         self.exact_end = self.sources.partition_point(|s| rank(s) == 0);
         self.suffix_end = self.sources.partition_point(|s| rank(s) <= 1);
         self.sources.shrink_to_fit();
+        let names = &*self.names;
         self.keys = self.sources[..self.suffix_end]
             .iter()
-            .map(|s| name_key(s.name().unwrap_or("")))
+            .map(|s| name_key(s.name(names).unwrap_or_default()))
             .collect();
     }
 
@@ -222,7 +266,7 @@ impl HostSources {
     fn search(
         &self,
         range: core::ops::Range<usize>,
-        name: &str,
+        name: &[u8],
         u: &UrlView<'_>,
         origin: &SelfOrigin,
         ignore_paths: bool,
@@ -241,7 +285,9 @@ impl HostSources {
             let below = match keys[mid].cmp(&key) {
                 core::cmp::Ordering::Less => true,
                 core::cmp::Ordering::Greater => false,
-                core::cmp::Ordering::Equal => sources[mid].name().unwrap_or("") < name,
+                core::cmp::Ordering::Equal => {
+                    sources[mid].name(&self.names).unwrap_or_default() < name
+                }
             };
             if below {
                 lo = mid + 1;
@@ -252,9 +298,11 @@ impl HostSources {
         keys[lo..]
             .iter()
             .zip(&sources[lo..])
-            .take_while(|(k, s)| **k == key && same_name(s.name().unwrap_or(""), name))
+            .take_while(|(k, s)| {
+                **k == key && same_name(s.name(&self.names).unwrap_or_default(), name)
+            })
             // The host-part matched: `name` is the URL's host, or a suffix of it at a dot.
-            .any(|(_, s)| s.matches_after_host(u, origin, ignore_paths))
+            .any(|(_, s)| s.matches_after_host(&self.names, u, origin, ignore_paths))
     }
 
     #[inline]
@@ -263,17 +311,17 @@ impl HostSources {
             return self
                 .sources
                 .iter()
-                .any(|s| s.matches(u, origin, ignore_paths));
+                .any(|s| s.matches(&self.names, u, origin, ignore_paths));
         }
         if let UrlHost::Domain(h) = u.host {
             // Exact hosts equal to the URL's.
-            if self.search(0..self.exact_end, h, u, origin, ignore_paths) {
+            if self.search(0..self.exact_end, h.as_bytes(), u, origin, ignore_paths) {
                 return true;
             }
             // `*.rest` patterns: `.rest` must be a suffix of the host starting at a dot.
             if self.suffix_end > self.exact_end {
                 for (i, _) in h.match_indices('.') {
-                    let tail = &h[i..];
+                    let tail = &h.as_bytes()[i..];
                     if self.search(
                         self.exact_end..self.suffix_end,
                         tail,
@@ -288,7 +336,7 @@ impl HostSources {
         }
         self.sources[self.suffix_end..]
             .iter()
-            .any(|s| s.matches(u, origin, ignore_paths))
+            .any(|s| s.matches(&self.names, u, origin, ignore_paths))
     }
 }
 
@@ -338,6 +386,7 @@ impl SourceList {
         let mut list = SourceList::default();
         // Host-sources gather on the stack, then move to the heap in one allocation.
         let mut hosts: SmallVec<[HostSource; 8]> = SmallVec::new();
+        let mut names = String::new();
         let mut kept = 0usize;
         let mut none_span = None;
         let mut tokens = 0usize;
@@ -397,9 +446,11 @@ impl SourceList {
                         });
                     }
                     if !over {
-                        if let Some(h) = compile_host(scheme, host, port, path) {
-                            hosts.push(h);
+                        if names.capacity() == 0 {
+                            // Room for every name and path of the list: one allocation.
+                            names.reserve(value.len());
                         }
+                        hosts.push(compile_host(scheme, host, port, path, &mut names));
                     }
                 }
                 SourceExpression::Nonce(n) => {
@@ -434,6 +485,7 @@ impl SourceList {
             }
         }
         list.hosts.sources = hosts.into_vec();
+        list.hosts.names = names.into_boxed_str();
         list.hosts.finish();
         list.other_schemes.shrink_to_fit();
         list.hashes.shrink_to_fit();
@@ -540,6 +592,7 @@ impl SourceList {
             + self.other_schemes.capacity() * size_of::<Box<str>>()
             + self.hosts.sources.capacity() * size_of::<HostSource>()
             + self.hosts.keys.len() * size_of::<u128>()
+            + self.hosts.names.len()
             + self
                 .hosts
                 .sources
@@ -581,7 +634,8 @@ fn compile_host(
     host: &str,
     port: Option<PortPart>,
     path: Option<&str>,
-) -> Option<HostSource> {
+    names: &mut String,
+) -> HostSource {
     let scheme = scheme.map(SchemeMatcher::new);
     let port = match port {
         None => PortReq::Default,
@@ -592,13 +646,13 @@ fn compile_host(
         },
     };
     let http_80 = port == PortReq::Exact(80) && scheme.as_ref().is_some_and(|s| s.is_http());
-    Some(HostSource {
+    HostSource {
         scheme,
-        host: HostPattern::from_valid(host),
+        host: HostPattern::from_valid(host, names),
         port,
-        path: path.map(Into::into),
+        path: path.map(|p| NameRange::push(names, "", p, false)),
         http_80,
-    })
+    }
 }
 
 #[cfg(test)]
@@ -734,9 +788,28 @@ mod tests {
             let v = UrlView::new(&u);
             assert_eq!(big.matches_url(&v, &o, 0), want, "{url}");
             // The same answer as a linear scan of every source.
-            let linear =
-                big.hosts.sources.iter().any(|s| s.matches(&v, &o, false)) && v.host.is_some();
+            let linear = big
+                .hosts
+                .sources
+                .iter()
+                .any(|s| s.matches(&big.hosts.names, &v, &o, false))
+                && v.host.is_some();
             assert_eq!(linear, want, "linear {url}");
+        }
+    }
+
+    #[test]
+    fn name_keys_are_the_first_16_bytes_zero_padded() {
+        let text = b"abcdefghijklmnopqrstuvwxyz";
+        for n in 0..=text.len() {
+            let mut padded = [0u8; 16];
+            let m = n.min(16);
+            padded[..m].copy_from_slice(&text[..m]);
+            assert_eq!(
+                name_key(&text[..n]),
+                u128::from_be_bytes(padded),
+                "length {n}"
+            );
         }
     }
 
