@@ -828,3 +828,25 @@ mod tests {
         assert!(!list("'nonce-abc'").matches_integrity("sha256-AAA="));
     }
 }
+
+#[cfg(test)]
+mod size_tests {
+    use super::*;
+
+    /// The hot path scans host-sources by the dozen and binary-searches them by the
+    /// thousand: keep them small (style rule 12).
+    #[test]
+    fn compiled_sources_stay_small() {
+        let host = core::mem::size_of::<HostPattern>();
+        assert!(host <= 12, "HostPattern grew to {host} bytes");
+        let source = core::mem::size_of::<HostSource>();
+        assert!(source <= 64, "HostSource grew to {source} bytes");
+        let list = core::mem::size_of::<SourceList>();
+        assert!(list <= 152, "SourceList grew to {list} bytes");
+        assert_eq!(
+            core::mem::size_of::<Option<NameRange>>(),
+            12,
+            "a path range should cost 12 bytes"
+        );
+    }
+}
