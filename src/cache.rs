@@ -248,6 +248,18 @@ impl CacheStats {
     }
 
     /// `hits / (hits + misses)`, or 0 when the cache was never consulted.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use cspgate::{Disposition, DocumentPolicy, PolicyList, PolicySource};
+    /// use url::Url;
+    ///
+    /// let doc = Url::parse("https://app.test/")?;
+    /// let list = PolicyList::parse("img-src 'self'", Disposition::Enforce, PolicySource::Header);
+    /// assert_eq!(DocumentPolicy::new(&doc, list).cache_stats().hit_rate(), 0.0);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn hit_rate(&self) -> f64 {
         let total = self.hits + self.misses;
         if total == 0 {
