@@ -78,6 +78,20 @@ pub(crate) fn check_slot<'r>(
     slot: Effective,
     scope: Scope,
 ) -> Verdict<'r> {
+    // Most documents have one policy: no loop, no bit set.
+    if let [policy] = policies {
+        let Some(g) = policy.governor(slot) else {
+            return Verdict::allowed();
+        };
+        if !scope.includes(policy.disposition) {
+            return Verdict::allowed();
+        }
+        let u = UrlView::new(request.url);
+        if pre_request_allows(policy.list(g.list), g.logic, origin, &u, request) {
+            return Verdict::allowed();
+        }
+        return verdict_from_mask(policies, request, slot, 1, scope);
+    }
     if policies.len() > 64 {
         return check_slot_many(policies, origin, request, slot, scope);
     }
