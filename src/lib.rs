@@ -91,6 +91,7 @@ mod document;
 mod explain;
 mod fetch;
 mod host;
+mod inline;
 pub mod limits;
 mod origin;
 mod parser;
@@ -111,6 +112,7 @@ pub use destination::{
 pub use directive::{legacy_directive_note, DirectiveGroup, DirectiveKind, DirectiveName};
 pub use document::DocumentPolicy;
 pub use explain::PolicyJudgement;
+pub use inline::{InlineCheck, InlineType};
 pub use limits::Limit;
 pub use policy::{DirectiveRef, Disposition, Policy, PolicySource};
 pub use policy_list::PolicyList;

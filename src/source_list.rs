@@ -322,6 +322,19 @@ impl SourceList {
         self.keywords
     }
 
+    /// Does the list hold a nonce-source or a hash-source (CSP3 §6.7.3.2 step 2.1), counting
+    /// any dropped over the source limit?
+    #[inline]
+    pub(crate) fn has_nonce_or_hash(&self) -> bool {
+        self.has_nonce_or_hash
+    }
+
+    /// The hash-sources, as written.
+    #[inline]
+    pub(crate) fn hashes(&self) -> &[HashSource] {
+        &self.hashes
+    }
+
     /// Is any URL at all matched by some source of the list? (False for `'none'`, an empty
     /// list, or a list of keywords, nonces and hashes only.)
     #[inline]
