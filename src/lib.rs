@@ -88,6 +88,7 @@ mod ascii;
 mod destination;
 mod directive;
 mod document;
+mod eval;
 mod explain;
 mod fetch;
 mod host;
