@@ -107,6 +107,8 @@ mod request;
 mod response;
 mod sandbox;
 mod scheme;
+#[cfg(feature = "serde")]
+mod serde_impl;
 mod source;
 mod source_list;
 mod sri;

@@ -373,6 +373,29 @@ impl<'a> ViolationReport<'a> {
     }
 }
 
+#[cfg(feature = "serde")]
+impl serde::Serialize for ViolationReport<'_> {
+    /// Serializes the `CSPViolationReportBody` (the keys of
+    /// [`ViolationReport::report_body_json`]).
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct as _;
+        let has_source = self.source_file.is_some();
+        let mut s = serializer.serialize_struct("CSPViolationReportBody", 11)?;
+        s.serialize_field("documentURL", &self.document_uri)?;
+        s.serialize_field("referrer", &self.referrer)?;
+        s.serialize_field("blockedURL", &self.blocked_uri)?;
+        s.serialize_field("effectiveDirective", self.effective_directive())?;
+        s.serialize_field("originalPolicy", self.original_policy)?;
+        s.serialize_field("sourceFile", &self.source_file)?;
+        s.serialize_field("sample", self.sample)?;
+        s.serialize_field("disposition", self.disposition.as_str())?;
+        s.serialize_field("statusCode", &self.status_code)?;
+        s.serialize_field("lineNumber", &has_source.then_some(self.line_number))?;
+        s.serialize_field("columnNumber", &has_source.then_some(self.column_number))?;
+        s.end()
+    }
+}
+
 impl DocumentPolicy {
     /// Builds the report of a violation this policy produced (CSP3 §5.5 "report a
     /// violation", everything but the sending): the event's fields, both report bodies, and
