@@ -15,8 +15,9 @@ use crate::verdict::{Resource, Violation};
 /// shows for a URL. A URL whose scheme is not `http` or `https` becomes its scheme alone
 /// (`data`, `blob`, `wss`, ...); otherwise its fragment, username and password are removed.
 ///
-/// DEVIATION (`docs/spec-deviations.md`, entry 9, fragments in reports): step 2 sets the fragment to
-/// the empty string, which would leave a trailing `#`; every engine removes the fragment.
+/// DEVIATION (`docs/spec-deviations.md`, entry 9, fragments in reports): step 2 sets the
+/// fragment to the empty string, which would leave a trailing `#`; every engine removes the
+/// fragment.
 ///
 /// # Example
 ///

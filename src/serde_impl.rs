@@ -63,8 +63,8 @@ impl<'de> Deserialize<'de> for PolicyList {
     ///
     /// # Errors
     ///
-    /// A record whose fields are missing or have unknown values, a text with no directive (the parser
-    /// never produces one), a text longer than [`MAX_LIST_BYTES`], or more than
+    /// A record whose fields are missing or have unknown values, a text with no directive
+    /// (the parser never produces one), a text longer than [`MAX_LIST_BYTES`], or more than
     /// [`MAX_POLICIES`] + 1 records.
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<PolicyList, D::Error> {
         let records: Vec<Record<'de>> = Vec::deserialize(deserializer)?;
