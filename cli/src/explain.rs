@@ -84,6 +84,41 @@ fn directive_meaning(d: D) -> &'static str {
     }
 }
 
+/// What one value token of a directive without a source list means.
+fn value_meaning(directive: Option<D>, token: &str) -> String {
+    const SANDBOX_FLAGS: &[&str] = &[
+        "allow-downloads",
+        "allow-forms",
+        "allow-modals",
+        "allow-orientation-lock",
+        "allow-pointer-lock",
+        "allow-popups",
+        "allow-popups-to-escape-sandbox",
+        "allow-presentation",
+        "allow-same-origin",
+        "allow-scripts",
+        "allow-storage-access-by-user-activation",
+        "allow-top-navigation",
+        "allow-top-navigation-by-user-activation",
+        "allow-top-navigation-to-custom-protocols",
+    ];
+    match directive {
+        Some(D::ReportUri) => "a URL violation reports are posted to".to_owned(),
+        Some(D::ReportTo) => "a Reporting-Endpoints group name".to_owned(),
+        Some(D::Sandbox) if SANDBOX_FLAGS.contains(&token.to_ascii_lowercase().as_str()) => {
+            "a sandbox flag: lifts one restriction".to_owned()
+        }
+        Some(D::Sandbox) => "INERT: not a sandbox flag".to_owned(),
+        Some(D::UpgradeInsecureRequests | D::BlockAllMixedContent) => {
+            "INERT: this directive takes no value".to_owned()
+        }
+        Some(D::Webrtc) => "'allow' or 'block'".to_owned(),
+        Some(D::TrustedTypes) => "a Trusted Types policy name (or keyword)".to_owned(),
+        Some(D::RequireTrustedTypesFor) => "what Trusted Types are required for ('script')".to_owned(),
+        _ => String::new(),
+    }
+}
+
 /// The distance between two short strings, for "did you mean".
 fn edit_distance(a: &str, b: &str) -> usize {
     let b: Vec<char> = b.chars().collect();
@@ -311,7 +346,7 @@ pub fn explain(texts: &[PolicyText], document: Option<&Url>) -> String {
                             "-".to_owned(),
                             "not read: the directive is unknown".to_owned(),
                         ),
-                        None => ("value".to_owned(), String::new()),
+                        None => ("value".to_owned(), value_meaning(name.kind(), token)),
                     };
                     for e in extra {
                         meaning.push_str(&format!(" — {e}"));

@@ -457,7 +457,7 @@ fn infer(entry: &Entry, url: &Url) -> Result<Guess, &'static str> {
         if let Some(d) = parsed {
             spec.destination = d;
             spec.inferred = Inferred::SecFetchDest;
-            if d == Destination::Empty {
+            if d == Destination::Empty && spec.initiator == Initiator::None {
                 spec.api = Some(empty_api());
             }
             return Ok(Guess {
@@ -522,6 +522,10 @@ fn infer(entry: &Entry, url: &Url) -> Result<Guess, &'static str> {
         (Destination::Image, Inferred::RequestHeaders)
     } else if accept.starts_with("text/css") {
         (Destination::Style, Inferred::RequestHeaders)
+    } else if accept.starts_with("video/") {
+        (Destination::Video, Inferred::RequestHeaders)
+    } else if accept.starts_with("audio/") {
+        (Destination::Audio, Inferred::RequestHeaders)
     } else if accept.starts_with("text/event-stream")
         || mime == "text/event-stream"
         || is_ping(entry)
@@ -530,6 +534,9 @@ fn infer(entry: &Entry, url: &Url) -> Result<Guess, &'static str> {
     } else if !mime.is_empty() {
         // JSON, text, binary data: what fetch() and XHR fetch.
         (Destination::Empty, Inferred::MimeType)
+    } else if let Some(d) = from_extension(url) {
+        // No response (a blocked request): the file name is all there is.
+        (d, Inferred::UrlExtension)
     } else {
         (Destination::Empty, Inferred::Assumed)
     };
@@ -541,6 +548,23 @@ fn infer(entry: &Entry, url: &Url) -> Result<Guess, &'static str> {
     Ok(Guess {
         spec,
         top_level: false,
+    })
+}
+
+/// The destination a file name suggests, for requests that got no response.
+fn from_extension(url: &Url) -> Option<Destination> {
+    let name = url.path_segments()?.next_back()?.to_ascii_lowercase();
+    let ext = name.rsplit_once('.')?.1;
+    Some(match ext {
+        "js" | "mjs" => Destination::Script,
+        "css" => Destination::Style,
+        "png" | "jpg" | "jpeg" | "gif" | "webp" | "avif" | "svg" | "ico" => Destination::Image,
+        "woff" | "woff2" | "ttf" | "otf" | "eot" => Destination::Font,
+        "mp4" | "webm" | "ogv" | "m3u8" => Destination::Video,
+        "mp3" | "ogg" | "oga" | "wav" | "flac" | "m4a" => Destination::Audio,
+        "vtt" => Destination::Track,
+        "webmanifest" => Destination::Manifest,
+        _ => return None,
     })
 }
 

@@ -23,6 +23,8 @@ pub enum Inferred {
     MimeType,
     /// The request's `Accept` header (or other request headers).
     RequestHeaders,
+    /// The URL's file extension (a request that got no response).
+    UrlExtension,
     /// Nothing told: a `fetch()`-like request (the empty destination) was assumed.
     Assumed,
 }
@@ -37,6 +39,7 @@ impl Inferred {
             Inferred::WebSocket => "websocket-handshake",
             Inferred::MimeType => "mime-type",
             Inferred::RequestHeaders => "request-headers",
+            Inferred::UrlExtension => "url-extension",
             Inferred::Assumed => "assumed",
         }
     }

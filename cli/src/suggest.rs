@@ -681,22 +681,20 @@ impl Suggestion {
                 }
                 Some(from) => {
                     out.push_str(&format!(
-                        "  {}: create it ({} requests fall back to {} today): {} {}\n",
+                        "  {}: create it: {} {}\n",
                         e.directive,
-                        e.directive,
-                        from,
                         e.directive,
                         e.tokens.join(" ")
                     ));
                     let kept = if e.copied.is_empty() {
-                        format!("{from} allows nothing to copy")
+                        format!("{from} has no source to copy")
                     } else {
                         format!("it starts with {from}'s sources ({})", e.copied.join(" "))
                     };
                     out.push_str(&format!(
-                        "    A new {} replaces {from} for these requests instead of adding to it, so {kept}, then adds {}.\n",
-                        e.directive,
-                        sources.join(" ")
+                        "    {d} is not in this policy, so these requests fall back to {from}. A new {d} replaces\n    {from} for them instead of adding to it, so {kept},\n    then adds {}.\n",
+                        sources.join(" "),
+                        d = e.directive,
                     ));
                     if !e.dropped.is_empty() {
                         out.push_str(&format!(
