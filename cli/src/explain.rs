@@ -114,7 +114,9 @@ fn value_meaning(directive: Option<D>, token: &str) -> String {
         }
         Some(D::Webrtc) => "'allow' or 'block'".to_owned(),
         Some(D::TrustedTypes) => "a Trusted Types policy name (or keyword)".to_owned(),
-        Some(D::RequireTrustedTypesFor) => "what Trusted Types are required for ('script')".to_owned(),
+        Some(D::RequireTrustedTypesFor) => {
+            "what Trusted Types are required for ('script')".to_owned()
+        }
         _ => String::new(),
     }
 }

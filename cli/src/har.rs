@@ -186,7 +186,6 @@ pub fn parse(text: &str, name: &str, page: Option<usize>) -> Result<HarPage> {
             } else {
                 // A document after the page's own is a frame.
                 spec.destination = Destination::IFrame;
-                spec.api = Some("<iframe>");
             }
             spec.entry = Some(number);
             out.requests.push(spec);

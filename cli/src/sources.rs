@@ -151,6 +151,16 @@ pub struct Description {
     pub note: Option<String>,
 }
 
+impl Description {
+    fn add_note(&mut self, note: impl Into<String>) {
+        let note = note.into();
+        self.note = Some(match self.note.take() {
+            Some(n) => format!("{n}; {note}"),
+            None => note,
+        });
+    }
+}
+
 /// The scheme-part match table (§6.7.2.9) in words.
 fn scheme_matches(scheme: &str) -> String {
     match scheme.to_ascii_lowercase().as_str() {
@@ -208,11 +218,10 @@ pub fn describe(
         SourceExpression::Star => {
             d.kind = "*";
             d.meaning = "any http:, https:, ws: or wss: URL, and the page's own scheme; not data:, blob: or filesystem:".to_owned();
-            if scripts_read(directive) && !url_only {
-                d.note = Some("risky: lets a script from any host run".to_owned());
-            }
             if strict_scripts {
-                d.note = Some("ignored for scripts because of 'strict-dynamic' (a fallback for older browsers)".to_owned());
+                d.add_note("ignored for scripts because of 'strict-dynamic' (a fallback for older browsers)".to_owned());
+            } else if scripts_read(directive) && !url_only {
+                d.add_note("risky: lets a script from any host run".to_owned());
             }
         }
         SourceExpression::Keyword(k) => {
@@ -221,7 +230,7 @@ pub fn describe(
             if k == Keywords::SELF {
                 d.meaning = self_meaning(document);
                 if strict_scripts {
-                    d.note = Some("ignored for scripts because of 'strict-dynamic' (a fallback for older browsers)".to_owned());
+                    d.add_note("ignored for scripts because of 'strict-dynamic' (a fallback for older browsers)".to_owned());
                 }
             } else {
                 d.meaning = keyword_meaning(k, directive).to_owned();
@@ -244,22 +253,21 @@ pub fn describe(
                         .to_owned(),
                 );
             } else if k == Keywords::UNSAFE_INLINE && is_script(directive) {
-                d.note = Some("risky: inline script injection (XSS) is allowed".to_owned());
+                d.add_note("risky: inline script injection (XSS) is allowed".to_owned());
             } else if k == Keywords::UNSAFE_EVAL {
-                d.note = Some("risky: code built from strings runs".to_owned());
+                d.add_note("risky: code built from strings runs".to_owned());
             }
         }
         SourceExpression::Scheme(s) => {
             d.kind = "scheme";
             d.meaning = format!("any {} URL", scheme_matches(s));
             let lower = s.to_ascii_lowercase();
-            if scripts_read(directive)
+            if strict_scripts {
+                d.add_note("ignored for scripts because of 'strict-dynamic' (a fallback for older browsers)".to_owned());
+            } else if scripts_read(directive)
                 && matches!(lower.as_str(), "http" | "https" | "data" | "blob")
             {
-                d.note = Some(format!("risky in {directive}: any {lower}: script can run"));
-            }
-            if strict_scripts {
-                d.note = Some("ignored for scripts because of 'strict-dynamic' (a fallback for older browsers)".to_owned());
+                d.add_note(format!("risky in {directive}: any {lower}: script can run"));
             }
         }
         SourceExpression::Host {
@@ -301,7 +309,7 @@ pub fn describe(
             };
             d.meaning = format!("{host_text} {schemes}, {port_text}, {path_text}");
             if let Some(q) = ignored_suffix {
-                d.note = Some(format!("the {q:?} part is ignored, as every browser does"));
+                d.add_note(format!("the {q:?} part is ignored, as every browser does"));
             }
             if scheme.is_none() && port.is_none() && path.is_none() {
                 let lower = host.to_ascii_lowercase();
@@ -309,13 +317,13 @@ pub fn describe(
                     .iter()
                     .any(|p| lower.starts_with(p));
                 if UNQUOTED.contains(&lower.as_str()) || quoted {
-                    d.note = Some(format!(
+                    d.add_note(format!(
                         "a host named {host}: did you mean '{host}', with single quotes?"
                     ));
                 }
             }
             if strict_scripts {
-                d.note = Some("ignored for scripts because of 'strict-dynamic' (a fallback for older browsers)".to_owned());
+                d.add_note("ignored for scripts because of 'strict-dynamic' (a fallback for older browsers)".to_owned());
             }
         }
         SourceExpression::Nonce(_) => {

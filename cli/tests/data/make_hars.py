@@ -147,7 +147,19 @@ def query(url):
 def chromium_entry(i, row):
     rt, method, url, status, mime, dest, init_type, xreq, xres = row
     headers = []
-    if not url.startswith("data:"):
+    if status == 0:
+        # A request blocked before it reached the network: DevTools has only the
+        # "provisional" headers Blink set, no :authority or sec-fetch-* (the network
+        # service adds those).
+        headers = [
+            {"name": "Referer", "value": PAGE},
+            {"name": "User-Agent", "value": CHROME_UA},
+            {"name": "sec-ch-ua", "value": "\"Chromium\";v=\"124\", \"Google Chrome\";v=\"124\", \"Not-A.Brand\";v=\"99\""},
+            {"name": "sec-ch-ua-mobile", "value": "?0"},
+            {"name": "sec-ch-ua-platform", "value": "\"Linux\""},
+        ]
+        headers += [{"name": k.title(), "value": v} for k, v in xreq.items()]
+    elif not url.startswith("data:"):
         scheme_host = url.split("/")[2]
         headers += [
             {"name": ":authority", "value": scheme_host},
