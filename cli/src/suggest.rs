@@ -22,7 +22,6 @@ use cspgate::{
 use crate::app::Inputs;
 use crate::check::{self, Kind};
 use crate::input::{Describe, Policies, PolicyText};
-use crate::report::destination_text;
 use crate::requests::RequestSpec;
 use crate::sources::meaningful_in;
 
@@ -151,18 +150,15 @@ impl Suggestion {
 }
 
 fn request_text(r: &RequestSpec) -> String {
-    let o = check::Outcome {
-        request: r.clone(),
-        effective: None,
-        kind: Kind::Allowed,
-        decided_by: None,
-        matched: None,
-        blocked_by: None,
-        blocks: Vec::new(),
-        reported: Vec::new(),
-        hint: None,
+    let what = match (r.destination, r.api) {
+        (Destination::Empty, Some(api)) => api.to_owned(),
+        (Destination::Empty, None) => "empty destination".to_owned(),
+        (d, _) => d.as_str().to_owned(),
     };
-    format!("{} ({})", r.display_url(), destination_text(&o))
+    match r.initiator {
+        Initiator::None => format!("{} ({what})", r.display_url()),
+        i => format!("{} ({what}, {i})", r.display_url()),
+    }
 }
 
 /// The directive to edit for a request whose effective directive is `e`, governed by `g`: `g`
