@@ -479,9 +479,13 @@ fn infer(entry: &Entry, url: &Url) -> Result<Guess, &'static str> {
         "media" => Some(Destination::Video),
         "fedcm" => Some(Destination::WebIdentity),
         "cspviolationreport" => Some(Destination::Report),
-        "xhr" | "fetch" | "eventsource" | "ping" | "wasm" | "webtransport" => {
-            Some(Destination::Empty)
-        }
+        "xhr" | "xmlhttprequest" | "fetch" | "eventsource" | "ping" | "beacon" | "wasm"
+        | "webtransport" => Some(Destination::Empty),
+        // Other tools' names (Firefox's cause types, extension APIs).
+        "img" | "imageset" => Some(Destination::Image),
+        "subdocument" | "subframe" => Some(Destination::Document),
+        "object" => Some(Destination::Object),
+        "embed" => Some(Destination::Embed),
         _ => None,
     };
     if let Some(d) = from_rt {
@@ -578,7 +582,8 @@ fn is_ping(entry: &Entry) -> bool {
 /// Which API made a request with the empty destination.
 fn empty_destination_api(entry: &Entry, rt: &str, accept: &str, mime: &str) -> &'static str {
     match rt {
-        "xhr" => return "XHR",
+        "xhr" | "xmlhttprequest" => return "XHR",
+        "beacon" => return "sendBeacon()",
         "fetch" => return "fetch()",
         "eventsource" => return "EventSource",
         "wasm" => return "fetch() (WebAssembly)",
@@ -696,6 +701,88 @@ mod tests {
         let (_, api, ..) =
             guess(r#"{"request":{"url":"https://a.test/b"},"_resourceType":"ping"}"#);
         assert_eq!(api, Some("sendBeacon()"));
+    }
+
+    fn page(entries: &[&str], pages: &str) -> String {
+        format!(
+            r#"{{"log":{{"pages":[{pages}],"entries":[{}]}}}}"#,
+            entries.join(",")
+        )
+    }
+
+    fn doc_entry(url: &str, page: &str, status: u16, headers: &str) -> String {
+        format!(
+            r#"{{"pageref":"{page}","request":{{"url":"{url}","headers":[{{"name":"Sec-Fetch-Dest","value":"document"}}]}},"response":{{"status":{status},"headers":[{headers}],"content":{{"mimeType":"text/html"}}}},"_resourceType":"document"}}"#
+        )
+    }
+
+    #[test]
+    fn redirects_pages_and_navigations() {
+        let csp = r#"{"name":"Content-Security-Policy","value":"img-src 'self'\nscript-src 'none'"},{"name":"X-WebKit-CSP","value":"default-src *"}"#;
+        let text = page(
+            &[
+                &doc_entry(
+                    "http://a.test/",
+                    "p1",
+                    301,
+                    r#"{"name":"Location","value":"https://a.test/"}"#,
+                ),
+                &doc_entry("https://a.test/", "p1", 200, csp),
+                r#"{"pageref":"p1","request":{"url":"https://a.test/x.png"},"_resourceType":"image"}"#,
+                &doc_entry("https://a.test/next", "p1", 200, ""),
+                r#"{"pageref":"p1","request":{"url":"https://b.test/frame"},"response":{"content":{"mimeType":"text/html"}},"_resourceType":"document"}"#,
+                &doc_entry("https://c.test/", "p2", 200, ""),
+            ],
+            r#"{"id":"p1","title":"A"},{"id":"p2","title":"C"}"#,
+        );
+        let p = parse(&text, "t.har", None).unwrap();
+        assert_eq!(
+            p.document.as_ref().map(Url::as_str),
+            Some("https://a.test/")
+        );
+        let texts: Vec<&str> = p.policies.iter().map(|t| t.text.as_str()).collect();
+        assert_eq!(texts, ["img-src 'self'", "script-src 'none'"]);
+        let dests: Vec<(&str, Destination)> = p
+            .requests
+            .iter()
+            .map(|r| (r.url.as_str(), r.destination))
+            .collect();
+        assert_eq!(
+            dests,
+            [
+                ("https://a.test/x.png", Destination::Image),
+                ("https://a.test/next", Destination::Document),
+                ("https://b.test/frame", Destination::IFrame),
+            ]
+        );
+        let notes = p.notes.join("\n");
+        assert!(notes.contains("has 2 pages; reading page 1 (A)"), "{notes}");
+        assert!(notes.contains("X-WebKit-CSP"), "{notes}");
+        assert!(
+            notes.contains("1 × a redirect of the page's document"),
+            "{notes}"
+        );
+        let p2 = parse(&text, "t.har", Some(2)).unwrap();
+        assert_eq!(
+            p2.document.as_ref().map(Url::as_str),
+            Some("https://c.test/")
+        );
+        assert!(p2.requests.is_empty());
+        let e = parse(&text, "t.har", Some(3)).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "t.har has 2 page(s); --page 3 is not one of them"
+        );
+    }
+
+    #[test]
+    fn entries_with_bad_urls_are_errors() {
+        let text = page(&[r#"{"request":{"url":"https://a b/"}}"#], "");
+        let e = parse(&text, "t.har", None).unwrap_err();
+        assert!(
+            format!("{e:#}").starts_with("t.har: entry 1: invalid URL"),
+            "{e:#}"
+        );
     }
 
     #[test]
