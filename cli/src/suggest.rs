@@ -683,12 +683,15 @@ impl Suggestion {
                         e.tokens.join(" ")
                     ));
                     let kept = if e.copied.is_empty() {
-                        format!("{from} has no source to copy")
+                        format!("{from} has no source to keep, so it gets only")
                     } else {
-                        format!("it starts with {from}'s sources ({})", e.copied.join(" "))
+                        format!(
+                            "it keeps {from}'s sources ({}) and adds",
+                            e.copied.join(" ")
+                        )
                     };
                     out.push_str(&format!(
-                        "    {d} is not in this policy, so these requests fall back to {from}. A new {d} replaces\n    {from} for them instead of adding to it, so {kept},\n    then adds {}.\n",
+                        "    {d} is not in this policy, so these requests fall back to {from}. A new {d} replaces\n    {from} for them instead of adding to it: {kept} {}.\n",
                         sources.join(" "),
                         d = e.directive,
                     ));

@@ -517,7 +517,9 @@ fn suggest_for_the_har_is_verified_and_checks_clean() {
     assert!(out.contains(
         "  media-src: create it: media-src 'self' https://media.shopcdn.example.com\n    media-src is not in this policy, so these requests fall back to default-src."
     ), "{out}");
-    assert!(out.contains("it starts with default-src's sources ('self')"));
+    assert!(out.contains(
+        "    default-src for them instead of adding to it: it keeps default-src's sources ('self') and adds https://media.shopcdn.example.com.\n"
+    ), "{out}");
     assert!(out.contains(
         "  connect-src: add https://api.stripe.com https://analytics.shop.example.com\n"
     ));
