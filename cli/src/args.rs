@@ -96,14 +96,14 @@ pub struct RequestArgs {
 /// `cspgate check`.
 #[derive(Debug, Args)]
 pub struct CheckArgs {
+    /// The policies.
     #[command(flatten)]
-    #[allow(missing_docs)]
     pub policies: PolicyArgs,
+    /// The page.
     #[command(flatten)]
-    #[allow(missing_docs)]
     pub page: PageArgs,
+    /// The requests.
     #[command(flatten)]
-    #[allow(missing_docs)]
     pub requests: RequestArgs,
     /// Print one JSON object per request instead of the table.
     #[arg(long)]
@@ -116,25 +116,25 @@ pub struct CheckArgs {
 /// `cspgate explain`.
 #[derive(Debug, Args)]
 pub struct ExplainArgs {
+    /// The policies.
     #[command(flatten)]
-    #[allow(missing_docs)]
     pub policies: PolicyArgs,
+    /// The page.
     #[command(flatten)]
-    #[allow(missing_docs)]
     pub page: PageArgs,
 }
 
 /// `cspgate suggest`.
 #[derive(Debug, Args)]
 pub struct SuggestArgs {
+    /// The policies.
     #[command(flatten)]
-    #[allow(missing_docs)]
     pub policies: PolicyArgs,
+    /// The page.
     #[command(flatten)]
-    #[allow(missing_docs)]
     pub page: PageArgs,
+    /// The requests.
     #[command(flatten)]
-    #[allow(missing_docs)]
     pub requests: RequestArgs,
     /// The policy to start from when the page has none.
     #[arg(

@@ -17,6 +17,8 @@
 //! - [`progress`]: a progress bar on a terminal;
 //! - [`conformance`]: the conformance-case runner.
 
+#![forbid(unsafe_code)]
+#![warn(missing_docs, missing_debug_implementations)]
 #![warn(clippy::unwrap_used, clippy::expect_used)]
 
 pub mod app;

@@ -2,6 +2,7 @@
 //! subcommands produce. Exit status: 0 clean, 1 findings (a blocked request, an unverified
 //! suggestion), 2 usage or input errors.
 
+#![forbid(unsafe_code)]
 #![warn(clippy::unwrap_used, clippy::expect_used)]
 
 use std::io::{self, Write};
