@@ -326,13 +326,20 @@ fn header<'a>(headers: &'a [Header], name: &str) -> Option<&'a str> {
         .map(|h| h.value.trim())
 }
 
-/// The MIME type without parameters, lower-case.
+/// The MIME type without parameters, lower-case; empty for Chromium's `x-unknown` (no
+/// response).
 fn essence(mime: &str) -> String {
-    mime.split(';')
+    let m = mime
+        .split(';')
         .next()
         .unwrap_or("")
         .trim()
-        .to_ascii_lowercase()
+        .to_ascii_lowercase();
+    if m == "x-unknown" {
+        String::new()
+    } else {
+        m
+    }
 }
 
 fn is_javascript(mime: &str) -> bool {
@@ -689,9 +696,13 @@ mod tests {
                 r#""response":{"content":{"mimeType":"application/json"}}"#,
                 Destination::Empty,
             ),
+            (
+                r#""response":{"content":{"mimeType":"x-unknown"}},"_resourceType":"other""#,
+                Destination::Script,
+            ),
         ];
         for (extra, want) in cases {
-            let json = format!(r#"{{"request":{{"url":"https://a.test/x"}},{extra}}}"#);
+            let json = format!(r#"{{"request":{{"url":"https://a.test/x.js"}},{extra}}}"#);
             assert_eq!(guess(&json).0, want, "{extra}");
         }
         let (_, api, ..) = guess(
