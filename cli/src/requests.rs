@@ -111,10 +111,16 @@ const WRAPPING_SCHEMES: &[&str] = &["blob", "filesystem", "view-source"];
 /// Parses an absolute URL, with an error message that says what was wrong and where.
 pub fn parse_url(text: &str) -> Result<Url> {
     Url::parse(text).map_err(|e| match e {
-        cspgate::url::ParseError::RelativeUrlWithoutBase => anyhow!(
-            "invalid URL {text:?}: it is relative; give an absolute URL such as https://{}",
-            text.trim_start_matches('/')
-        ),
+        cspgate::url::ParseError::RelativeUrlWithoutBase => {
+            // Suggest a scheme only when the rest would then parse, e.g. `example.com/x`.
+            let guess = format!("https://{}", text.trim_start_matches('/'));
+            match Url::parse(&guess) {
+                Ok(_) if !text.contains(char::is_whitespace) => anyhow!(
+                    "invalid URL {text:?}: it is relative; give an absolute URL such as {guess}"
+                ),
+                _ => anyhow!("invalid URL {text:?}: it is relative; give an absolute URL"),
+            }
+        }
         e => anyhow!("invalid URL {text:?}: {e}"),
     })
 }
