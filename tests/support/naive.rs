@@ -280,7 +280,8 @@ pub fn parse_serialized_policy(
 /// Header: the value is split on `,` (extracting header list values) and each piece is
 /// parsed; policies with an empty directive set are dropped (§2.2.2 step 2.2).
 /// Meta: the whole text is one policy; `report-uri`, `frame-ancestors` and `sandbox`
-/// are removed (HTML, CSP3 §3.3); a policy left empty is dropped too (it is inert).
+/// are removed (HTML, CSP3 §3.3); a policy left empty is dropped too (it is inert); a
+/// report-only meta is ignored (HTML has no such pragma).
 pub fn parse_policy_list(text: &str, disposition: Disposition, source: Source) -> Vec<NaivePolicy> {
     let mut policies = Vec::new();
     match source {
@@ -296,6 +297,12 @@ pub fn parse_policy_list(text: &str, disposition: Disposition, source: Source) -
             }
         }
         Source::Meta => {
+            // HTML's `http-equiv` attribute has a "Content security policy" state only
+            // (HTML §4.2.5.3, pragma directives): there is no report-only pragma, so a
+            // report-only <meta> policy never reaches "parse a serialized CSP".
+            if disposition == Disposition::Report {
+                return policies;
+            }
             // HTML: parse the content as one serialized CSP with source "meta".
             let mut policy = parse_serialized_policy(text, disposition, source);
             // HTML: remove all report-uri, frame-ancestors and sandbox directives.
