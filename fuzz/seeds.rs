@@ -62,7 +62,9 @@ fn case_of(v: &Value) -> Option<Case> {
     case.redirect_count = r.get("redirect_count").and_then(Value::as_u64).unwrap_or(0) as u32;
     case.nonce = str_of(r, "nonce").to_owned();
     case.integrity = str_of(r, "integrity").to_owned();
-    case.parser_metadata = str_of(r, "parser_metadata").parse::<ParserMetadata>().ok()?;
+    case.parser_metadata = str_of(r, "parser_metadata")
+        .parse::<ParserMetadata>()
+        .ok()?;
     Some(case)
 }
 
@@ -102,20 +104,31 @@ fn main() {
             let case = case_of(&v).unwrap_or_else(|| panic!("unreadable case {line}"));
             let name: String = str_of(&v, "id")
                 .chars()
-                .map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '_' })
+                .map(|c| {
+                    if c.is_ascii_alphanumeric() || c == '-' {
+                        c
+                    } else {
+                        '_'
+                    }
+                })
                 .collect();
-            write(&seeds.join("differential"), &name, case.to_text().as_bytes());
-            write(&corpus.join("differential"), &name, case.to_text().as_bytes());
+            write(
+                &seeds.join("differential"),
+                &name,
+                case.to_text().as_bytes(),
+            );
+            write(
+                &corpus.join("differential"),
+                &name,
+                case.to_text().as_bytes(),
+            );
             n += 1;
         }
     }
 
     // check
     let requests = std::fs::read_to_string(shared.join("data/requests.txt")).unwrap();
-    let requests: Vec<(&str, &str)> = requests
-        .lines()
-        .filter_map(|l| l.split_once(' '))
-        .collect();
+    let requests: Vec<(&str, &str)> = requests.lines().filter_map(|l| l.split_once(' ')).collect();
     for i in 0..2000 {
         let policy = lines[(i * 7) % lines.len()];
         let (destination, url) = requests[(i * 13) % requests.len()];
@@ -125,7 +138,11 @@ fn main() {
             url,
             destination.parse().unwrap_or(Destination::Empty),
         );
-        case.policies.push(PolicyText::new(policy, Disposition::Enforce, PolicySource::Header));
+        case.policies.push(PolicyText::new(
+            policy,
+            Disposition::Enforce,
+            PolicySource::Header,
+        ));
         let name = format!("real-world-pair-{i:04}");
         write(&corpus.join("check"), &name, case.to_text().as_bytes());
         if i < 200 {

@@ -186,7 +186,9 @@ mod tests {
                     == percent_decode(y.as_bytes()).collect::<Vec<_>>()
             })
         }
-        let pieces = ["", "a", "A", "%41", "%61", "%2F", "%2f", "%", "%4", "b", "a%"];
+        let pieces = [
+            "", "a", "A", "%41", "%61", "%2F", "%2f", "%", "%4", "b", "a%",
+        ];
         let mut paths = vec![String::new()];
         for x in pieces {
             paths.push(format!("/{x}"));

@@ -628,10 +628,10 @@ mod tests {
         assert!(big.hosts.suffix_lens.windows(2).all(|w| w[0] < w[1]));
         let o = SelfOrigin::new(&Url::parse(O).unwrap());
         for (host, want) in [
-            (format!("x.{}test", "a.".repeat(1)), true),
+            ("x.a.test".to_owned(), true),
             (format!("x.{}test", "a.".repeat(11)), true),
             (format!("{}test", "a.".repeat(12)), true),
-            (format!("{}test", "a.".repeat(1)), false),
+            ("a.test".to_owned(), false),
             (format!("{}test", "a.".repeat(5000)), true),
             (format!("{}btest", "a.".repeat(5000)), false),
             ("x.b.test".to_owned(), true),

@@ -169,7 +169,10 @@ fn differential_target_over_seeds_and_random_inputs() {
             compared += 1;
         }
     }
-    assert!(compared > 1000, "only {compared} generated cases had URLs that parse");
+    assert!(
+        compared > 1000,
+        "only {compared} generated cases had URLs that parse"
+    );
 }
 
 #[test]

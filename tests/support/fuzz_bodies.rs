@@ -145,11 +145,8 @@ fn parse_one(text: &str, disposition: Disposition, source: PolicySource) {
     assert_eq!(again.to_string(), serialised);
     // The spec-literal parse, when nothing was cut.
     if !limited {
-        let naive = naive::parse_policy_list(
-            text,
-            naive_disposition(disposition),
-            naive_source(source),
-        );
+        let naive =
+            naive::parse_policy_list(text, naive_disposition(disposition), naive_source(source));
         assert_eq!(
             shape(&list),
             naive_shape(&naive),
@@ -301,7 +298,12 @@ impl Case {
     pub fn policy_list(&self, warn: &mut dyn FnMut(ParseWarning)) -> PolicyList {
         let mut list = PolicyList::new();
         for p in &self.policies {
-            list.append(PolicyList::parse_with(&p.text, p.disposition, p.source, warn));
+            list.append(PolicyList::parse_with(
+                &p.text,
+                p.disposition,
+                p.source,
+                warn,
+            ));
         }
         list
     }
@@ -650,7 +652,19 @@ const IPS: &[&str] = &[
 ];
 
 const PORTS: &[&str] = &[
-    "80", "443", "8080", "8443", "21", "0", "65535", "65536", "080", "99999999999", "*", "", "8a",
+    "80",
+    "443",
+    "8080",
+    "8443",
+    "21",
+    "0",
+    "65535",
+    "65536",
+    "080",
+    "99999999999",
+    "*",
+    "",
+    "8a",
 ];
 
 const SEGMENTS: &[&str] = &[
@@ -668,7 +682,9 @@ const ALGORITHMS: &[&str] = &[
     "sha256", "sha384", "sha512", "SHA256", "Sha512", "sha1", "md5", "sha-256", "",
 ];
 
-const DIGESTS: &[&str] = &["AAA=", "BBB", "a-b_c", "abc", "", "==", "AAA", "a+/=", "x?y"];
+const DIGESTS: &[&str] = &[
+    "AAA=", "BBB", "a-b_c", "abc", "", "==", "AAA", "a+/=", "x?y",
+];
 
 const INTEGRITY_SEPARATORS: &[&str] = &[" ", "  ", "\t", "\n", "\r\n", "\u{c}", "\u{b}", "\u{a0}"];
 
@@ -1107,7 +1123,12 @@ impl GenCase {
             integrity.push_str(pick(INTEGRITY_SEPARATORS, i.separator));
         }
         Case {
-            policies: self.policies.iter().take(6).map(GenPolicy::render).collect(),
+            policies: self
+                .policies
+                .iter()
+                .take(6)
+                .map(GenPolicy::render)
+                .collect(),
             document: match &self.document {
                 GenDocument::Table(i) => pick(DOCUMENTS, *i).to_owned(),
                 GenDocument::Url(u) => u.render(),
