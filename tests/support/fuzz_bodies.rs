@@ -942,6 +942,11 @@ pub struct GenDirective {
 pub enum GenPolicyText {
     /// Directives from the grammar.
     Grammar(Vec<GenDirective>),
+    /// `default-src` with these sources first, so that the policy governs every request.
+    DefaultSrc(Vec<GenSource>, Vec<GenDirective>),
+    /// The directive governing the request's destination first (`script-src` for scripts,
+    /// ...), then others.
+    Governing(Vec<GenSource>, Vec<GenDirective>),
     /// Any bytes, lossily decoded.
     Raw(Vec<u8>),
 }
@@ -954,19 +959,48 @@ pub struct GenPolicy {
     meta: bool,
 }
 
+fn render_directives(directives: &[GenDirective], text: &mut String) {
+    for d in directives.iter().take(12) {
+        text.push_str(pick(DIRECTIVES, d.name));
+        render_sources(&d.sources, d.tabs, text);
+        text.push_str(d.sep.as_str());
+    }
+}
+
+fn render_sources(sources: &[GenSource], tabs: bool, text: &mut String) {
+    for s in sources.iter().take(12) {
+        text.push(if tabs { '\t' } else { ' ' });
+        s.render(text);
+    }
+}
+
+/// The directive that most directly governs a destination (§6.8.1's effective directive,
+/// `script-src` and `style-src` for their `-elem` forms).
+fn governing_name(destination: Destination) -> &'static str {
+    match cspgate::effective_directive(destination, Initiator::None) {
+        Some(cspgate::DirectiveKind::ScriptSrcElem) => "script-src",
+        Some(cspgate::DirectiveKind::StyleSrcElem) => "style-src",
+        Some(d) => d.as_str(),
+        None => "default-src",
+    }
+}
+
 impl GenPolicy {
-    fn render(&self) -> PolicyText {
+    fn render(&self, destination: Destination) -> PolicyText {
         let mut text = String::new();
         match &self.text {
-            GenPolicyText::Grammar(directives) => {
-                for d in directives.iter().take(12) {
-                    text.push_str(pick(DIRECTIVES, d.name));
-                    for s in d.sources.iter().take(12) {
-                        text.push(if d.tabs { '\t' } else { ' ' });
-                        s.render(&mut text);
-                    }
-                    text.push_str(d.sep.as_str());
-                }
+            GenPolicyText::Grammar(directives) => render_directives(directives, &mut text),
+            GenPolicyText::DefaultSrc(sources, directives) => {
+                text.push_str("default-src");
+                render_sources(sources, false, &mut text);
+                text.push(';');
+                render_directives(directives, &mut text);
+            }
+            GenPolicyText::Governing(sources, directives) => {
+                text.push_str(governing_name(destination));
+                render_sources(sources, false, &mut text);
+                text.push(';');
+                render_directives(directives, &mut text);
             }
             GenPolicyText::Raw(bytes) => text.push_str(&String::from_utf8_lossy(bytes)),
         }
@@ -1122,19 +1156,20 @@ impl GenCase {
             }
             integrity.push_str(pick(INTEGRITY_SEPARATORS, i.separator));
         }
+        let destination = pick(Destination::ALL, self.destination);
         Case {
             policies: self
                 .policies
                 .iter()
                 .take(6)
-                .map(GenPolicy::render)
+                .map(|p| p.render(destination))
                 .collect(),
             document: match &self.document {
                 GenDocument::Table(i) => pick(DOCUMENTS, *i).to_owned(),
                 GenDocument::Url(u) => u.render(),
             },
             url: self.url.render(),
-            destination: pick(Destination::ALL, self.destination),
+            destination,
             // Mostly no initiator; sometimes prefetch, prerender and the others.
             initiator: if self.initiator < 192 {
                 Initiator::None
