@@ -317,15 +317,15 @@ fn parse_quoted(token: &str) -> SourceExpression<'_> {
 
 /// `host-source = [ scheme-part "://" ] host-part [ ":" port-part ] [ path-part ]`
 fn parse_host_source(token: &str) -> SourceExpression<'_> {
+    // `[ scheme-part "://" ]` only when a scheme precedes the first "://". Otherwise a "://"
+    // after a "/" belongs to the path (`a.test/x://y` is host `a.test`, path `/x://y`); one
+    // before any "/" could only end a host or port, which it never validly does.
     let (scheme, rest) = match token.find("://") {
-        Some(i) => {
-            let scheme = &token[..i];
-            if !is_scheme(scheme) {
-                return SourceExpression::Invalid(InvalidSource::BadScheme);
-            }
-            (Some(scheme), &token[i + 3..])
+        Some(i) if is_scheme(&token[..i]) => (Some(&token[..i]), &token[i + 3..]),
+        Some(i) if !token[..i].contains('/') => {
+            return SourceExpression::Invalid(InvalidSource::BadScheme);
         }
-        None => (None, token),
+        _ => (None, token),
     };
     // DEVIATION (docs/spec-deviations.md, "query or fragment in a source"): engines drop a
     // query or fragment that follows a path; by the grammar the token would be invalid.
@@ -488,6 +488,39 @@ mod tests {
             S::Invalid(InvalidSource::BadPort)
         );
         assert_eq!(S::parse("1http://a"), S::Invalid(InvalidSource::BadScheme));
+        assert_eq!(S::parse("a?x://b"), S::Invalid(InvalidSource::BadScheme));
+        // Found in review for the differential fuzzer: a "://" inside the path is no scheme
+        // delimiter (`host-part path-part`; `path-absolute` allows ":" and empty segments).
+        assert_eq!(
+            S::parse("a.test/x://y"),
+            S::Host {
+                scheme: None,
+                host: "a.test",
+                port: None,
+                path: Some("/x://y"),
+                ignored_suffix: None
+            }
+        );
+        assert_eq!(
+            S::parse("https://a.test/x://y"),
+            S::Host {
+                scheme: Some("https"),
+                host: "a.test",
+                port: None,
+                path: Some("/x://y"),
+                ignored_suffix: None
+            }
+        );
+        assert_eq!(
+            S::parse("a/?q://z"),
+            S::Host {
+                scheme: None,
+                host: "a",
+                port: None,
+                path: Some("/"),
+                ignored_suffix: Some("?q://z")
+            }
+        );
         assert_eq!(S::parse("a.test/x y"), S::Invalid(InvalidSource::BadPath));
         assert_eq!(S::parse("a.test//x"), S::Invalid(InvalidSource::BadPath));
         assert_eq!(S::parse("[::1]"), S::Invalid(InvalidSource::BadHost));

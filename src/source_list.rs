@@ -116,6 +116,11 @@ struct HostSources {
     sources: Vec<HostSource>,
     exact_end: usize,
     suffix_end: usize,
+    /// The distinct lengths of the `*.` suffixes, sorted: only a tail of the URL's host of one
+    /// of these lengths can equal a suffix, so the search compares no other tail. This keeps a
+    /// check linear in the host and the list, where comparing every tail of a 10,000-label host
+    /// with 10,000-label patterns would be quadratic.
+    suffix_lens: Vec<usize>,
 }
 
 impl HostSources {
@@ -137,6 +142,13 @@ impl HostSources {
         self.exact_end = self.sources.partition_point(|s| rank(s) == 0);
         self.suffix_end = self.sources.partition_point(|s| rank(s) <= 1);
         self.sources.shrink_to_fit();
+        self.suffix_lens = self.sources[self.exact_end..self.suffix_end]
+            .iter()
+            .filter_map(|s| s.suffix().map(str::len))
+            .collect();
+        self.suffix_lens.sort_unstable();
+        self.suffix_lens.dedup();
+        self.suffix_lens.shrink_to_fit();
     }
 
     #[inline]
@@ -163,6 +175,9 @@ impl HostSources {
             if !suffixes.is_empty() {
                 for (i, _) in h.match_indices('.') {
                     let tail = &h[i..];
+                    if self.suffix_lens.binary_search(&tail.len()).is_err() {
+                        continue;
+                    }
                     let start = suffixes.partition_point(|s| s.suffix().unwrap_or("") < tail);
                     if suffixes[start..]
                         .iter()
@@ -312,6 +327,9 @@ impl SourceList {
         }
         list.hosts.finish();
         list.other_schemes.shrink_to_fit();
+        // Sorted so that each integrity item is a binary search, not a scan.
+        list.hashes
+            .sort_unstable_by(|a, b| (a.algorithm, &a.value).cmp(&(b.algorithm, &b.value)));
         list.hashes.shrink_to_fit();
         list
     }
@@ -397,11 +415,11 @@ impl SourceList {
         let mut any = false;
         for item in crate::sri::parse_metadata(integrity) {
             any = true;
-            if !self
+            let found = self
                 .hashes
-                .iter()
-                .any(|h| h.algorithm == item.algorithm && *h.value == *item.value)
-            {
+                .binary_search_by(|h| (h.algorithm, &*h.value).cmp(&(item.algorithm, item.value)))
+                .is_ok();
+            if !found {
                 return false;
             }
         }
@@ -414,6 +432,7 @@ impl SourceList {
         self.other_schemes.iter().map(|s| s.len()).sum::<usize>()
             + self.other_schemes.capacity() * size_of::<Box<str>>()
             + self.hosts.sources.capacity() * size_of::<HostSource>()
+            + self.hosts.suffix_lens.capacity() * size_of::<usize>()
             + self
                 .hosts
                 .sources
@@ -610,6 +629,47 @@ mod tests {
                 big.hosts.sources.iter().any(|s| s.matches(&v, &o, false)) && v.host.is_some();
             assert_eq!(linear, want, "linear {url}");
         }
+    }
+
+    /// Suffixes of many lengths, and hosts far longer than any of them, through the index.
+    #[test]
+    fn indexed_suffixes_of_every_length() {
+        let mut sources: Vec<String> = (0..20).map(|i| format!("e{i}.test")).collect();
+        sources.extend((1..12).map(|n| format!("*.{}test", "a.".repeat(n))));
+        sources.push("*.b.test".into());
+        let big = list(&sources.join(" "));
+        assert!(big.hosts.suffix_lens.windows(2).all(|w| w[0] < w[1]));
+        let o = SelfOrigin::new(&Url::parse(O).unwrap());
+        for (host, want) in [
+            ("x.a.test".to_owned(), true),
+            (format!("x.{}test", "a.".repeat(11)), true),
+            (format!("{}test", "a.".repeat(12)), true),
+            ("a.test".to_owned(), false),
+            (format!("{}test", "a.".repeat(5000)), true),
+            (format!("{}btest", "a.".repeat(5000)), false),
+            ("x.b.test".to_owned(), true),
+            ("b.test".to_owned(), false),
+        ] {
+            let u = Url::parse(&format!("https://{host}/")).unwrap();
+            let v = UrlView::new(&u);
+            assert_eq!(big.matches_url(&v, &o, 0), want, "{}", &host[..20]);
+            let linear = big.hosts.sources.iter().any(|s| s.matches(&v, &o, false));
+            assert_eq!(linear, want);
+        }
+    }
+
+    #[test]
+    fn integrity_against_many_hashes() {
+        let hashes: Vec<String> = (0..500)
+            .rev()
+            .map(|i| format!("'sha{}-h{i}'", [256, 384, 512][i % 3]))
+            .collect();
+        let l = list(&hashes.join(" "));
+        assert!(l.matches_integrity("sha256-h0 sha384-h1 sha512-h2 sha256-h498"));
+        assert!(l.matches_integrity(&"sha512-h5 ".repeat(1000)));
+        assert!(!l.matches_integrity("sha256-h0 sha256-h1"));
+        assert!(!l.matches_integrity("sha384-h0"));
+        assert!(!l.matches_integrity("sha256-h500"));
     }
 
     #[test]
