@@ -24,6 +24,14 @@ pub struct UnknownName {
 }
 
 impl UnknownName {
+    /// The error for `name`, which is not a valid `what` (e.g. "inline check type").
+    pub(crate) fn new(what: &'static str, name: &str) -> UnknownName {
+        UnknownName {
+            what,
+            name: name.into(),
+        }
+    }
+
     /// The name that was not recognised.
     pub fn name(&self) -> &str {
         &self.name

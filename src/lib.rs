@@ -8,6 +8,8 @@
 //!
 //! - [Should I use this crate?](#should-i-use-this-crate)
 //! - [Example](#example)
+//! - [The checks](#the-checks)
+//! - [Sharing between threads and processes](#sharing-between-threads-and-processes)
 //! - [Design](#design)
 //! - [Limits](#limits)
 //! - [Conventions](#conventions)
@@ -48,6 +50,40 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
+//! # The checks
+//!
+//! Every CSP3 hook an engine calls is a method of [`DocumentPolicy`] that returns a
+//! [`Verdict`] (blocked or not, and the violations of enforced and report-only policies):
+//!
+//! | when | method | CSP3 |
+//! |---|---|---|
+//! | each request and redirect hop (Fetch main fetch) | [`report_request`](DocumentPolicy::report_request), then [`should_block_request`](DocumentPolicy::should_block_request) (or [`check_request`](DocumentPolicy::check_request) for both) | §4.1.1, §4.1.2 |
+//! | the response | [`check_response`](DocumentPolicy::check_response), [`hash_reports`](DocumentPolicy::hash_reports) | §4.1.3, §4.1.4 |
+//! | inline `<script>`, `<style>`, event handlers, `style` attributes | [`check_inline`](DocumentPolicy::check_inline) | §4.2.3 |
+//! | a navigation request (form submissions, `javascript:` URLs) | [`check_navigation_request`](DocumentPolicy::check_navigation_request) | §4.2.4 |
+//! | a navigation response in a frame (`frame-ancestors`) | [`check_navigation_response`](DocumentPolicy::check_navigation_response) | §4.2.5 |
+//! | `eval`, `Function`, string timers; WebAssembly | [`check_eval`](DocumentPolicy::check_eval), [`check_wasm`](DocumentPolicy::check_wasm) | §4.4, §4.5 |
+//! | `<base href>` | [`check_base_uri`](DocumentPolicy::check_base_uri) | §6.3.1 |
+//! | document and worker creation | [`sandbox_flags`](DocumentPolicy::sandbox_flags), [`should_block_worker`](DocumentPolicy::should_block_worker), [`upgrade_insecure_requests`](DocumentPolicy::upgrade_insecure_requests) | §6.3.2, UIR |
+//! | reporting a violation | [`violation_report`](DocumentPolicy::violation_report) | §5 |
+//!
+//! `docs/integration.md` walks through wiring them into an engine, with Servo as the example.
+//!
+//! # Sharing between threads and processes
+//!
+//! [`DocumentPolicy`] and [`PolicyList`] are `Send + Sync` and immutable: build one
+//! `DocumentPolicy` per document or worker global and hand the network layer an
+//! `Arc<DocumentPolicy>`. Each request carries a clone of that `Arc` (a reference count
+//! increment), **never a deep copy** of the policies; checks take `&self` from any thread.
+//! When a `<meta>` policy arrives later, build a new `DocumentPolicy` from the extended
+//! [`PolicyList`] and swap the `Arc` the document hands to new requests; requests already in
+//! flight keep the one they were started with.
+//!
+//! Across a process boundary (IPC), send the [`PolicyList`] and the self-origin URL, not the
+//! compiled form: with the `serde` feature a `PolicyList` serializes as its policies'
+//! delivered text, disposition and source, and deserializing parses them again, which gives
+//! an equal list.
+//!
 //! # Design
 //!
 //! - [`PolicyList::parse`] splits a header value on commas and semicolons in one linear pass
@@ -70,7 +106,10 @@
 //!
 //! Parsing is linear in its input and never fails; hostile input is cut at the limits of the
 //! [`limits`] module, and a cut never makes a policy more permissive than CSP3's parse of the
-//! whole input (see `docs/threat-model.md`).
+//! whole input. A check costs at worst time linear in the request's URL and the policy, and
+//! usually a few binary searches; it never allocates unless three policies report violations.
+//! `docs/threat-model.md` lists what an attacker controls and how each guarantee is tested
+//! (fuzzers in `fuzz/`, hostile inputs in `tests/hostile.rs`, `benches/scaling.rs`).
 //!
 //! # Conventions
 //!
@@ -82,8 +121,13 @@
 //!
 //! # Crate features
 //!
-//! None yet: the default build depends on `url`, `smallvec`, `parking_lot`, `bitflags` and
-//! `percent-encoding` only.
+//! - `serde` (off by default): `Serialize` and `Deserialize` for [`PolicyList`] (see
+//!   [above](#sharing-between-threads-and-processes)), and `Serialize` for
+//!   [`ViolationReport`] (its `CSPViolationReportBody`).
+//!
+//! The default build depends on `url`, `smallvec`, `parking_lot`, `bitflags`,
+//! `percent-encoding`, and `sha2` and `base64` for hash-sources; no JSON library (report
+//! bodies are written by a small escaper that follows `JSON.stringify`).
 
 #![forbid(unsafe_code)]
 
@@ -92,17 +136,27 @@ mod cache;
 mod destination;
 mod directive;
 mod document;
+mod document_directives;
+mod eval;
 mod explain;
 mod fetch;
 mod host;
+mod inline;
+mod json;
 pub mod limits;
+mod navigation;
 mod origin;
 mod parser;
 mod path;
 mod policy;
 mod policy_list;
+mod report;
 mod request;
+mod response;
+mod sandbox;
 mod scheme;
+#[cfg(feature = "serde")]
+mod serde_impl;
 mod source;
 mod source_list;
 mod sri;
@@ -117,16 +171,28 @@ pub use destination::{
 pub use directive::{legacy_directive_note, DirectiveGroup, DirectiveKind, DirectiveName};
 pub use document::{CacheConfig, DocumentPolicy};
 pub use explain::PolicyJudgement;
+pub use inline::{InlineCheck, InlineType};
 pub use limits::Limit;
+pub use navigation::NavigationType;
 pub use policy::{DirectiveRef, Disposition, Policy, PolicySource};
 pub use policy_list::PolicyList;
+pub use report::{strip_url_for_reports, ReportContext, ReportDestination, ViolationReport};
 pub use request::Request;
+pub use response::HashReport;
+pub use sandbox::SandboxFlags;
 pub use source::{HashAlgorithm, InvalidSource, Keywords, PortPart, SourceExpression};
 pub use verdict::{Resource, Verdict, Violation};
 pub use warning::{ParseWarning, Span};
 
 /// Re-exported so that engines and tools use the same `url` the API takes.
 pub use url;
+
+// A `DocumentPolicy` is shared by `Arc` with network threads: this must keep compiling.
+const _: () = {
+    const fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<DocumentPolicy>();
+    assert_send_sync::<PolicyList>();
+};
 
 /// The README's example, compiled and run as a doctest.
 #[doc = include_str!("../README.md")]
@@ -146,5 +212,10 @@ mod tests {
         assert_send_sync::<Verdict<'static>>();
         assert_send_sync::<Request<'static>>();
         assert_send_sync::<ParseWarning>();
+        assert_send_sync::<InlineCheck<'static>>();
+        assert_send_sync::<ViolationReport<'static>>();
+        assert_send_sync::<ReportContext<'static>>();
+        assert_send_sync::<HashReport<'static>>();
+        assert_send_sync::<SandboxFlags>();
     }
 }

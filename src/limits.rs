@@ -12,8 +12,10 @@ use core::fmt;
 /// Chromium refuses responses whose headers exceed 256 KiB in total, so no network header can
 /// be longer; `<meta>` content can be. Text past the limit is not parsed, and an enforced list
 /// that was cut gets a final policy that blocks every fetch, inline script and style, eval,
-/// form submission, `<base>` and framing: the directives lost with the tail could only have
-/// added restrictions.
+/// form submission, `<base>` and framing, and sets `sandbox`, Trusted Types, `webrtc 'block'`
+/// and `upgrade-insecure-requests`: the directives lost with the tail could only have added
+/// restrictions, and this policy adds them all. (A `<meta>` policy cannot carry `sandbox` or
+/// `frame-ancestors`, so its fail-closed policy lacks them too.)
 pub const MAX_LIST_BYTES: usize = 256 * 1024;
 
 /// Policies kept from one header value.

@@ -18,8 +18,17 @@ pub(crate) struct UrlView<'a> {
     pub(crate) host: UrlHost<'a>,
     /// The explicit port; `None` when absent or the scheme's default (the URL parser drops it).
     pub(crate) port: Option<u16>,
-    /// The URL, for the parts only some checks read (the path: see [`UrlView::path`]).
-    url: &'a Url,
+    /// Where the path comes from (see [`UrlView::path`]).
+    pub(crate) path: LazyPath<'a>,
+}
+
+/// The path of a [`UrlView`]: read from the `Url` only when a check needs it.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum LazyPath<'a> {
+    /// The URL's path, computed on demand.
+    Url(&'a Url),
+    /// A path known up front (a view built from an origin, whose path is "/").
+    Known(&'a str),
 }
 
 impl<'a> UrlView<'a> {
@@ -45,7 +54,7 @@ impl<'a> UrlView<'a> {
             bit,
             host,
             port: url.port(),
-            url,
+            path: LazyPath::Url(url),
         }
     }
 
@@ -53,7 +62,10 @@ impl<'a> UrlView<'a> {
     /// path-part that matched the scheme, host and port reads it.
     #[inline]
     pub(crate) fn path(&self) -> &'a str {
-        self.url.path()
+        match self.path {
+            LazyPath::Url(url) => url.path(),
+            LazyPath::Known(path) => path,
+        }
     }
 
     /// Does this URL have a tuple origin whose scheme, host and port are its own? (http, https,

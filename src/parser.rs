@@ -12,10 +12,13 @@ use crate::source_list::SourceList;
 use crate::warning::{ParseWarning, Span};
 
 /// The policy an enforced list gets when the parser had to cut it at a limit: it blocks every
-/// fetch, inline script and style, eval, form submission, `<base>` and framing, so that the
-/// cut can never make the list more permissive than the whole input.
-pub(crate) const FAIL_CLOSED_POLICY: &str =
-    "default-src 'none'; form-action 'none'; base-uri 'none'; frame-ancestors 'none'";
+/// fetch, inline script and style, eval, form submission, `<base>` and framing, and carries
+/// every other restricting directive at its strictest (all sandbox flags, Trusted Types for
+/// every sink with no policy allowed, WebRTC blocked, insecure requests upgraded), so that
+/// whatever the cut tail held, the list is never more permissive than the whole input.
+pub(crate) const FAIL_CLOSED_POLICY: &str = "default-src 'none'; form-action 'none'; \
+     base-uri 'none'; frame-ancestors 'none'; sandbox; webrtc 'block'; \
+     require-trusted-types-for 'script'; trusted-types 'none'; upgrade-insecure-requests";
 
 /// Parses a header value (comma-separated policies) or a `<meta>` content (one policy),
 /// appending the non-empty policies to `out`.
@@ -320,7 +323,22 @@ mod tests {
             .join(",");
         let (ps, w) = parse(&many, PolicySource::Header);
         assert_eq!(ps.len(), MAX_POLICIES + 1);
-        assert!(ps.last().unwrap().is_synthetic());
+        let fail_closed = ps.last().unwrap();
+        assert!(fail_closed.is_synthetic());
+        // Every restricting directive CSP3 and its companions define, at its strictest.
+        for d in DirectiveKind::ALL {
+            let restricts = !matches!(
+                d,
+                DirectiveKind::ReportUri
+                    | DirectiveKind::ReportTo
+                    | DirectiveKind::BlockAllMixedContent
+            );
+            // default-src 'none' stands in for every other fetch directive.
+            let covered = fail_closed.contains(*d)
+                || (d.group() == crate::directive::DirectiveGroup::Fetch
+                    && fail_closed.contains(DirectiveKind::DefaultSrc));
+            assert_eq!(covered, restricts, "{d}");
+        }
         assert_eq!(
             w.iter()
                 .filter(|w| matches!(w, ParseWarning::LimitExceeded { .. }))

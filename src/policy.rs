@@ -258,6 +258,15 @@ impl Policy {
         &self.lists[usize::from(i)]
     }
 
+    /// The compiled source list of the directive of that name, when the policy has it and its
+    /// value is a source list.
+    #[inline]
+    pub(crate) fn source_list(&self, kind: DirectiveKind) -> Option<&SourceList> {
+        let i = self.directive_index(kind)?;
+        let list = self.directives.get(i)?.list;
+        (list != NO_LIST).then(|| self.list(list))
+    }
+
     #[inline]
     fn directive_index(&self, kind: DirectiveKind) -> Option<usize> {
         match self.by_kind[kind.index()] {

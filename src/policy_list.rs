@@ -137,6 +137,12 @@ impl PolicyList {
             + self.policies.iter().map(Policy::heap_size).sum::<usize>()
     }
 
+    /// Appends an already parsed policy.
+    #[cfg(feature = "serde")]
+    pub(crate) fn push_parsed(&mut self, policy: Policy) {
+        self.policies.push(policy);
+    }
+
     pub(crate) fn as_slice(&self) -> &[Policy] {
         &self.policies
     }

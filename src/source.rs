@@ -317,25 +317,36 @@ fn parse_quoted(token: &str) -> SourceExpression<'_> {
 
 /// `host-source = [ scheme-part "://" ] host-part [ ":" port-part ] [ path-part ]`
 fn parse_host_source(token: &str) -> SourceExpression<'_> {
-    // One pass over the token finds the first "://" (the scheme separator), and after it the
-    // first `?` or `#` and the first `:` or `/`, as `find` calls on each piece would; the
-    // delimiters are ASCII, so every cut is a char boundary.
+    // One pass over the token finds the first "://", and after the scheme the first `?` or
+    // `#` and the first `:` or `/`, as `find` calls on each piece would; the delimiters are
+    // ASCII, so every cut is a char boundary.
+    //
+    // `[ scheme-part "://" ]` only when a scheme precedes the first "://". Otherwise a "://"
+    // after a "/" belongs to the path (`a.test/x://y` is host `a.test`, path `/x://y`); one
+    // before any "/" could only end a host or port, which it never validly does.
     let b = token.as_bytes();
     let mut sep = None;
+    let mut first_sep_seen = false;
+    let mut slash_seen = false;
     let mut query = None;
     let mut host_end = None;
     let mut i = 0;
     while let Some(&c) = b.get(i) {
         if matches!(c, b':' | b'/' | b'?' | b'#') {
-            if c == b':' && sep.is_none() && b.get(i + 1..i + 3) == Some(b"//") {
-                // A delimiter before the first "://" makes the scheme-part invalid.
-                if query.is_some() || host_end.is_some() {
+            if c == b':' && !first_sep_seen && b.get(i + 1..i + 3) == Some(b"//") {
+                first_sep_seen = true;
+                if query.is_none() && host_end.is_none() {
+                    // Nothing but scheme characters can precede it: checked below.
+                    sep = Some(i);
+                    i += 3;
+                    continue;
+                }
+                // After a delimiter: part of a path when a "/" came first, else invalid.
+                if !slash_seen {
                     return SourceExpression::Invalid(InvalidSource::BadScheme);
                 }
-                sep = Some(i);
-                i += 3;
-                continue;
             }
+            slash_seen |= c == b'/';
             if c == b'?' || c == b'#' {
                 query = query.or(Some(i));
             } else if query.is_none() && host_end.is_none() {
@@ -513,6 +524,39 @@ mod tests {
             S::Invalid(InvalidSource::BadPort)
         );
         assert_eq!(S::parse("1http://a"), S::Invalid(InvalidSource::BadScheme));
+        assert_eq!(S::parse("a?x://b"), S::Invalid(InvalidSource::BadScheme));
+        // Found in review for the differential fuzzer: a "://" inside the path is no scheme
+        // delimiter (`host-part path-part`; `path-absolute` allows ":" and empty segments).
+        assert_eq!(
+            S::parse("a.test/x://y"),
+            S::Host {
+                scheme: None,
+                host: "a.test",
+                port: None,
+                path: Some("/x://y"),
+                ignored_suffix: None
+            }
+        );
+        assert_eq!(
+            S::parse("https://a.test/x://y"),
+            S::Host {
+                scheme: Some("https"),
+                host: "a.test",
+                port: None,
+                path: Some("/x://y"),
+                ignored_suffix: None
+            }
+        );
+        assert_eq!(
+            S::parse("a/?q://z"),
+            S::Host {
+                scheme: None,
+                host: "a",
+                port: None,
+                path: Some("/"),
+                ignored_suffix: Some("?q://z")
+            }
+        );
         assert_eq!(S::parse("a.test/x y"), S::Invalid(InvalidSource::BadPath));
         assert_eq!(S::parse("a.test//x"), S::Invalid(InvalidSource::BadPath));
         assert_eq!(S::parse("[::1]"), S::Invalid(InvalidSource::BadHost));

@@ -138,6 +138,11 @@ struct HostSources {
     /// For `sources[..suffix_end]`: [`name_key`] of the exact host or suffix, so that a binary
     /// search compares integers and only reads a name when its first 16 bytes tie.
     keys: Box<[u128]>,
+    /// The distinct lengths of the `*.` suffixes, sorted: only a tail of the URL's host of one
+    /// of these lengths can equal a suffix, so the search compares no other tail. This keeps a
+    /// check linear in the host and the list, where comparing every tail of a 10,000-label host
+    /// with 10,000-label patterns would be quadratic.
+    suffix_lens: Vec<usize>,
 }
 
 /// The first 16 bytes of a host name or suffix, big-endian and zero-padded: ordering keys
@@ -258,6 +263,13 @@ impl HostSources {
             .iter()
             .map(|s| name_key(s.name(names).unwrap_or_default()))
             .collect();
+        self.suffix_lens = self.sources[self.exact_end..self.suffix_end]
+            .iter()
+            .filter_map(|s| s.name(names).map(<[u8]>::len))
+            .collect();
+        self.suffix_lens.sort_unstable();
+        self.suffix_lens.dedup();
+        self.suffix_lens.shrink_to_fit();
     }
 
     /// Does a source of `sources[range]` (a run sorted by name, with its keys) named exactly
@@ -322,6 +334,9 @@ impl HostSources {
             if self.suffix_end > self.exact_end {
                 for (i, _) in h.match_indices('.') {
                     let tail = &h.as_bytes()[i..];
+                    if self.suffix_lens.binary_search(&tail.len()).is_err() {
+                        continue;
+                    }
                     if self.search(
                         self.exact_end..self.suffix_end,
                         tail,
@@ -488,6 +503,9 @@ impl SourceList {
         list.hosts.names = names.into_boxed_str();
         list.hosts.finish();
         list.other_schemes.shrink_to_fit();
+        // Sorted so that each integrity item is a binary search, not a scan.
+        list.hashes
+            .sort_unstable_by(|a, b| (a.algorithm, &a.value).cmp(&(b.algorithm, &b.value)));
         list.hashes.shrink_to_fit();
         list
     }
@@ -496,6 +514,19 @@ impl SourceList {
     #[inline]
     pub(crate) fn keywords(&self) -> Keywords {
         self.keywords
+    }
+
+    /// Does the list hold a nonce-source or a hash-source (CSP3 §6.7.3.2 step 2.1), counting
+    /// any dropped over the source limit?
+    #[inline]
+    pub(crate) fn has_nonce_or_hash(&self) -> bool {
+        self.has_nonce_or_hash
+    }
+
+    /// The hash-sources, as written.
+    #[inline]
+    pub(crate) fn hashes(&self) -> &[HashSource] {
+        &self.hashes
     }
 
     /// Is any URL at all matched by some source of the list? (False for `'none'`, an empty
@@ -574,11 +605,11 @@ impl SourceList {
         let mut any = false;
         for item in crate::sri::parse_metadata(integrity) {
             any = true;
-            if !self
+            let found = self
                 .hashes
-                .iter()
-                .any(|h| h.algorithm == item.algorithm && *h.value == *item.value)
-            {
+                .binary_search_by(|h| (h.algorithm, &*h.value).cmp(&(item.algorithm, item.value)))
+                .is_ok();
+            if !found {
                 return false;
             }
         }
@@ -593,6 +624,7 @@ impl SourceList {
             + self.hosts.sources.capacity() * size_of::<HostSource>()
             + self.hosts.keys.len() * size_of::<u128>()
             + self.hosts.names.len()
+            + self.hosts.suffix_lens.capacity() * size_of::<usize>()
             + self
                 .hosts
                 .sources
@@ -798,6 +830,51 @@ mod tests {
         }
     }
 
+    /// Suffixes of many lengths, and hosts far longer than any of them, through the index.
+    #[test]
+    fn indexed_suffixes_of_every_length() {
+        let mut sources: Vec<String> = (0..20).map(|i| format!("e{i}.test")).collect();
+        sources.extend((1..12).map(|n| format!("*.{}test", "a.".repeat(n))));
+        sources.push("*.b.test".into());
+        let big = list(&sources.join(" "));
+        assert!(big.hosts.suffix_lens.windows(2).all(|w| w[0] < w[1]));
+        let o = SelfOrigin::new(&Url::parse(O).unwrap());
+        for (host, want) in [
+            ("x.a.test".to_owned(), true),
+            (format!("x.{}test", "a.".repeat(11)), true),
+            (format!("{}test", "a.".repeat(12)), true),
+            ("a.test".to_owned(), false),
+            (format!("{}test", "a.".repeat(5000)), true),
+            (format!("{}btest", "a.".repeat(5000)), false),
+            ("x.b.test".to_owned(), true),
+            ("b.test".to_owned(), false),
+        ] {
+            let u = Url::parse(&format!("https://{host}/")).unwrap();
+            let v = UrlView::new(&u);
+            assert_eq!(big.matches_url(&v, &o, 0), want, "{}", &host[..20]);
+            let linear = big
+                .hosts
+                .sources
+                .iter()
+                .any(|s| s.matches(&big.hosts.names, &v, &o, false));
+            assert_eq!(linear, want);
+        }
+    }
+
+    #[test]
+    fn integrity_against_many_hashes() {
+        let hashes: Vec<String> = (0..500)
+            .rev()
+            .map(|i| format!("'sha{}-h{i}'", [256, 384, 512][i % 3]))
+            .collect();
+        let l = list(&hashes.join(" "));
+        assert!(l.matches_integrity("sha256-h0 sha384-h1 sha512-h2 sha256-h498"));
+        assert!(l.matches_integrity(&"sha512-h5 ".repeat(1000)));
+        assert!(!l.matches_integrity("sha256-h0 sha256-h1"));
+        assert!(!l.matches_integrity("sha384-h0"));
+        assert!(!l.matches_integrity("sha256-h500"));
+    }
+
     #[test]
     fn name_keys_are_the_first_16_bytes_zero_padded() {
         let text = b"abcdefghijklmnopqrstuvwxyz";
@@ -842,7 +919,7 @@ mod size_tests {
         let source = core::mem::size_of::<HostSource>();
         assert!(source <= 64, "HostSource grew to {source} bytes");
         let list = core::mem::size_of::<SourceList>();
-        assert!(list <= 152, "SourceList grew to {list} bytes");
+        assert!(list <= 176, "SourceList grew to {list} bytes");
         assert_eq!(
             core::mem::size_of::<Option<NameRange>>(),
             12,

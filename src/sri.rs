@@ -14,7 +14,11 @@ pub(crate) struct IntegrityItem<'a> {
 ///
 /// Yields the items whose algorithm the user agent recognises, lazily (no allocation).
 pub(crate) fn parse_metadata(metadata: &str) -> impl Iterator<Item = IntegrityItem<'_>> {
-    // Step 2: for each item of the metadata split on ASCII whitespace.
+    // Step 2: for each item of the metadata split on ASCII whitespace. SRI says "splitting
+    // metadata on spaces"; its anchors define that as HTML's "split a string on spaces" (now
+    // Infra's "split on ASCII whitespace"), its grammar's WSP is HTML's space characters, and
+    // Chromium's ParseIntegrityAttribute skips ASCII whitespace. The oracle
+    // (`tests/support/naive.rs`) splits the same way.
     crate::ascii::split_ws(metadata).filter_map(|item| {
         // Steps 2.1-2.2: drop options after "?".
         let expression = item.split('?').next().unwrap_or("");

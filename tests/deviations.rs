@@ -6,8 +6,8 @@
 
 use cspgate::url::Url;
 use cspgate::{
-    Destination, DirectiveKind, Disposition, DocumentPolicy, Initiator, PolicyList, PolicySource,
-    Request,
+    Destination, DirectiveKind, Disposition, DocumentPolicy, Initiator, InlineCheck, InlineType,
+    NavigationType, PolicyList, PolicySource, ReportContext, Request,
 };
 
 fn blocked(policy: &str, document: &str, url: &str, destination: Destination) -> bool {
@@ -312,4 +312,110 @@ fn letter_kept_scheme_upgrades_on_any_port() {
         "https://a.test/",
         i
     ));
+}
+
+#[test]
+fn reports_strip_the_fragment_entirely() {
+    let u = |s: &str| Url::parse(s).unwrap();
+    assert_eq!(
+        cspgate::strip_url_for_reports(&u("https://a.test/p?q#x")),
+        "https://a.test/p?q"
+    );
+    assert_eq!(
+        cspgate::strip_url_for_reports(&u("https://a.test/p#")),
+        "https://a.test/p"
+    );
+    // In a report: the document URL and the blocked URL alike.
+    let page = u("https://a.test/page#section");
+    let p = DocumentPolicy::new(
+        &page,
+        PolicyList::parse("img-src 'none'", Disposition::Enforce, PolicySource::Header),
+    );
+    let img = u("https://cdn.test/i.png#frag");
+    let v = p.check_request(&Request::new(&img, Destination::Image));
+    let r = p
+        .violation_report(&v.violations()[0], &ReportContext::new(&page))
+        .unwrap();
+    assert_eq!(r.document_uri(), "https://a.test/page");
+    assert_eq!(r.blocked_uri(), "https://cdn.test/i.png");
+}
+
+/// SHA-256 of `alert('Hello, world.');` (CSP3's example), with its one `=` of padding.
+const HELLO_SHA256: &str = "qznLcsROx4GACP2dm0UCKCzCG+HiZ1guq6ZZDob/Tng=";
+
+fn inline_allowed(policy: &str, kind: InlineType, source: &str) -> bool {
+    let doc = Url::parse("https://o.test/").unwrap();
+    let p = DocumentPolicy::new(
+        &doc,
+        PolicyList::parse(policy, Disposition::Enforce, PolicySource::Header),
+    );
+    let allowed = p.check_inline(&InlineCheck::new(kind, source)).is_allowed();
+    allowed
+}
+
+#[test]
+fn letter_kept_hash_sources_compare_as_text() {
+    let s = InlineType::Script;
+    let src = "alert('Hello, world.');";
+    assert!(inline_allowed(
+        &format!("script-src 'sha256-{HELLO_SHA256}'"),
+        s,
+        src
+    ));
+    let unpadded = HELLO_SHA256.trim_end_matches('=');
+    assert!(!inline_allowed(
+        &format!("script-src 'sha256-{unpadded}'"),
+        s,
+        src
+    ));
+    let url_safe = HELLO_SHA256.replace('+', "-").replace('/', "_");
+    assert!(inline_allowed(
+        &format!("script-src 'sha256-{url_safe}'"),
+        s,
+        src
+    ));
+}
+
+#[test]
+fn letter_kept_javascript_url_hashes_cover_the_whole_url() {
+    // The conformance cases' hash of "javascript:alert(1)" (spec/navigation-19).
+    let whole = "'sha256-0O4EIczpUh2iSZOcxVYyoM7m7DbV9aGUDgxHgAAHoOo='";
+    let doc = Url::parse("https://o.test/").unwrap();
+    let js = Url::parse("javascript:alert(1)").unwrap();
+    let check = |policy: &str| {
+        let p = DocumentPolicy::new(
+            &doc,
+            PolicyList::parse(policy, Disposition::Enforce, PolicySource::Header),
+        );
+        let allowed = p
+            .check_navigation_request(
+                &Request::new(&js, Destination::Document),
+                NavigationType::Other,
+            )
+            .is_allowed();
+        allowed
+    };
+    assert!(check(&format!("script-src 'unsafe-hashes' {whole}")));
+    // The hash of "alert(1)" alone (what Gecko hashes) does not allow it.
+    let tail = "'sha256-bhHHL3z2vDgxUt0W3dWQOrprscmda2Y5pLsLg4GF+pI='";
+    assert!(!check(&format!("script-src 'unsafe-hashes' {tail}")));
+    assert!(!inline_allowed(
+        &format!("script-src 'unsafe-hashes' {tail}"),
+        InlineType::Navigation,
+        "javascript:alert(1)"
+    ));
+}
+
+#[test]
+fn letter_kept_reports_reduce_websocket_urls_to_their_scheme() {
+    let u = |s: &str| Url::parse(s).unwrap();
+    assert_eq!(
+        cspgate::strip_url_for_reports(&u("wss://a.test/socket")),
+        "wss"
+    );
+    assert_eq!(
+        cspgate::strip_url_for_reports(&u("ws://a.test/socket")),
+        "ws"
+    );
+    assert_eq!(cspgate::strip_url_for_reports(&u("ftp://a.test/f")), "ftp");
 }

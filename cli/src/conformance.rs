@@ -8,8 +8,8 @@ use std::io::{BufRead, Write};
 
 use cspgate::url::Url;
 use cspgate::{
-    Destination, Disposition, DocumentPolicy, Initiator, ParserMetadata, PolicyList, PolicySource,
-    Request, Verdict,
+    Destination, Disposition, DocumentPolicy, Initiator, InlineCheck, InlineType, NavigationType,
+    ParserMetadata, PolicyList, PolicySource, Request, Verdict,
 };
 use serde_json::{json, Map, Value};
 
@@ -52,7 +52,11 @@ fn evaluate(case: &Value) -> Result<Map<String, Value>, String> {
     match kind {
         "parse" => evaluate_parse(case),
         "request" => evaluate_request(case),
-        other => Err(format!("kind {other:?} is not supported yet")),
+        "inline" => evaluate_inline(case),
+        "eval" => evaluate_eval(case),
+        "frame-ancestors" => evaluate_frame_ancestors(case),
+        "navigation" => evaluate_navigation(case),
+        other => Err(format!("kind {other:?} is not supported")),
     }
 }
 
@@ -113,9 +117,15 @@ fn parse_url(s: &str) -> Result<Url, String> {
     Url::parse(s).map_err(|e| format!("invalid URL {s:?}: {e}"))
 }
 
-fn evaluate_request(case: &Value) -> Result<Map<String, Value>, String> {
+/// The case's protected document: its URL and its compiled policy.
+fn document_policy(case: &Value) -> Result<(Url, DocumentPolicy), String> {
     let document = parse_url(str_field(case, "document")?.ok_or("missing document")?)?;
     let policy = DocumentPolicy::new(&document, policy_list(case)?);
+    Ok((document, policy))
+}
+
+fn evaluate_request(case: &Value) -> Result<Map<String, Value>, String> {
+    let (_, policy) = document_policy(case)?;
     let r = case.get("request").ok_or("missing request")?;
     let url = parse_url(str_field(r, "url")?.ok_or("request without url")?)?;
     let destination: Destination = str_field(r, "destination")?
@@ -130,13 +140,7 @@ fn evaluate_request(case: &Value) -> Result<Map<String, Value>, String> {
         .unwrap_or("")
         .parse()
         .map_err(|e| format!("{e}"))?;
-    let redirect_count = match r.get("redirect_count") {
-        None | Some(Value::Null) => 0,
-        Some(v) => v
-            .as_u64()
-            .and_then(|n| u32::try_from(n).ok())
-            .ok_or("redirect_count is not a small non-negative integer")?,
-    };
+    let redirect_count = redirect_count_of(r)?;
     let request = Request::new(&url, destination)
         .initiator(initiator)
         .parser_metadata(parser_metadata)
@@ -144,6 +148,89 @@ fn evaluate_request(case: &Value) -> Result<Map<String, Value>, String> {
         .nonce(str_field(r, "nonce")?.unwrap_or(""))
         .integrity(str_field(r, "integrity")?.unwrap_or(""));
     let verdict = policy.check_request(&request);
+    Ok(verdict_json(&verdict))
+}
+
+fn redirect_count_of(r: &Value) -> Result<u32, String> {
+    match r.get("redirect_count") {
+        None | Some(Value::Null) => Ok(0),
+        Some(v) => v
+            .as_u64()
+            .and_then(|n| u32::try_from(n).ok())
+            .ok_or_else(|| "redirect_count is not a small non-negative integer".to_owned()),
+    }
+}
+
+/// kind `inline`: `inline.type`, `inline.source`, `inline.nonce` (empty: the element has no
+/// nonce attribute, so it is not nonceable), `inline.parser_inserted` (default true).
+fn evaluate_inline(case: &Value) -> Result<Map<String, Value>, String> {
+    let (_, policy) = document_policy(case)?;
+    let i = case.get("inline").ok_or("missing inline")?;
+    let kind: InlineType = str_field(i, "type")?
+        .ok_or("inline without type")?
+        .parse()
+        .map_err(|e| format!("{e}"))?;
+    let nonce = str_field(i, "nonce")?.unwrap_or("");
+    let parser_inserted = match i.get("parser_inserted") {
+        None | Some(Value::Null) => true,
+        Some(Value::Bool(b)) => *b,
+        Some(_) => return Err("parser_inserted is not a boolean".into()),
+    };
+    let check = InlineCheck::new(kind, str_field(i, "source")?.unwrap_or(""))
+        .nonce(nonce)
+        .nonceable(!nonce.is_empty())
+        .parser_inserted(parser_inserted);
+    let verdict = policy.check_inline(&check);
+    Ok(verdict_json(&verdict))
+}
+
+/// kind `eval`: `"eval": "javascript"` or `"wasm"` (no Trusted Types).
+fn evaluate_eval(case: &Value) -> Result<Map<String, Value>, String> {
+    let (_, policy) = document_policy(case)?;
+    let verdict = match str_field(case, "eval")?.ok_or("missing eval")? {
+        "javascript" => policy.check_eval("", false),
+        "wasm" => policy.check_wasm(),
+        other => return Err(format!("unknown eval kind {other:?}")),
+    };
+    Ok(verdict_json(&verdict))
+}
+
+/// kind `frame-ancestors`: the framed response is `document`; `ancestors` are the URLs of
+/// the embedding documents, whose origins are checked.
+fn evaluate_frame_ancestors(case: &Value) -> Result<Map<String, Value>, String> {
+    let (document, policy) = document_policy(case)?;
+    let ancestors = case
+        .get("ancestors")
+        .and_then(Value::as_array)
+        .ok_or("missing ancestors")?
+        .iter()
+        .map(|a| {
+            a.as_str()
+                .ok_or_else(|| "ancestor is not a string".to_owned())
+                .and_then(parse_url)
+                .map(|u| u.origin())
+        })
+        .collect::<Result<Vec<_>, String>>()?;
+    let verdict = policy.check_navigation_response(&document, &ancestors);
+    Ok(verdict_json(&verdict))
+}
+
+/// kind `navigation`: `request.url` (and `redirect_count`) navigated to by the document,
+/// `navigation` `form-submission` or `other`.
+fn evaluate_navigation(case: &Value) -> Result<Map<String, Value>, String> {
+    let (_, policy) = document_policy(case)?;
+    let r = case.get("request").ok_or("missing request")?;
+    let url = parse_url(str_field(r, "url")?.ok_or("request without url")?)?;
+    let destination: Destination = str_field(r, "destination")?
+        .unwrap_or("document")
+        .parse()
+        .map_err(|e| format!("{e}"))?;
+    let navigation: NavigationType = str_field(case, "navigation")?
+        .unwrap_or("other")
+        .parse()
+        .map_err(|e| format!("{e}"))?;
+    let request = Request::new(&url, destination).redirect_count(redirect_count_of(r)?);
+    let verdict = policy.check_navigation_request(&request, navigation);
     Ok(verdict_json(&verdict))
 }
 

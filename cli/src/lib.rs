@@ -1,4 +1,36 @@
 //! The `cspgate` command-line tool: check a Content Security Policy against a page's real
 //! requests before shipping it, explain a policy, suggest one, and run conformance cases.
+//!
+//! Each module has one job; `main.rs` only parses the command line and prints:
+//!
+//! - [`args`]: the command line (clap);
+//! - [`app`]: gathers the inputs and runs a subcommand;
+//! - [`input`]: files, standard input, policy texts;
+//! - [`requests`]: requests from arguments (`DESTINATION:URL`) and request lists;
+//! - [`har`]: HAR files, and each entry's destination inferred;
+//! - [`check`]: the verdict of every request, with the directive and source that decided;
+//! - [`report`]: `check`'s table and JSON output;
+//! - [`explain`]: a policy as the browser sees it;
+//! - [`sources`]: what a source expression means, and where;
+//! - [`suggest`]: the smallest edits that allow every request, verified;
+//! - [`table`]: plain-text tables;
+//! - [`progress`]: a progress bar on a terminal;
+//! - [`conformance`]: the conformance-case runner.
 
+#![forbid(unsafe_code)]
+#![warn(missing_docs, missing_debug_implementations)]
+#![warn(clippy::unwrap_used, clippy::expect_used)]
+
+pub mod app;
+pub mod args;
+pub mod check;
 pub mod conformance;
+pub mod explain;
+pub mod har;
+pub mod input;
+pub mod progress;
+pub mod report;
+pub mod requests;
+pub mod sources;
+pub mod suggest;
+pub mod table;

@@ -280,7 +280,8 @@ pub fn parse_serialized_policy(
 /// Header: the value is split on `,` (extracting header list values) and each piece is
 /// parsed; policies with an empty directive set are dropped (§2.2.2 step 2.2).
 /// Meta: the whole text is one policy; `report-uri`, `frame-ancestors` and `sandbox`
-/// are removed (HTML, CSP3 §3.3); a policy left empty is dropped too (it is inert).
+/// are removed (HTML, CSP3 §3.3); a policy left empty is dropped too (it is inert); a
+/// report-only meta is ignored (HTML has no such pragma).
 pub fn parse_policy_list(text: &str, disposition: Disposition, source: Source) -> Vec<NaivePolicy> {
     let mut policies = Vec::new();
     match source {
@@ -296,6 +297,12 @@ pub fn parse_policy_list(text: &str, disposition: Disposition, source: Source) -
             }
         }
         Source::Meta => {
+            // HTML's `http-equiv` attribute has a "Content security policy" state only
+            // (HTML §4.2.5.3, pragma directives): there is no report-only pragma, so a
+            // report-only <meta> policy never reaches "parse a serialized CSP".
+            if disposition == Disposition::Report {
+                return policies;
+            }
             // HTML: parse the content as one serialized CSP with source "meta".
             let mut policy = parse_serialized_policy(text, disposition, source);
             // HTML: remove all report-uri, frame-ancestors and sandbox directives.
@@ -880,8 +887,16 @@ struct SriMetadata<'a> {
 fn sri_parse_metadata(metadata: &str) -> Vec<SriMetadata<'_>> {
     // Step 1.
     let mut result = Vec::new();
-    // Step 2. Strictly split on spaces (U+0020).
-    for item in metadata.split(' ') {
+    // Step 2. "Splitting metadata on spaces": on ASCII whitespace (TAB, LF, FF, CR, SPACE),
+    // not on U+0020 alone. SRI's own anchors define "splitting tokens on spaces" as HTML's
+    // "split a string on spaces" (the name Infra now gives "split on ASCII whitespace"), its
+    // grammar separates items by WSP with WSP defined as HTML's space characters, and
+    // Chromium's ParseIntegrityAttribute skips ASCII whitespace between items. cspgate's
+    // `src/sri.rs` does the same. (Empty pieces would be skipped by step 2.6 either way.)
+    for item in metadata
+        .split(is_ascii_whitespace)
+        .filter(|item| !item.is_empty())
+    {
         // Step 2.1. Strictly split on "?".
         let mut expression_and_options = item.split('?');
         // Step 2.2.
@@ -1364,8 +1379,10 @@ pub fn check_request(
     };
     // DECISION: top-level navigations are not request-checked (decision 6). A request
     // whose destination is "document" is never blocked (nor reported) by a fetch
-    // directive; §6.8.1 would send it to connect-src.
-    if request.destination == "document" {
+    // directive; §6.8.1 step 3 would send it to connect-src. A prefetch is no navigation:
+    // "does request violate policy" step 1 sends every prefetch, whatever its destination,
+    // to the resource-hint check, and the decision does not touch that path.
+    if request.destination == "document" && request.initiator != "prefetch" {
         return Some(outcome);
     }
     // §4.1.1 step 2 / §4.1.2 step 3: for each policy of the CSP list.

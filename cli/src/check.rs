@@ -1,0 +1,354 @@
+//! `cspgate check`: runs every request through the library's check, as a browser would, and
+//! records for each the verdict, the effective directive, the directive that decided (after
+//! fallback) and the source expression that allowed it.
+
+use cspgate::url::Url;
+use cspgate::{
+    effective_directive, fallback_list, Destination, DirectiveKind, Disposition, DocumentPolicy,
+    Initiator, Keywords, PolicyList, Request, SourceExpression,
+};
+
+use crate::progress;
+use crate::requests::RequestSpec;
+
+/// A request's verdict, in three kinds: blocked; allowed but reported by a report-only policy;
+/// allowed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// No enforced policy blocks it and no report-only policy reports it.
+    Allowed,
+    /// An enforced policy blocks it.
+    Blocked,
+    /// No enforced policy blocks it, but a report-only policy would report it.
+    Reported,
+}
+
+impl Kind {
+    /// `allowed`, `blocked` or `reported`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Kind::Allowed => "allowed",
+            Kind::Blocked => "blocked",
+            Kind::Reported => "reported",
+        }
+    }
+}
+
+/// One policy's objection to a request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Hit {
+    /// The effective directive, as a violation report names it.
+    pub directive: DirectiveKind,
+    /// The directive whose sources failed (`default-src` when it stood in for `connect-src`).
+    pub governing: DirectiveKind,
+    /// The policy's number, 1-based.
+    pub policy: usize,
+}
+
+/// The check of one request.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Outcome {
+    /// The request.
+    pub request: RequestSpec,
+    /// Its effective directive (`None` when no fetch directive applies).
+    pub effective: Option<DirectiveKind>,
+    /// Blocked, reported or allowed.
+    pub kind: Kind,
+    /// The directive that decided in the first enforced policy that has one for this request
+    /// (the blocking one when blocked).
+    pub decided_by: Option<DirectiveKind>,
+    /// The source expression that allowed the request in that policy.
+    pub matched: Option<String>,
+    /// The first enforced policy that blocks it.
+    pub blocked_by: Option<Hit>,
+    /// Every enforced policy that blocks it.
+    pub blocks: Vec<Hit>,
+    /// Every report-only policy that reports it.
+    pub reported: Vec<Hit>,
+    /// Why the verdict may differ in the browser (nonces and `'strict-dynamic'`).
+    pub hint: Option<String>,
+}
+
+impl Outcome {
+    /// The effective directive, with the directive that decided when it is a fallback:
+    /// `connect-src (via default-src)`; `-` when no fetch directive applies.
+    pub fn directive_text(&self) -> String {
+        match (self.effective, self.decided_by) {
+            (None, _) => "-".to_owned(),
+            (Some(e), Some(g)) if g != e => format!("{e} (via {g})"),
+            (Some(e), _) => e.to_string(),
+        }
+    }
+
+    /// The source expression that allowed the request, or why no source was needed, or
+    /// `no source matched`.
+    pub fn source_text(&self) -> String {
+        if self.kind == Kind::Blocked {
+            return match self.blocks.len() {
+                0 | 1 => "no source matched".to_owned(),
+                n => format!("no source matched (in {n} policies)"),
+            };
+        }
+        let Some(effective) = self.effective else {
+            return match (self.request.initiator, self.request.destination) {
+                (Initiator::Prerender, _) => "not checked (prerender)".to_owned(),
+                (_, Destination::Document) => "not checked (top-level navigation)".to_owned(),
+                (_, Destination::Report) => "not checked (report upload)".to_owned(),
+                _ => "not checked".to_owned(),
+            };
+        };
+        if self.decided_by.is_none() {
+            let chain = match fallback_list(effective) {
+                [] => vec![effective.as_str()],
+                list => list.iter().map(|d| d.as_str()).collect(),
+            };
+            return format!("not restricted (no {})", chain.join(" or "));
+        }
+        match &self.matched {
+            Some(t) => t.clone(),
+            None => "allowed (no URL check applies)".to_owned(),
+        }
+    }
+
+    /// What report-only policies would report: `reported by policy 2 (img-src)`.
+    pub fn reported_text(&self) -> Option<String> {
+        if self.reported.is_empty() {
+            return None;
+        }
+        let parts: Vec<String> = self
+            .reported
+            .iter()
+            .map(|h| {
+                if h.governing == h.directive {
+                    format!("policy {} ({})", h.policy, h.directive)
+                } else {
+                    format!("policy {} ({} via {})", h.policy, h.directive, h.governing)
+                }
+            })
+            .collect();
+        Some(format!("reported by {}", parts.join(", ")))
+    }
+}
+
+/// Counts of a check run.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Summary {
+    /// Requests checked.
+    pub total: usize,
+    /// Allowed, nothing reported.
+    pub allowed: usize,
+    /// Blocked by an enforced policy.
+    pub blocked: usize,
+    /// Allowed, but reported by a report-only policy.
+    pub reported: usize,
+}
+
+impl Summary {
+    /// Counts the outcomes.
+    pub fn of(outcomes: &[Outcome]) -> Summary {
+        let mut s = Summary {
+            total: outcomes.len(),
+            ..Summary::default()
+        };
+        for o in outcomes {
+            match o.kind {
+                Kind::Allowed => s.allowed += 1,
+                Kind::Blocked => s.blocked += 1,
+                Kind::Reported => s.reported += 1,
+            }
+        }
+        s
+    }
+
+    /// `5 requests: 3 allowed, 1 blocked, 1 reported`.
+    pub fn line(&self) -> String {
+        format!(
+            "{} request{}: {} allowed, {} blocked, {} reported",
+            self.total,
+            if self.total == 1 { "" } else { "s" },
+            self.allowed,
+            self.blocked,
+            self.reported
+        )
+    }
+}
+
+/// Checks every request against the policies of the document at `document`.
+pub fn check(document: &Url, list: &PolicyList, requests: &[RequestSpec]) -> Vec<Outcome> {
+    let policy = DocumentPolicy::new(document, list.clone());
+    let bar = progress::bar(requests.len() as u64, "checking");
+    let out = requests
+        .iter()
+        .map(|r| {
+            bar.inc(1);
+            check_one(&policy, r)
+        })
+        .collect();
+    bar.finish_and_clear();
+    out
+}
+
+/// Checks one request.
+pub fn check_one(policy: &DocumentPolicy, spec: &RequestSpec) -> Outcome {
+    let mut request = Request::new(&spec.url, spec.destination)
+        .initiator(spec.initiator)
+        .parser_metadata(spec.parser_metadata);
+    if let Some(n) = &spec.nonce {
+        request = request.nonce(n);
+    }
+    let verdict = policy.check_request(&request);
+    let judgements = policy.explain_request(&request);
+    let hit = |v: &cspgate::Violation<'_>| Hit {
+        directive: v.directive(),
+        governing: v.governing_directive(),
+        policy: v.policy_index() + 1,
+    };
+    let blocks: Vec<Hit> = verdict
+        .violations()
+        .iter()
+        .filter(|v| v.disposition() == Disposition::Enforce)
+        .map(hit)
+        .collect();
+    let reported: Vec<Hit> = verdict
+        .violations()
+        .iter()
+        .filter(|v| v.disposition() == Disposition::Report)
+        .map(hit)
+        .collect();
+    let kind = if verdict.is_blocked() {
+        Kind::Blocked
+    } else if reported.is_empty() {
+        Kind::Allowed
+    } else {
+        Kind::Reported
+    };
+    let (decided_by, matched) = match blocks.first() {
+        Some(b) => (Some(b.governing), None),
+        None => judgements
+            .iter()
+            .find(|j| j.disposition() == Disposition::Enforce && j.governing_directive().is_some())
+            .map_or((None, None), |j| {
+                (
+                    j.governing_directive(),
+                    j.matched_source().map(str::to_owned),
+                )
+            }),
+    };
+    let hint = blocks
+        .first()
+        .and_then(|b| nonce_hint(policy.policies(), spec, b));
+    Outcome {
+        request: spec.clone(),
+        effective: effective_directive(spec.destination, spec.initiator),
+        kind,
+        decided_by,
+        matched,
+        blocked_by: blocks.first().copied(),
+        blocks,
+        reported,
+        hint,
+    }
+}
+
+/// When the blocking directive allows elements by nonce or `'strict-dynamic'`, a browser may
+/// have allowed a script or stylesheet that a HAR cannot show carried the nonce.
+fn nonce_hint(list: &PolicyList, spec: &RequestSpec, hit: &Hit) -> Option<String> {
+    let d = spec.destination;
+    if !(d.is_script_like() || d == Destination::Style) {
+        return None;
+    }
+    let directive = list.get(hit.policy - 1)?.directive(hit.governing)?;
+    let mut nonce = false;
+    let mut strict_dynamic = false;
+    for t in directive.tokens() {
+        match SourceExpression::parse(t) {
+            SourceExpression::Nonce(_) => nonce = true,
+            SourceExpression::Keyword(k) if k == Keywords::STRICT_DYNAMIC => strict_dynamic = true,
+            _ => {}
+        }
+    }
+    let g = hit.governing;
+    if strict_dynamic && d.is_script_like() {
+        Some(format!(
+            "policy {}'s {g} has 'strict-dynamic': host sources are ignored, and a script inserted by the HTML parser loads only with the policy's nonce or a matching hash; a HAR does not record nonce attributes (--nonce VALUE checks scripts as if they carried one)",
+            hit.policy
+        ))
+    } else if nonce && spec.nonce.is_none() {
+        Some(format!(
+            "policy {}'s {g} allows elements carrying its nonce; a HAR does not record nonce attributes (--nonce VALUE checks scripts and stylesheets as if they carried one)",
+            hit.policy
+        ))
+    } else {
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use cspgate::PolicySource;
+
+    fn run(policy: &str, dest: Destination, url: &str) -> Outcome {
+        let doc = Url::parse("https://app.test/").unwrap();
+        let list = PolicyList::parse(policy, Disposition::Enforce, PolicySource::Header);
+        let spec = RequestSpec::new(Url::parse(url).unwrap(), dest);
+        check(&doc, &list, &[spec]).remove(0)
+    }
+
+    #[test]
+    fn blocked_by_a_fallback() {
+        let o = run("default-src 'self'", Destination::Empty, "https://x.test/");
+        assert_eq!(o.kind, Kind::Blocked);
+        assert_eq!(o.directive_text(), "connect-src (via default-src)");
+        assert_eq!(o.source_text(), "no source matched");
+    }
+
+    #[test]
+    fn allowed_and_not_restricted() {
+        let o = run(
+            "default-src 'self' https://cdn.test",
+            Destination::Script,
+            "https://cdn.test/a.js",
+        );
+        assert_eq!(o.kind, Kind::Allowed);
+        assert_eq!(o.matched.as_deref(), Some("https://cdn.test"));
+        let o = run(
+            "img-src 'self'",
+            Destination::Script,
+            "https://cdn.test/a.js",
+        );
+        assert_eq!(
+            o.source_text(),
+            "not restricted (no script-src-elem or script-src or default-src)"
+        );
+        let o = run(
+            "default-src 'none'",
+            Destination::Document,
+            "https://cdn.test/",
+        );
+        assert_eq!(o.kind, Kind::Allowed);
+        assert_eq!(o.directive_text(), "-");
+    }
+
+    #[test]
+    fn strict_dynamic_gets_a_hint() {
+        let doc = Url::parse("https://app.test/").unwrap();
+        let list = PolicyList::parse(
+            "script-src 'nonce-abc' 'strict-dynamic'",
+            Disposition::Enforce,
+            PolicySource::Header,
+        );
+        let mut spec = RequestSpec::new(
+            Url::parse("https://cdn.test/a.js").unwrap(),
+            Destination::Script,
+        );
+        spec.parser_metadata = cspgate::ParserMetadata::ParserInserted;
+        let o = check(&doc, &list, &[spec.clone()]).remove(0);
+        assert_eq!(o.kind, Kind::Blocked);
+        assert!(o.hint.unwrap().contains("'strict-dynamic'"));
+        spec.nonce = Some("abc".into());
+        let o = check(&doc, &list, &[spec]).remove(0);
+        assert_eq!(o.kind, Kind::Allowed);
+        assert_eq!(o.matched.as_deref(), Some("'nonce-abc'"));
+    }
+}

@@ -1,0 +1,264 @@
+//! Directives that act on the document rather than on one request: `base-uri` (CSP3 §6.3.1),
+//! `object-src` for plugin content without a URL (§6.1.9), and the flags
+//! `upgrade-insecure-requests` and `block-all-mixed-content` hand to the engine.
+
+use url::Url;
+
+use crate::destination::Effective;
+use crate::directive::DirectiveKind;
+use crate::document::DocumentPolicy;
+use crate::origin::UrlView;
+use crate::policy::{Disposition, Policy};
+use crate::verdict::{Resource, Verdict, Violation};
+
+#[cold]
+#[inline(never)]
+fn base_uri_violation(policy: &Policy, index: usize) -> Violation<'static> {
+    Violation {
+        // Step 2.4.1.
+        directive: DirectiveKind::BaseUri,
+        governing: DirectiveKind::BaseUri,
+        disposition: policy.disposition(),
+        policy: index as u32,
+        // Step 2.4.2: the resource is "inline", not the URL.
+        resource: Resource::Inline,
+        sample: "",
+    }
+}
+
+impl DocumentPolicy {
+    /// <https://w3c.github.io/webappsec-csp/#allow-base-for-document>: may `base` become the
+    /// document's base URL? HTML calls it from "set the frozen base URL" of a `<base href>`.
+    ///
+    /// Each policy with a `base-uri` directive must match `base` (with redirect count 0; no
+    /// fallback to `default-src`). A violation names `base-uri` and, as the spec says, has the
+    /// resource `inline`. As in the spec, the check stops at the first enforced policy that
+    /// blocks: policies after it are neither checked nor reported.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use cspgate::{Disposition, DocumentPolicy, PolicyList, PolicySource, Resource};
+    /// use url::Url;
+    ///
+    /// let doc = Url::parse("https://app.test/")?;
+    /// let list = PolicyList::parse("base-uri 'self'", Disposition::Enforce, PolicySource::Header);
+    /// let policy = DocumentPolicy::new(&doc, list);
+    /// assert!(policy.check_base_uri(&Url::parse("https://app.test/v2/")?).is_allowed());
+    /// let verdict = policy.check_base_uri(&Url::parse("https://evil.test/")?);
+    /// assert!(verdict.is_blocked());
+    /// assert_eq!(verdict.violations()[0].resource(), Resource::Inline);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn check_base_uri(&self, base: &Url) -> Verdict<'static> {
+        let mut verdict = Verdict::allowed();
+        let u = UrlView::new(base);
+        // Step 2.
+        for (i, policy) in self.policies().iter().enumerate() {
+            // Steps 2.1-2.3.
+            let Some(list) = policy.source_list(DirectiveKind::BaseUri) else {
+                continue;
+            };
+            // Step 2.4.
+            if list.matches_url(&u, self.origin(), 0) {
+                continue;
+            }
+            // Steps 2.4.1-2.4.3.
+            verdict.push(base_uri_violation(policy, i));
+            // Step 2.4.4.
+            if policy.disposition() == Disposition::Enforce {
+                return verdict;
+            }
+        }
+        // Step 3.
+        verdict
+    }
+
+    /// CSP3 §6.1.9: must plugin content that is loaded *without* a URL (an `<object>` with a
+    /// `type` but no `data`) be blocked? Only when an enforced policy's `object-src` is
+    /// `'none'`: its governing directive for `object-src` (`object-src`, else `default-src`)
+    /// has an empty value or only `'none'` (§2.3.1: an empty list is equivalent to
+    /// `'none'`). Any other list allows it. The spec defines no violation to report here.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use cspgate::{Disposition, DocumentPolicy, PolicyList, PolicySource};
+    /// use url::Url;
+    ///
+    /// let doc = Url::parse("https://app.test/")?;
+    /// let strict = PolicyList::parse("default-src 'self'; object-src 'none'", Disposition::Enforce, PolicySource::Header);
+    /// assert!(DocumentPolicy::new(&doc, strict).should_block_plugin_without_url());
+    /// let lax = PolicyList::parse("object-src https://plugins.test", Disposition::Enforce, PolicySource::Header);
+    /// assert!(!DocumentPolicy::new(&doc, lax).should_block_plugin_without_url());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn should_block_plugin_without_url(&self) -> bool {
+        self.policies().iter().any(|policy| {
+            if policy.disposition() != Disposition::Enforce {
+                return false;
+            }
+            // §6.8.4: the directive that governs object-src.
+            let Some(g) = policy.governor(Effective::ObjectSrc) else {
+                return false;
+            };
+            policy
+                .directive(g.directive)
+                .is_some_and(|d| d.tokens().all(|t| t.eq_ignore_ascii_case("'none'")))
+        })
+    }
+
+    /// Does an enforced policy hold `upgrade-insecure-requests`? Then the engine sets the
+    /// document's insecure requests policy to "upgrade" (Upgrade Insecure Requests §3.2): it
+    /// rewrites `http:` subresource requests (and `ws:` ones) and same-origin navigations to
+    /// `https:` in Fetch's main fetch, after
+    /// [`report_request`](DocumentPolicy::report_request) and before
+    /// [`should_block_request`](DocumentPolicy::should_block_request), and lets nested
+    /// documents inherit it. The directive is ignored in report-only policies; a `<meta>`
+    /// policy may hold it.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use cspgate::{Disposition, DocumentPolicy, PolicyList, PolicySource};
+    /// use url::Url;
+    ///
+    /// let doc = Url::parse("https://app.test/")?;
+    /// let mut list = PolicyList::parse("upgrade-insecure-requests", Disposition::Report, PolicySource::Header);
+    /// assert!(!DocumentPolicy::new(&doc, list.clone()).upgrade_insecure_requests());
+    /// list.push_meta("upgrade-insecure-requests");
+    /// assert!(DocumentPolicy::new(&doc, list).upgrade_insecure_requests());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn upgrade_insecure_requests(&self) -> bool {
+        self.enforces(DirectiveKind::UpgradeInsecureRequests)
+    }
+
+    /// Does an enforced policy hold `block-all-mixed-content`? The directive is obsolete
+    /// (Mixed Content now upgrades or blocks all mixed content): engines that still honour it
+    /// block optionally-blockable mixed content when this is `true`; others ignore it.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use cspgate::{Disposition, DocumentPolicy, PolicyList, PolicySource};
+    /// use url::Url;
+    ///
+    /// let doc = Url::parse("https://app.test/")?;
+    /// let list = PolicyList::parse("block-all-mixed-content", Disposition::Enforce, PolicySource::Header);
+    /// assert!(DocumentPolicy::new(&doc, list).block_all_mixed_content());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn block_all_mixed_content(&self) -> bool {
+        self.enforces(DirectiveKind::BlockAllMixedContent)
+    }
+
+    fn enforces(&self, kind: DirectiveKind) -> bool {
+        self.policies()
+            .iter()
+            .any(|p| p.disposition() == Disposition::Enforce && p.contains(kind))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{PolicyList, PolicySource};
+
+    fn doc(policies: &[(&str, Disposition)]) -> DocumentPolicy {
+        let mut list = PolicyList::new();
+        for (t, d) in policies {
+            list.push_header(t, *d);
+        }
+        DocumentPolicy::new(&Url::parse("https://app.test/").unwrap(), list)
+    }
+
+    fn url(s: &str) -> Url {
+        Url::parse(s).unwrap()
+    }
+
+    #[test]
+    fn allow_base_for_document_step_2_4_matches_with_redirect_count_0() {
+        let p = doc(&[("base-uri https://app.test/v2/", Disposition::Enforce)]);
+        assert!(p.check_base_uri(&url("https://app.test/v2/x")).is_allowed());
+        // Paths count: the redirect count is 0.
+        assert!(p.check_base_uri(&url("https://app.test/v1/")).is_blocked());
+        // No default-src fallback, no base-uri: allowed.
+        assert!(doc(&[("default-src 'none'", Disposition::Enforce)])
+            .check_base_uri(&url("https://evil.test/"))
+            .is_allowed());
+        assert!(doc(&[("base-uri 'none'", Disposition::Enforce)])
+            .check_base_uri(&url("https://app.test/"))
+            .is_blocked());
+    }
+
+    #[test]
+    fn allow_base_for_document_step_2_4_4_stops_at_the_first_enforced_block() {
+        let p = doc(&[
+            ("base-uri 'none'", Disposition::Report),
+            ("base-uri 'none'", Disposition::Enforce),
+            ("base-uri 'none'", Disposition::Enforce),
+        ]);
+        let v = p.check_base_uri(&url("https://app.test/"));
+        assert!(v.is_blocked());
+        let got: Vec<_> = v
+            .violations()
+            .iter()
+            .map(|v| (v.policy_index(), v.directive(), v.resource()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (0, DirectiveKind::BaseUri, Resource::Inline),
+                (1, DirectiveKind::BaseUri, Resource::Inline)
+            ]
+        );
+    }
+
+    #[test]
+    fn object_src_plugin_without_url_blocked_only_by_none() {
+        for (policy, blocked) in [
+            ("object-src 'none'", true),
+            ("object-src", true),
+            ("object-src 'NONE'", true),
+            ("default-src 'none'", true),
+            ("default-src 'none'; object-src 'self'", false),
+            ("object-src 'self'", false),
+            ("object-src 'none' https://a.test", false),
+            ("script-src 'none'", false),
+        ] {
+            assert_eq!(
+                doc(&[(policy, Disposition::Enforce)]).should_block_plugin_without_url(),
+                blocked,
+                "{policy}"
+            );
+        }
+        assert!(
+            !doc(&[("object-src 'none'", Disposition::Report)]).should_block_plugin_without_url()
+        );
+    }
+
+    #[test]
+    fn upgrade_insecure_requests_and_block_all_mixed_content_flags() {
+        assert!(
+            doc(&[("upgrade-insecure-requests", Disposition::Enforce)]).upgrade_insecure_requests()
+        );
+        assert!(
+            !doc(&[("upgrade-insecure-requests", Disposition::Report)]).upgrade_insecure_requests()
+        );
+        assert!(
+            !doc(&[("block-all-mixed-content", Disposition::Enforce)]).upgrade_insecure_requests()
+        );
+        assert!(doc(&[("block-all-mixed-content", Disposition::Enforce)]).block_all_mixed_content());
+        assert!(!doc(&[("block-all-mixed-content", Disposition::Report)]).block_all_mixed_content());
+        let meta = DocumentPolicy::new(
+            &url("https://app.test/"),
+            PolicyList::parse(
+                "upgrade-insecure-requests",
+                Disposition::Enforce,
+                PolicySource::Meta,
+            ),
+        );
+        assert!(meta.upgrade_insecure_requests());
+    }
+}

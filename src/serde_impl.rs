@@ -1,0 +1,143 @@
+//! `serde` support (feature `serde`): a [`PolicyList`] travels as its policies' delivered
+//! text, disposition and source, and is parsed again on arrival. The compiled form is derived
+//! from those three, so the round trip is exact; nothing compiled crosses a process boundary
+//! where a mismatched build could misread it.
+
+use serde::de::Error as _;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use crate::limits::{MAX_LIST_BYTES, MAX_POLICIES};
+use crate::parser::parse_policy;
+use crate::policy::{Disposition, PolicySource};
+use crate::policy_list::PolicyList;
+
+/// One policy on the wire.
+#[derive(Serialize, Deserialize)]
+struct Record<'a> {
+    #[serde(borrow)]
+    text: std::borrow::Cow<'a, str>,
+    disposition: WireDisposition,
+    source: WireSource,
+    /// The parser added this policy in place of input cut at a limit.
+    #[serde(default, skip_serializing_if = "core::ops::Not::not")]
+    synthetic: bool,
+}
+
+/// `"enforce"` or `"report"`.
+#[derive(Clone, Copy, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+enum WireDisposition {
+    Enforce,
+    Report,
+}
+
+/// `"header"` or `"meta"`.
+#[derive(Clone, Copy, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+enum WireSource {
+    Header,
+    Meta,
+}
+
+impl Serialize for PolicyList {
+    /// Serializes the list as a sequence of `{"text", "disposition", "source"}` records (and
+    /// `"synthetic": true` for a policy the parser added when input was cut at a limit).
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.iter().map(|p| Record {
+            text: p.text().into(),
+            disposition: match p.disposition() {
+                Disposition::Enforce => WireDisposition::Enforce,
+                Disposition::Report => WireDisposition::Report,
+            },
+            source: match p.source() {
+                PolicySource::Header => WireSource::Header,
+                PolicySource::Meta => WireSource::Meta,
+            },
+            synthetic: p.is_synthetic(),
+        }))
+    }
+}
+
+impl<'de> Deserialize<'de> for PolicyList {
+    /// Parses each record's text again as one policy, with its disposition and source.
+    ///
+    /// # Errors
+    ///
+    /// A record whose fields are missing or have unknown values, a text with no directive
+    /// (the parser never produces one), a text longer than [`MAX_LIST_BYTES`], or more than
+    /// [`MAX_POLICIES`] + 1 records.
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<PolicyList, D::Error> {
+        let records: Vec<Record<'de>> = Vec::deserialize(deserializer)?;
+        if records.len() > MAX_POLICIES + 1 {
+            return Err(D::Error::custom("too many policies"));
+        }
+        let mut list = PolicyList::new();
+        for r in records {
+            let disposition = match r.disposition {
+                WireDisposition::Enforce => Disposition::Enforce,
+                WireDisposition::Report => Disposition::Report,
+            };
+            let source = match r.source {
+                WireSource::Header => PolicySource::Header,
+                WireSource::Meta => PolicySource::Meta,
+            };
+            if r.text.len() > MAX_LIST_BYTES {
+                return Err(D::Error::custom("policy text over the length limit"));
+            }
+            let mut policy = parse_policy(&r.text, 0, disposition, source, &mut |_| {})
+                .ok_or_else(|| D::Error::custom("policy text without directives"))?;
+            policy.synthetic = r.synthetic;
+            list.push_parsed(policy);
+        }
+        Ok(list)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trip_is_exact() {
+        let mut list = PolicyList::parse(
+            "default-src 'self'; img-src * data:, script-src 'nonce-a' 'sha256-AAAA='",
+            Disposition::Enforce,
+            PolicySource::Header,
+        );
+        list.push_header("connect-src 'none'; report-uri /r", Disposition::Report);
+        list.push_meta("style-src 'self', with a comma; frame-ancestors 'none'");
+        let json = serde_json::to_string(&list).unwrap();
+        let back: PolicyList = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, list);
+        assert_eq!(back.to_string(), list.to_string());
+        assert!(json.starts_with(
+            r#"[{"text":"default-src 'self'; img-src * data:","disposition":"enforce","source":"header"}"#
+        ));
+    }
+
+    #[test]
+    fn round_trip_keeps_the_fail_closed_policy() {
+        let many: String = (0..MAX_POLICIES + 3)
+            .map(|i| format!("img-src h{i}.test"))
+            .collect::<Vec<_>>()
+            .join(",");
+        let list = PolicyList::parse(&many, Disposition::Enforce, PolicySource::Header);
+        assert!(list.iter().last().unwrap().is_synthetic());
+        let back: PolicyList =
+            serde_json::from_str(&serde_json::to_string(&list).unwrap()).unwrap();
+        assert_eq!(back, list);
+    }
+
+    #[test]
+    fn bad_input_is_an_error_not_a_panic() {
+        for bad in [
+            r#"[{"text":"","disposition":"enforce","source":"header"}]"#,
+            r#"[{"text":"img-src *","disposition":"header","source":"header"}]"#,
+            r#"[{"text":"img-src *","disposition":"enforce","source":"report"}]"#,
+            r#"[{"text":"img-src *","disposition":"enforce"}]"#,
+            r#"{"text":"img-src *"}"#,
+        ] {
+            assert!(serde_json::from_str::<PolicyList>(bad).is_err(), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,1191 @@
+//! The bodies of the fuzz targets of `fuzz/fuzz_targets/`, shared with `tests/fuzz_smoke.rs` so
+//! that stable CI runs every target over its seed corpus and over deterministic pseudo-random
+//! inputs.
+//!
+//! - [`parse`]: any bytes, lossily decoded as an engine hands a header value over, parsed as a
+//!   header and as `<meta>` content with both dispositions; never panics, keeps every warning
+//!   span inside the text, re-serialises to text that parses to the same directives and
+//!   tokens, agrees with the spec-literal oracle whenever no limit was hit, and keeps its
+//!   memory linear in the input.
+//! - [`check`]: a structured case (policies, document, request); the cached and uncached
+//!   verdicts agree, the enforce and report halves add up to the whole, and
+//!   `explain_request` agrees with the verdict.
+//! - [`differential`]: the same case through cspgate and through the naive oracle
+//!   (`naive.rs`): the same blocked/allowed answer and the same violations, in policy order.
+//!
+//! A case comes from [`CheckInput`]: either bytes in the readable text format of
+//! [`Case::from_text`] (the seeds are conformance cases written that way, so byte-level
+//! mutations explore around real facts), or any other bytes read by a grammar-aware
+//! `#[derive(Arbitrary)]` generator ([`GenCase`]). Its `Debug` prints the case as Rust code
+//! that `tests/fuzz_smoke.rs` can paste into a regression test.
+
+#![allow(dead_code, unreachable_pub)]
+#![allow(clippy::unwrap_used, clippy::expect_used)] // Failing is how a fuzz body reports.
+
+use std::fmt;
+
+use arbitrary::{Arbitrary, Unstructured};
+use cspgate::url::Url;
+use cspgate::{
+    effective_directive, Destination, Disposition, DocumentPolicy, Initiator, ParseWarning,
+    ParserMetadata, PolicyList, PolicySource, Request, Verdict,
+};
+
+#[path = "naive.rs"]
+pub mod naive;
+
+/// What a body asks libFuzzer to do with an input (mapped to `libfuzzer_sys::Corpus`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Keep {
+    /// Add it to the corpus if it found new coverage.
+    Yes,
+    /// Never add it (oversize, or not a case at all).
+    No,
+}
+
+/// Inputs of the `parse` target above this size are rejected: the parser is linear, and
+/// `tests/hostile.rs` covers the huge shapes; small inputs keep the fuzzer fast.
+pub const MAX_PARSE_INPUT: usize = 64 * 1024;
+
+/// Heap bytes a compiled list may hold per byte of header text, plus a constant per policy
+/// and per list. Measured worst case: one-byte host-sources (`a a a ...`, 2 bytes each) cost
+/// one `HostSource` (40 bytes) plus their one-byte name each; `Policy` itself is ~ 300 bytes.
+pub const MEMORY_PER_INPUT_BYTE: usize = 48;
+/// See [`MEMORY_PER_INPUT_BYTE`].
+pub const MEMORY_PER_POLICY: usize = 1024;
+
+/// The directives and tokens of each policy of a list: what a round trip must preserve.
+pub fn shape(list: &PolicyList) -> Vec<Vec<(String, Vec<String>)>> {
+    list.iter()
+        .map(|p| {
+            p.directives()
+                .map(|d| {
+                    (
+                        d.name().as_str().to_owned(),
+                        d.tokens().map(str::to_owned).collect(),
+                    )
+                })
+                .collect()
+        })
+        .collect()
+}
+
+fn naive_shape(list: &[naive::NaivePolicy]) -> Vec<Vec<(String, Vec<String>)>> {
+    list.iter().map(|p| p.directives.clone()).collect()
+}
+
+fn naive_disposition(d: Disposition) -> naive::Disposition {
+    match d {
+        Disposition::Enforce => naive::Disposition::Enforce,
+        Disposition::Report => naive::Disposition::Report,
+    }
+}
+
+fn naive_source(s: PolicySource) -> naive::Source {
+    match s {
+        PolicySource::Header => naive::Source::Header,
+        PolicySource::Meta => naive::Source::Meta,
+    }
+}
+
+/// The `parse` target: see the module documentation.
+pub fn parse(data: &[u8]) -> Keep {
+    if data.len() > MAX_PARSE_INPUT {
+        return Keep::No;
+    }
+    // What an engine's isomorphic/lossy decode of the header bytes hands over.
+    let text = String::from_utf8_lossy(data);
+    for source in [PolicySource::Header, PolicySource::Meta] {
+        for disposition in [Disposition::Enforce, Disposition::Report] {
+            parse_one(&text, disposition, source);
+        }
+    }
+    Keep::Yes
+}
+
+fn parse_one(text: &str, disposition: Disposition, source: PolicySource) {
+    let mut limited = false;
+    let list = PolicyList::parse_with(text, disposition, source, &mut |w| {
+        let s = w.span();
+        assert!(
+            s.start <= s.end && s.end <= text.len(),
+            "{w:?} outside the text ({} bytes)",
+            text.len()
+        );
+        assert!(
+            text.is_char_boundary(s.start) && text.is_char_boundary(s.end),
+            "{w:?} splits a character"
+        );
+        let _ = w.to_string();
+        if matches!(w, ParseWarning::LimitExceeded { .. }) {
+            limited = true;
+        }
+    });
+    for p in &list {
+        assert_eq!(p.disposition(), disposition);
+        assert_eq!(p.source(), source);
+    }
+    // Memory stays linear in the input.
+    let memory = list.memory_usage();
+    let bound = MEMORY_PER_INPUT_BYTE * text.len() + MEMORY_PER_POLICY * (list.len() + 1);
+    assert!(
+        memory <= bound,
+        "{memory} heap bytes for {} bytes of text in {} policies",
+        text.len(),
+        list.len()
+    );
+    // Serialise and parse again: the same directives and tokens, and a fixed point.
+    let serialised = list.to_string();
+    let again = PolicyList::parse(&serialised, disposition, source);
+    assert_eq!(
+        shape(&list),
+        shape(&again),
+        "round trip of {text:?} through {serialised:?}"
+    );
+    assert_eq!(again.to_string(), serialised);
+    // The spec-literal parse, when nothing was cut.
+    if !limited {
+        let naive =
+            naive::parse_policy_list(text, naive_disposition(disposition), naive_source(source));
+        assert_eq!(
+            shape(&list),
+            naive_shape(&naive),
+            "cspgate and the oracle parse {text:?} ({disposition}, {}) differently",
+            source.as_str()
+        );
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Cases
+// ---------------------------------------------------------------------------------------
+
+/// One policy text of a case, as delivered.
+#[derive(Clone, PartialEq, Eq)]
+pub struct PolicyText {
+    /// The header value or `<meta>` content.
+    pub text: String,
+    /// Enforced or report-only.
+    pub disposition: Disposition,
+    /// Header or `<meta>`.
+    pub source: PolicySource,
+}
+
+impl PolicyText {
+    /// A policy text.
+    pub fn new(text: &str, disposition: Disposition, source: PolicySource) -> PolicyText {
+        PolicyText {
+            text: text.to_owned(),
+            disposition,
+            source,
+        }
+    }
+}
+
+/// A concrete check: the policies of a document, its URL, and one request.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Case {
+    /// The policies, in delivery order.
+    pub policies: Vec<PolicyText>,
+    /// The document URL, whose origin is the self-origin.
+    pub document: String,
+    /// The request's current URL.
+    pub url: String,
+    /// Its destination.
+    pub destination: Destination,
+    /// Its initiator.
+    pub initiator: Initiator,
+    /// How many redirects led to `url`.
+    pub redirect_count: u32,
+    /// Its cryptographic nonce metadata.
+    pub nonce: String,
+    /// Its integrity metadata.
+    pub integrity: String,
+    /// Its parser metadata.
+    pub parser_metadata: ParserMetadata,
+}
+
+/// The first line of a case in text form.
+pub const CASE_MAGIC: &str = "cspgate-case 1\n";
+
+impl Case {
+    /// A case with no policy and no request fields set.
+    pub fn new(document: &str, url: &str, destination: Destination) -> Case {
+        Case {
+            policies: Vec::new(),
+            document: document.to_owned(),
+            url: url.to_owned(),
+            destination,
+            initiator: Initiator::None,
+            redirect_count: 0,
+            nonce: String::new(),
+            integrity: String::new(),
+            parser_metadata: ParserMetadata::None,
+        }
+    }
+
+    /// Reads a case in text form: [`CASE_MAGIC`], then one `key value` line per field
+    /// (`policy enforce|report header|meta TEXT`, `document`, `url`, `destination`,
+    /// `initiator`, `redirect-count`, `nonce`, `integrity`, `parser-metadata`). Unknown keys and
+    /// unparsable values are ignored (mutated seeds stay cases). `None` without the magic line.
+    pub fn from_text(text: &str) -> Option<Case> {
+        let body = text.strip_prefix(CASE_MAGIC)?;
+        let mut case = Case::new("", "", Destination::Empty);
+        for line in body.split('\n') {
+            let (key, value) = line.split_once(' ').unwrap_or((line, ""));
+            match key {
+                "policy" => {
+                    let mut parts = value.splitn(3, ' ');
+                    let disposition = match parts.next() {
+                        Some("report") => Disposition::Report,
+                        _ => Disposition::Enforce,
+                    };
+                    let source = match parts.next() {
+                        Some("meta") => PolicySource::Meta,
+                        _ => PolicySource::Header,
+                    };
+                    let text = parts.next().unwrap_or("");
+                    case.policies
+                        .push(PolicyText::new(text, disposition, source));
+                }
+                "document" => case.document = value.to_owned(),
+                "url" => case.url = value.to_owned(),
+                "destination" => case.destination = value.parse().unwrap_or_default(),
+                "initiator" => case.initiator = value.parse().unwrap_or_default(),
+                "redirect-count" => case.redirect_count = value.parse().unwrap_or(0),
+                "nonce" => case.nonce = value.to_owned(),
+                "integrity" => case.integrity = value.to_owned(),
+                "parser-metadata" => case.parser_metadata = value.parse().unwrap_or_default(),
+                _ => {}
+            }
+        }
+        Some(case)
+    }
+
+    /// The text form read by [`Case::from_text`] (fields holding a line feed do not survive).
+    pub fn to_text(&self) -> String {
+        let mut s = String::from(CASE_MAGIC);
+        for p in &self.policies {
+            s.push_str(&format!(
+                "policy {} {} {}\n",
+                p.disposition,
+                p.source.as_str(),
+                p.text
+            ));
+        }
+        s.push_str(&format!("document {}\n", self.document));
+        s.push_str(&format!("url {}\n", self.url));
+        s.push_str(&format!("destination {}\n", self.destination));
+        if self.initiator != Initiator::None {
+            s.push_str(&format!("initiator {}\n", self.initiator));
+        }
+        if self.redirect_count != 0 {
+            s.push_str(&format!("redirect-count {}\n", self.redirect_count));
+        }
+        if !self.nonce.is_empty() {
+            s.push_str(&format!("nonce {}\n", self.nonce));
+        }
+        if !self.integrity.is_empty() {
+            s.push_str(&format!("integrity {}\n", self.integrity));
+        }
+        if self.parser_metadata != ParserMetadata::None {
+            s.push_str(&format!("parser-metadata {}\n", self.parser_metadata));
+        }
+        s
+    }
+
+    /// Parses the policies into a list, calling `warn` with every warning.
+    pub fn policy_list(&self, warn: &mut dyn FnMut(ParseWarning)) -> PolicyList {
+        let mut list = PolicyList::new();
+        for p in &self.policies {
+            list.append(PolicyList::parse_with(
+                &p.text,
+                p.disposition,
+                p.source,
+                warn,
+            ));
+        }
+        list
+    }
+
+    /// The request, for a parsed `url`.
+    pub fn request<'a>(&'a self, url: &'a Url) -> Request<'a> {
+        Request::new(url, self.destination)
+            .initiator(self.initiator)
+            .redirect_count(self.redirect_count)
+            .nonce(&self.nonce)
+            .integrity(&self.integrity)
+            .parser_metadata(self.parser_metadata)
+    }
+
+    fn naive_policies(&self) -> Vec<naive::NaivePolicy> {
+        self.policies
+            .iter()
+            .flat_map(|p| {
+                naive::parse_policy_list(
+                    &p.text,
+                    naive_disposition(p.disposition),
+                    naive_source(p.source),
+                )
+            })
+            .collect()
+    }
+}
+
+/// Prints the case as a Rust expression (`tests/fuzz_smoke.rs` has `Case` and the enums in
+/// scope), so that a crash report can be pasted into a regression test.
+impl fmt::Debug for Case {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "Case {{")?;
+        writeln!(f, "    policies: vec![")?;
+        for p in &self.policies {
+            writeln!(
+                f,
+                "        PolicyText::new({:?}, Disposition::{:?}, PolicySource::{:?}),",
+                p.text, p.disposition, p.source
+            )?;
+        }
+        writeln!(f, "    ],")?;
+        writeln!(f, "    document: {:?}.into(),", self.document)?;
+        writeln!(f, "    url: {:?}.into(),", self.url)?;
+        writeln!(f, "    destination: Destination::{:?},", self.destination)?;
+        writeln!(f, "    initiator: Initiator::{:?},", self.initiator)?;
+        writeln!(f, "    redirect_count: {},", self.redirect_count)?;
+        writeln!(f, "    nonce: {:?}.into(),", self.nonce)?;
+        writeln!(f, "    integrity: {:?}.into(),", self.integrity)?;
+        writeln!(
+            f,
+            "    parser_metadata: ParserMetadata::{:?},",
+            self.parser_metadata
+        )?;
+        write!(f, "}}")
+    }
+}
+
+/// The input of the `check` and `differential` targets: a [`Case`], read from the text form
+/// when the bytes start with [`CASE_MAGIC`], else generated by [`GenCase`].
+#[derive(Clone, PartialEq, Eq)]
+pub struct CheckInput(pub Case);
+
+impl fmt::Debug for CheckInput {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&self.0, f)
+    }
+}
+
+impl<'a> Arbitrary<'a> for CheckInput {
+    fn arbitrary(u: &mut Unstructured<'a>) -> arbitrary::Result<Self> {
+        Ok(CheckInput(GenCase::arbitrary(u)?.render()))
+    }
+
+    fn arbitrary_take_rest(u: Unstructured<'a>) -> arbitrary::Result<Self> {
+        let bytes = u.take_rest();
+        if bytes.starts_with(CASE_MAGIC.as_bytes()) {
+            if let Some(case) = Case::from_text(&String::from_utf8_lossy(bytes)) {
+                return Ok(CheckInput(case));
+            }
+        }
+        Ok(CheckInput(
+            GenCase::arbitrary_take_rest(Unstructured::new(bytes))?.render(),
+        ))
+    }
+}
+
+/// Policies, URLs and integrity strings longer than this are rejected by the case targets.
+pub const MAX_CASE_TEXT: usize = 16 * 1024;
+
+fn case_too_big(case: &Case) -> bool {
+    case.policies.iter().map(|p| p.text.len()).sum::<usize>() > MAX_CASE_TEXT
+        || case.policies.len() > 32
+        || case.url.len() + case.document.len() + case.integrity.len() + case.nonce.len()
+            > MAX_CASE_TEXT
+}
+
+/// The `check` target: see the module documentation.
+pub fn check(case: &Case) -> Keep {
+    if case_too_big(case) {
+        return Keep::No;
+    }
+    let (Ok(document), Ok(url)) = (Url::parse(&case.document), Url::parse(&case.url)) else {
+        return Keep::No;
+    };
+    let list = case.policy_list(&mut |_| {});
+    let n = list.len();
+    let policy = DocumentPolicy::new(&document, list);
+    let request = case.request(&url);
+    let uncached = policy.check_request_uncached(&request);
+    // Cold and warm: a cache must never change an answer.
+    for _ in 0..2 {
+        assert_eq!(
+            policy.check_request(&request),
+            uncached,
+            "cached and uncached verdicts differ for {case:?}"
+        );
+    }
+    // The enforce and report halves (§4.1.2, §4.1.1) add up to the whole check.
+    let enforce = policy.should_block_request(&request);
+    let report = policy.report_request(&request);
+    assert_eq!(enforce.is_blocked(), uncached.is_blocked(), "{case:?}");
+    assert!(!report.is_blocked(), "{case:?}");
+    let mut halves: Vec<_> = enforce
+        .violations()
+        .iter()
+        .chain(report.violations())
+        .copied()
+        .collect();
+    halves.sort_by_key(|v| v.policy_index());
+    assert_eq!(halves, uncached.violations(), "{case:?}");
+    check_violations(&policy, &uncached, case, n);
+    // The tools' explanation agrees with the verdict, policy by policy.
+    let why = policy.explain_request(&request);
+    assert_eq!(why.len(), n, "{case:?}");
+    for (i, j) in why.iter().enumerate() {
+        assert_eq!(j.policy_index(), i);
+        let violated = uncached.violations().iter().any(|v| v.policy_index() == i);
+        assert_eq!(j.is_allowed(), !violated, "policy {i} of {case:?}");
+    }
+    Keep::Yes
+}
+
+fn check_violations(policy: &DocumentPolicy, verdict: &Verdict<'_>, case: &Case, n: usize) {
+    let mut last = None;
+    let effective = effective_directive(case.destination, case.initiator);
+    for v in verdict.violations() {
+        assert!(v.policy_index() < n, "{case:?}");
+        // One violation per policy, in policy order.
+        assert!(last < Some(v.policy_index()), "{case:?}");
+        last = Some(v.policy_index());
+        let p = &policy.policies()[v.policy_index()];
+        assert_eq!(v.disposition(), p.disposition(), "{case:?}");
+        assert_eq!(Some(v.directive()), effective, "{case:?}");
+        assert!(p.contains(v.governing_directive()), "{case:?}");
+    }
+    assert_eq!(
+        verdict.is_blocked(),
+        verdict
+            .violations()
+            .iter()
+            .any(|v| v.disposition() == Disposition::Enforce),
+        "{case:?}"
+    );
+}
+
+/// The `differential` target: see the module documentation.
+pub fn differential(case: &Case) -> Keep {
+    if case_too_big(case) {
+        return Keep::No;
+    }
+    let (Ok(document), Ok(url)) = (Url::parse(&case.document), Url::parse(&case.url)) else {
+        return Keep::No;
+    };
+    let mut limited = false;
+    let list = case.policy_list(&mut |w| {
+        if matches!(w, ParseWarning::LimitExceeded { .. }) {
+            limited = true;
+        }
+    });
+    let policy = DocumentPolicy::new(&document, list);
+    let verdict = policy.check_request_uncached(&case.request(&url));
+    let oracle = naive::check_request(
+        &case.naive_policies(),
+        &case.document,
+        &naive::NaiveRequest {
+            url: &case.url,
+            destination: case.destination.as_str(),
+            initiator: case.initiator.as_str(),
+            redirect_count: case.redirect_count,
+            nonce: &case.nonce,
+            integrity: &case.integrity,
+            parser_metadata: case.parser_metadata.as_str(),
+        },
+    )
+    .expect("the oracle parses the URLs cspgate parsed");
+    if limited {
+        // Cut at a limit: fail-closed, never more permissive than the whole input.
+        assert!(
+            verdict.is_blocked() || !oracle.blocked,
+            "a cut policy allowed what the whole one blocks: {case:?}"
+        );
+        return Keep::Yes;
+    }
+    let ours: Vec<(String, naive::Disposition, usize)> = verdict
+        .violations()
+        .iter()
+        .map(|v| {
+            (
+                v.directive().as_str().to_owned(),
+                naive_disposition(v.disposition()),
+                v.policy_index(),
+            )
+        })
+        .collect();
+    let theirs: Vec<(String, naive::Disposition, usize)> = oracle
+        .violations
+        .iter()
+        .map(|v| (v.directive.clone(), v.disposition, v.policy_index))
+        .collect();
+    assert_eq!(
+        (verdict.is_blocked(), ours),
+        (oracle.blocked, theirs),
+        "cspgate (left) and the oracle (right) disagree on {case:?}"
+    );
+    Keep::Yes
+}
+
+// ---------------------------------------------------------------------------------------
+// The grammar-aware generator
+// ---------------------------------------------------------------------------------------
+
+fn pick<T: Copy>(table: &[T], i: u8) -> T {
+    table[usize::from(i) % table.len()]
+}
+
+const DIRECTIVES: &[&str] = &[
+    "default-src",
+    "script-src",
+    "script-src-elem",
+    "script-src-attr",
+    "style-src",
+    "style-src-elem",
+    "style-src-attr",
+    "img-src",
+    "connect-src",
+    "worker-src",
+    "child-src",
+    "frame-src",
+    "font-src",
+    "media-src",
+    "object-src",
+    "manifest-src",
+    "base-uri",
+    "form-action",
+    "frame-ancestors",
+    "sandbox",
+    "report-uri",
+    "report-to",
+    "upgrade-insecure-requests",
+    "block-all-mixed-content",
+    "trusted-types",
+    "require-trusted-types-for",
+    "webrtc",
+    "DEFAULT-SRC",
+    "Script-Src",
+    "IMG-src",
+    "prefetch-src",
+    "xhr-src",
+    "x-unknown",
+    "'frame-ancestors'",
+    "script-src\u{b}",
+    "img-src:",
+];
+
+const KEYWORDS: &[&str] = &[
+    "'self'",
+    "'none'",
+    "'unsafe-inline'",
+    "'unsafe-eval'",
+    "'strict-dynamic'",
+    "'unsafe-hashes'",
+    "'report-sample'",
+    "'wasm-unsafe-eval'",
+    "'unsafe-allow-redirects'",
+    "'SELF'",
+    "'None'",
+    "'Strict-Dynamic'",
+    "self",
+    "none",
+    "'self",
+    "'unsafe-webtransport-hashes'",
+];
+
+const SCHEMES: &[&str] = &[
+    "http",
+    "https",
+    "ws",
+    "wss",
+    "data",
+    "blob",
+    "ftp",
+    "file",
+    "app",
+    "custom+x.y-z",
+    "javascript",
+    "about",
+    "filesystem",
+    "HTTPS",
+    "Http",
+    "WSS",
+    "1http",
+    "a_b",
+];
+
+const LABELS: &[&str] = &[
+    "a",
+    "b",
+    "test",
+    "www",
+    "cdn",
+    "a-b",
+    "A",
+    "TEST",
+    "xn--tdaaaaaa",
+    "1",
+    "127",
+    "0",
+    "example",
+    "com",
+    "localhost",
+    "-",
+    "a_b",
+    "x",
+];
+
+const IPS: &[&str] = &[
+    "127.0.0.1",
+    "192.0.2.10",
+    "10.0.0.1",
+    "0x7f.0.0.1",
+    "1.2.3",
+    "[::1]",
+    "[2001:db8::1]",
+    "01.2.3.4",
+];
+
+const PORTS: &[&str] = &[
+    "80",
+    "443",
+    "8080",
+    "8443",
+    "21",
+    "0",
+    "65535",
+    "65536",
+    "080",
+    "99999999999",
+    "*",
+    "",
+    "8a",
+];
+
+const SEGMENTS: &[&str] = &[
+    "", "js", "app.js", "a", "b", "%2F", "%2f", "%66oo", "foo", "A", "%zz", "%", "..", ".", "~",
+    "%41", "x:y", "@", "é", ";", ",", "a b", "%00", "//",
+];
+
+const SUFFIXES: &[&str] = &["?v=1", "?", "#frag", "?a/b", "#", "?x#y"];
+
+const NONCES: &[&str] = &[
+    "abc", "ABC", "r4nd0m", "a+/_-b==", "abc=", "", "=", "a===", "a b", "nonce",
+];
+
+const ALGORITHMS: &[&str] = &[
+    "sha256", "sha384", "sha512", "SHA256", "Sha512", "sha1", "md5", "sha-256", "",
+];
+
+const DIGESTS: &[&str] = &[
+    "AAA=", "BBB", "a-b_c", "abc", "", "==", "AAA", "a+/=", "x?y",
+];
+
+const INTEGRITY_SEPARATORS: &[&str] = &[" ", "  ", "\t", "\n", "\r\n", "\u{c}", "\u{b}", "\u{a0}"];
+
+const RAW_TOKENS: &[&str] = &[
+    "*.",
+    "*:*",
+    "*:8443",
+    "https://",
+    "://",
+    "a.test/x://y",
+    "a/b://c",
+    "a/?x://b",
+    "http://a.test:80",
+    "https://a.test:80",
+    "a.test?x",
+    "a.test/x?y#z",
+    "127.0.0.1:8080",
+    "http://192.0.2.10",
+    "[::1]",
+    "http://[::1]",
+    "é",
+    "\u{0}",
+    "%",
+    "'",
+    "''",
+    "a.test.",
+    "*.a.test.",
+    "1.2.3",
+    "a..b",
+    "*.*",
+    "**",
+    "'nonce-'",
+    "'sha256-'",
+    "'nonce-abc",
+    "nonce-abc",
+    "https://*.a.test:*/js/",
+    "ws:",
+    "wss:",
+    "HTTP:",
+    "a.test:",
+    "a.test:/x",
+];
+
+const DOCUMENTS: &[&str] = &[
+    "https://a.test/",
+    "https://o.test/page",
+    "http://a.test/",
+    "http://a.test:8080/",
+    "https://a.test:8443/",
+    "http://127.0.0.1:8080/",
+    "https://[::1]/",
+    "data:text/html,x",
+    "app://x/",
+    "blob:https://a.test/uuid",
+    "file:///x",
+    "about:blank",
+    "wss://a.test/",
+    "ftp://a.test/",
+];
+
+/// Where directives of a generated policy are joined.
+#[derive(Arbitrary, Clone, Copy, Debug)]
+pub enum GenSep {
+    /// `;`
+    Semi,
+    /// `; `
+    SemiSpace,
+    /// ` ;`
+    SpaceSemi,
+    /// `;;`
+    SemiSemi,
+    /// `,` (a new policy in a header, a character in `<meta>`).
+    Comma,
+    /// `, `
+    CommaSpace,
+    /// `;\t`
+    SemiTab,
+    /// `;\n`
+    SemiNewline,
+}
+
+impl GenSep {
+    fn as_str(self) -> &'static str {
+        match self {
+            GenSep::Semi => ";",
+            GenSep::SemiSpace => "; ",
+            GenSep::SpaceSemi => " ;",
+            GenSep::SemiSemi => ";;",
+            GenSep::Comma => ",",
+            GenSep::CommaSpace => ", ",
+            GenSep::SemiTab => ";\t",
+            GenSep::SemiNewline => ";\n",
+        }
+    }
+}
+
+/// A generated host-part.
+#[derive(Arbitrary, Clone, Debug)]
+pub enum GenHost {
+    /// Labels from a table, optionally `*.`-prefixed and dot-terminated.
+    Labels {
+        /// `*.` prefix.
+        wildcard: bool,
+        /// Label indices.
+        labels: Vec<u8>,
+        /// A final `.`.
+        trailing_dot: bool,
+    },
+    /// `*`.
+    Star,
+    /// An IP literal from a table.
+    Ip(u8),
+}
+
+impl GenHost {
+    fn render(&self, out: &mut String) {
+        match self {
+            GenHost::Labels {
+                wildcard,
+                labels,
+                trailing_dot,
+            } => {
+                if *wildcard {
+                    out.push_str("*.");
+                }
+                if labels.is_empty() {
+                    out.push('a');
+                }
+                for (i, l) in labels.iter().take(8).enumerate() {
+                    if i > 0 {
+                        out.push('.');
+                    }
+                    out.push_str(pick(LABELS, *l));
+                }
+                if *trailing_dot {
+                    out.push('.');
+                }
+            }
+            GenHost::Star => out.push('*'),
+            GenHost::Ip(i) => out.push_str(pick(IPS, *i)),
+        }
+    }
+}
+
+/// A generated path (for sources and URLs).
+#[derive(Arbitrary, Clone, Debug)]
+pub struct GenPath {
+    segments: Vec<u8>,
+    trailing_slash: bool,
+}
+
+impl GenPath {
+    fn render(&self, out: &mut String) {
+        for s in self.segments.iter().take(6) {
+            out.push('/');
+            out.push_str(pick(SEGMENTS, *s));
+        }
+        if self.trailing_slash || self.segments.is_empty() {
+            out.push('/');
+        }
+    }
+}
+
+/// A generated source expression.
+#[derive(Arbitrary, Clone, Debug)]
+pub enum GenSource {
+    /// A keyword (or a near miss).
+    Keyword(u8),
+    /// `*`.
+    Star,
+    /// `scheme:`.
+    Scheme(u8),
+    /// `[scheme://]host[:port][/path][?query]`.
+    Host {
+        /// Scheme index.
+        scheme: Option<u8>,
+        /// Host.
+        host: GenHost,
+        /// Port index.
+        port: Option<u8>,
+        /// Path.
+        path: Option<GenPath>,
+        /// Query or fragment index.
+        suffix: Option<u8>,
+    },
+    /// `'nonce-…'`.
+    Nonce(u8),
+    /// `'alg-…'`.
+    Hash(u8, u8),
+    /// An odd token from a table.
+    Raw(u8),
+}
+
+impl GenSource {
+    fn render(&self, out: &mut String) {
+        match self {
+            GenSource::Keyword(i) => out.push_str(pick(KEYWORDS, *i)),
+            GenSource::Star => out.push('*'),
+            GenSource::Scheme(i) => {
+                out.push_str(pick(SCHEMES, *i));
+                out.push(':');
+            }
+            GenSource::Host {
+                scheme,
+                host,
+                port,
+                path,
+                suffix,
+            } => {
+                if let Some(s) = scheme {
+                    out.push_str(pick(SCHEMES, *s));
+                    out.push_str("://");
+                }
+                host.render(out);
+                if let Some(p) = port {
+                    out.push(':');
+                    out.push_str(pick(PORTS, *p));
+                }
+                if let Some(p) = path {
+                    p.render(out);
+                }
+                if let Some(q) = suffix {
+                    out.push_str(pick(SUFFIXES, *q));
+                }
+            }
+            GenSource::Nonce(i) => {
+                out.push_str("'nonce-");
+                out.push_str(pick(NONCES, *i));
+                out.push('\'');
+            }
+            GenSource::Hash(a, d) => {
+                out.push('\'');
+                out.push_str(pick(ALGORITHMS, *a));
+                out.push('-');
+                out.push_str(pick(DIGESTS, *d));
+                out.push('\'');
+            }
+            GenSource::Raw(i) => out.push_str(pick(RAW_TOKENS, *i)),
+        }
+    }
+}
+
+/// A generated directive.
+#[derive(Arbitrary, Clone, Debug)]
+pub struct GenDirective {
+    name: u8,
+    sources: Vec<GenSource>,
+    /// Tabs instead of spaces between tokens.
+    tabs: bool,
+    sep: GenSep,
+}
+
+/// A generated policy text.
+#[derive(Arbitrary, Clone, Debug)]
+pub enum GenPolicyText {
+    /// Directives from the grammar.
+    Grammar(Vec<GenDirective>),
+    /// `default-src` with these sources first, so that the policy governs every request.
+    DefaultSrc(Vec<GenSource>, Vec<GenDirective>),
+    /// The directive governing the request's destination first (`script-src` for scripts,
+    /// ...), then others.
+    Governing(Vec<GenSource>, Vec<GenDirective>),
+    /// Any bytes, lossily decoded.
+    Raw(Vec<u8>),
+}
+
+/// A generated policy.
+#[derive(Arbitrary, Clone, Debug)]
+pub struct GenPolicy {
+    text: GenPolicyText,
+    report: bool,
+    meta: bool,
+}
+
+fn render_directives(directives: &[GenDirective], text: &mut String) {
+    for d in directives.iter().take(12) {
+        text.push_str(pick(DIRECTIVES, d.name));
+        render_sources(&d.sources, d.tabs, text);
+        text.push_str(d.sep.as_str());
+    }
+}
+
+fn render_sources(sources: &[GenSource], tabs: bool, text: &mut String) {
+    for s in sources.iter().take(12) {
+        text.push(if tabs { '\t' } else { ' ' });
+        s.render(text);
+    }
+}
+
+/// The directive that most directly governs a destination (§6.8.1's effective directive,
+/// `script-src` and `style-src` for their `-elem` forms).
+fn governing_name(destination: Destination) -> &'static str {
+    match cspgate::effective_directive(destination, Initiator::None) {
+        Some(cspgate::DirectiveKind::ScriptSrcElem) => "script-src",
+        Some(cspgate::DirectiveKind::StyleSrcElem) => "style-src",
+        Some(d) => d.as_str(),
+        None => "default-src",
+    }
+}
+
+impl GenPolicy {
+    fn render(&self, destination: Destination) -> PolicyText {
+        let mut text = String::new();
+        match &self.text {
+            GenPolicyText::Grammar(directives) => render_directives(directives, &mut text),
+            GenPolicyText::DefaultSrc(sources, directives) => {
+                text.push_str("default-src");
+                render_sources(sources, false, &mut text);
+                text.push(';');
+                render_directives(directives, &mut text);
+            }
+            GenPolicyText::Governing(sources, directives) => {
+                text.push_str(governing_name(destination));
+                render_sources(sources, false, &mut text);
+                text.push(';');
+                render_directives(directives, &mut text);
+            }
+            GenPolicyText::Raw(bytes) => text.push_str(&String::from_utf8_lossy(bytes)),
+        }
+        PolicyText {
+            text,
+            disposition: if self.report {
+                Disposition::Report
+            } else {
+                Disposition::Enforce
+            },
+            source: if self.meta {
+                PolicySource::Meta
+            } else {
+                PolicySource::Header
+            },
+        }
+    }
+}
+
+/// A generated URL.
+#[derive(Arbitrary, Clone, Debug)]
+pub struct GenUrl {
+    scheme: u8,
+    host: GenUrlHost,
+    port: Option<u16>,
+    path: GenPath,
+    suffix: Option<u8>,
+}
+
+/// The host of a generated URL.
+#[derive(Arbitrary, Clone, Debug)]
+pub enum GenUrlHost {
+    /// Labels from the table.
+    Labels {
+        /// Label indices.
+        labels: Vec<u8>,
+        /// A final `.`.
+        trailing_dot: bool,
+        /// Upper-cased.
+        upper: bool,
+    },
+    /// An IP literal from the table.
+    Ip(u8),
+    /// Percent-escaped labels (`%61.test`).
+    Escaped(u8),
+}
+
+impl GenUrl {
+    fn render(&self) -> String {
+        let scheme = pick(SCHEMES, self.scheme);
+        let mut out = String::new();
+        match scheme.to_ascii_lowercase().as_str() {
+            "data" => {
+                out.push_str("data:text/plain,");
+                self.path.render(&mut out);
+                return out;
+            }
+            "javascript" => return "javascript:alert(1)".into(),
+            "about" => return "about:blank".into(),
+            "blob" => out.push_str("blob:https://"),
+            _ => {
+                out.push_str(scheme);
+                out.push_str("://");
+            }
+        }
+        match &self.host {
+            GenUrlHost::Labels {
+                labels,
+                trailing_dot,
+                upper,
+            } => {
+                let mut h = String::new();
+                if labels.is_empty() {
+                    h.push('a');
+                }
+                for (i, l) in labels.iter().take(8).enumerate() {
+                    if i > 0 {
+                        h.push('.');
+                    }
+                    h.push_str(pick(LABELS, *l));
+                }
+                if *trailing_dot {
+                    h.push('.');
+                }
+                if *upper {
+                    h.make_ascii_uppercase();
+                }
+                out.push_str(&h);
+            }
+            GenUrlHost::Ip(i) => out.push_str(pick(IPS, *i)),
+            GenUrlHost::Escaped(l) => {
+                out.push_str("%61");
+                out.push_str(pick(LABELS, *l));
+                out.push_str(".test");
+            }
+        }
+        if let Some(p) = self.port {
+            out.push_str(&format!(
+                ":{}",
+                pick(&[80, 443, 8080, 8443, 21, p], (p % 6) as u8)
+            ));
+        }
+        self.path.render(&mut out);
+        if let Some(q) = self.suffix {
+            out.push_str(pick(SUFFIXES, q));
+        }
+        out
+    }
+}
+
+/// A generated document URL.
+#[derive(Arbitrary, Clone, Debug)]
+pub enum GenDocument {
+    /// One of a table of typical documents.
+    Table(u8),
+    /// Any generated URL.
+    Url(GenUrl),
+}
+
+/// A generated integrity item.
+#[derive(Arbitrary, Clone, Debug)]
+pub struct GenIntegrity {
+    algorithm: u8,
+    digest: u8,
+    option: bool,
+    separator: u8,
+}
+
+/// A generated case: the grammar-aware half of [`CheckInput`].
+#[derive(Arbitrary, Clone, Debug)]
+pub struct GenCase {
+    policies: Vec<GenPolicy>,
+    document: GenDocument,
+    url: GenUrl,
+    destination: u8,
+    initiator: u8,
+    redirect_count: u8,
+    nonce: Option<u8>,
+    integrity: Vec<GenIntegrity>,
+    parser_metadata: u8,
+}
+
+impl GenCase {
+    /// The concrete case.
+    pub fn render(&self) -> Case {
+        let mut integrity = String::new();
+        for i in self.integrity.iter().take(4) {
+            integrity.push_str(pick(ALGORITHMS, i.algorithm));
+            integrity.push('-');
+            integrity.push_str(pick(DIGESTS, i.digest));
+            if i.option {
+                integrity.push_str("?opt");
+            }
+            integrity.push_str(pick(INTEGRITY_SEPARATORS, i.separator));
+        }
+        let destination = pick(Destination::ALL, self.destination);
+        Case {
+            policies: self
+                .policies
+                .iter()
+                .take(6)
+                .map(|p| p.render(destination))
+                .collect(),
+            document: match &self.document {
+                GenDocument::Table(i) => pick(DOCUMENTS, *i).to_owned(),
+                GenDocument::Url(u) => u.render(),
+            },
+            url: self.url.render(),
+            destination,
+            // Mostly no initiator; sometimes prefetch, prerender and the others.
+            initiator: if self.initiator < 192 {
+                Initiator::None
+            } else {
+                pick(Initiator::ALL, self.initiator)
+            },
+            redirect_count: match self.redirect_count {
+                0..=191 => 0,
+                192..=253 => 1,
+                _ => u32::MAX,
+            },
+            nonce: self
+                .nonce
+                .map_or_else(String::new, |i| pick(NONCES, i).to_owned()),
+            integrity,
+            parser_metadata: pick(ParserMetadata::ALL, self.parser_metadata),
+        }
+    }
+}
