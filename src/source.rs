@@ -315,55 +315,63 @@ fn parse_quoted(token: &str) -> SourceExpression<'_> {
     SourceExpression::Invalid(InvalidSource::UnknownKeyword)
 }
 
+/// The first "://" of `token` at or after `from`.
+#[inline]
+fn find_scheme_separator(token: &str, from: usize) -> Option<usize> {
+    let b = token.as_bytes();
+    let mut at = from;
+    while let Some(i) = b.get(at..)?.iter().position(|&c| c == b':') {
+        if b.get(at + i..at + i + 3) == Some(b"://") {
+            return Some(at + i);
+        }
+        at += i + 1;
+    }
+    None
+}
+
 /// `host-source = [ scheme-part "://" ] host-part [ ":" port-part ] [ path-part ]`
 fn parse_host_source(token: &str) -> SourceExpression<'_> {
-    // One pass over the token finds the first "://", and after the scheme the first `?` or
-    // `#` and the first `:` or `/`, as `find` calls on each piece would; the delimiters are
-    // ASCII, so every cut is a char boundary.
-    //
     // `[ scheme-part "://" ]` only when a scheme precedes the first "://". Otherwise a "://"
     // after a "/" belongs to the path (`a.test/x://y` is host `a.test`, path `/x://y`); one
     // before any "/" could only end a host or port, which it never validly does.
+    //
+    // Byte scans (the delimiters are ASCII, so every cut is a char boundary): the first
+    // delimiter decides whether a scheme-part is there; only tokens with another ":" are
+    // searched for a later "://".
     let b = token.as_bytes();
-    let mut sep = None;
-    let mut first_sep_seen = false;
-    let mut slash_seen = false;
-    let mut query = None;
-    let mut host_end = None;
-    let mut i = 0;
-    while let Some(&c) = b.get(i) {
-        if matches!(c, b':' | b'/' | b'?' | b'#') {
-            if c == b':' && !first_sep_seen && b.get(i + 1..i + 3) == Some(b"//") {
-                first_sep_seen = true;
-                if query.is_none() && host_end.is_none() {
-                    // Nothing but scheme characters can precede it: checked below.
-                    sep = Some(i);
-                    i += 3;
-                    continue;
-                }
-                // After a delimiter: part of a path when a "/" came first, else invalid.
-                if !slash_seen {
-                    return SourceExpression::Invalid(InvalidSource::BadScheme);
-                }
-            }
-            slash_seen |= c == b'/';
-            if c == b'?' || c == b'#' {
-                query = query.or(Some(i));
-            } else if query.is_none() && host_end.is_none() {
-                host_end = Some(i);
-            }
-        }
-        i += 1;
-    }
-    let (scheme, start) = match sep {
-        Some(i) => {
+    let is_delim = |c: &u8| matches!(c, b':' | b'/' | b'?' | b'#');
+    let first = b.iter().position(is_delim);
+    let (scheme, start) = match first {
+        Some(i) if b.get(i..i + 3) == Some(b"://") => {
             let scheme = &token[..i];
             if !is_scheme(scheme) {
                 return SourceExpression::Invalid(InvalidSource::BadScheme);
             }
             (Some(scheme), i + 3)
         }
+        Some(i) => {
+            // A later first "://" is part of a path when a "/" comes before it.
+            if let Some(sep) = find_scheme_separator(token, i) {
+                if !b[..sep].contains(&b'/') {
+                    return SourceExpression::Invalid(InvalidSource::BadScheme);
+                }
+            }
+            (None, 0)
+        }
         None => (None, 0),
+    };
+    // After the scheme: the first `:` or `/` ends the host, the first `?` or `#` the path.
+    let rest = b.get(start..).unwrap_or_default();
+    let (host_end, query) = match rest.iter().position(is_delim) {
+        Some(d) if matches!(rest[d], b'?' | b'#') => (None, Some(start + d)),
+        Some(d) => (
+            Some(start + d),
+            rest[d..]
+                .iter()
+                .position(|&c| c == b'?' || c == b'#')
+                .map(|q| start + d + q),
+        ),
+        None => (None, None),
     };
     // DEVIATION (docs/spec-deviations.md, "query or fragment in a source"): engines drop a
     // query or fragment that follows a path; by the grammar the token would be invalid.
