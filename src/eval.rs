@@ -6,14 +6,14 @@ use crate::document::DocumentPolicy;
 use crate::inline::sample_of;
 use crate::policy::Policy;
 use crate::source::Keywords;
-use crate::source_list::SourceList;
+use crate::source_list::ListRef;
 use crate::verdict::{Resource, Verdict, Violation};
 
 /// §4.4.1 steps 3.1-3.2 and §4.5.1 steps 3.1-3.2: the policy's `script-src` list, else its
 /// `default-src` list (never `script-src-elem` or `script-src-attr`), with the directive
 /// that supplied it.
 #[inline]
-fn eval_list(policy: &Policy) -> Option<(DirectiveKind, &SourceList)> {
+fn eval_list(policy: &Policy) -> Option<(DirectiveKind, ListRef<'_>)> {
     [DirectiveKind::ScriptSrc, DirectiveKind::DefaultSrc]
         .into_iter()
         .find_map(|d| policy.source_list(d).map(|l| (d, l)))

@@ -10,7 +10,7 @@ use crate::origin::UrlView;
 use crate::policy::{Disposition, Logic, Policy};
 use crate::request::Request;
 use crate::source::{Keywords, SourceExpression};
-use crate::source_list::SourceList;
+use crate::source_list::{ListRef, OwnedList};
 
 /// How one policy judged a request.
 ///
@@ -123,14 +123,18 @@ fn hint_match<'p>(
         .directives()
         .filter(|d| d.name().kind().is_some_and(DirectiveKind::has_source_list))
         .flat_map(|d| d.tokens())
-        .find(|t| single(t).matches_url(u, doc.origin(), request.redirect_count))
+        .find(|t| {
+            single(t)
+                .as_ref()
+                .matches_url(u, doc.origin(), request.redirect_count)
+        })
 }
 
 /// The first token that, on its own, allows the request under the governing logic.
 fn find_token<'p>(
     doc: &DocumentPolicy,
     tokens: impl Iterator<Item = &'p str> + Clone,
-    whole: &SourceList,
+    whole: ListRef<'_>,
     logic: Logic,
     u: &UrlView<'_>,
     request: &Request<'_>,
@@ -173,12 +177,13 @@ fn find_token<'p>(
     }
     tokens.clone().find(|t| {
         let one = single(t);
-        one.has_url_sources() && pre_request_allows(&one, Logic::Plain, origin, u, request)
+        let one = one.as_ref();
+        one.has_url_sources() && pre_request_allows(one, Logic::Plain, origin, u, request)
     })
 }
 
-fn single(token: &str) -> SourceList {
-    SourceList::compile(DirectiveKind::DefaultSrc, token, 0, &mut |_| {})
+fn single(token: &str) -> OwnedList {
+    OwnedList::compile(DirectiveKind::DefaultSrc, token)
 }
 
 #[cfg(test)]

@@ -7,7 +7,7 @@ use crate::origin::{SelfOrigin, UrlView};
 use crate::policy::{Disposition, Logic, Policy};
 use crate::request::Request;
 use crate::source::Keywords;
-use crate::source_list::SourceList;
+use crate::source_list::ListRef;
 use crate::verdict::{Resource, Verdict, Violation};
 
 /// Which policies a check runs.
@@ -213,7 +213,7 @@ fn violations_from_mask<'r>(
 /// One governing directive's pre-request check (§6.1.x, after its should-execute step).
 #[inline(never)]
 pub(crate) fn pre_request_allows(
-    list: &SourceList,
+    list: ListRef<'_>,
     logic: Logic,
     origin: &SelfOrigin,
     u: &UrlView<'_>,

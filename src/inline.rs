@@ -19,7 +19,7 @@ use crate::directive::DirectiveKind;
 use crate::document::DocumentPolicy;
 use crate::policy::Policy;
 use crate::source::{HashAlgorithm, Keywords};
-use crate::source_list::{HashSource, SourceList};
+use crate::source_list::{HashSource, ListRef};
 use crate::verdict::{Resource, Verdict, Violation};
 
 /// The kind of inline behaviour an inline check is about (the `type` of CSP3 §4.2.3 and
@@ -282,7 +282,7 @@ fn hash_matches(hash: &HashSource, digests: &mut Digests<'_>) -> bool {
 }
 
 /// <https://w3c.github.io/webappsec-csp/#allow-all-inline>
-fn allows_all_inline(list: &SourceList, kind: InlineType) -> bool {
+fn allows_all_inline(list: ListRef<'_>, kind: InlineType) -> bool {
     // Step 2.1: any nonce-source or hash-source disables 'unsafe-inline'.
     if list.has_nonce_or_hash() {
         return false;
@@ -301,7 +301,7 @@ fn allows_all_inline(list: &SourceList, kind: InlineType) -> bool {
 }
 
 /// <https://w3c.github.io/webappsec-csp/#match-element-to-source-list>
-fn element_matches(list: &SourceList, check: &InlineCheck<'_>, digests: &mut Digests<'_>) -> bool {
+fn element_matches(list: ListRef<'_>, check: &InlineCheck<'_>, digests: &mut Digests<'_>) -> bool {
     let script_or_style = matches!(check.kind, InlineType::Script | InlineType::Style);
     // Step 1.
     if allows_all_inline(list, check.kind) {
@@ -326,7 +326,7 @@ fn element_matches(list: &SourceList, check: &InlineCheck<'_>, digests: &mut Dig
             return true;
         }
         // Step 5.2.2.
-        if list.hashes().iter().any(|h| hash_matches(h, digests)) {
+        if list.hashes().any(|h| hash_matches(&h, digests)) {
             return true;
         }
     }
@@ -357,7 +357,7 @@ fn violation<'r>(
     policy: &Policy,
     index: usize,
     governing: DirectiveKind,
-    list: &SourceList,
+    list: ListRef<'_>,
     check: &InlineCheck<'r>,
 ) -> Violation<'r> {
     Violation {

@@ -15,7 +15,7 @@ use crate::origin::{LazyPath, SelfOrigin, UrlView};
 use crate::policy::{Policy, PolicySource};
 use crate::request::Request;
 use crate::scheme::{self, bit};
-use crate::source_list::SourceList;
+use crate::source_list::ListRef;
 use crate::verdict::{Resource, Verdict, Violation};
 
 /// The type of a navigation (CSP3 §4.2.4): a form submission, or anything else.
@@ -71,7 +71,7 @@ impl FromStr for NavigationType {
 /// <https://w3c.github.io/webappsec-csp/#form-action-pre-navigate>
 #[inline]
 fn form_action_allows(
-    list: &SourceList,
+    list: ListRef<'_>,
     navigation: NavigationType,
     origin: &SelfOrigin,
     request: &Request<'_>,
@@ -142,7 +142,7 @@ fn origin_view<'o>(scheme: &'o str, host: &'o Host<String>, port: u16) -> Option
 
 /// <https://w3c.github.io/webappsec-csp/#frame-ancestors-navigation-response> steps 6.2-6.3
 /// for one ancestor: does the parsed serialization of its origin match the list?
-fn ancestor_matches(list: &SourceList, ancestor: &Origin, self_origin: &SelfOrigin) -> bool {
+fn ancestor_matches(list: ListRef<'_>, ancestor: &Origin, self_origin: &SelfOrigin) -> bool {
     match ancestor {
         // An opaque origin serializes to "null", which the URL parser rejects: the spec says
         // nothing more, and no source list can match it (engines agree).
@@ -160,7 +160,7 @@ fn ancestor_matches(list: &SourceList, ancestor: &Origin, self_origin: &SelfOrig
 /// <https://w3c.github.io/webappsec-csp/#frame-ancestors-navigation-response> with check type
 /// "response".
 fn frame_ancestors_allows<'o>(
-    list: &SourceList,
+    list: ListRef<'_>,
     response_url: &Url,
     ancestors: impl IntoIterator<Item = &'o Origin>,
     self_origin: &SelfOrigin,
@@ -345,6 +345,7 @@ impl DocumentPolicy {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::source_list::OwnedList;
     use crate::{Destination, Disposition, PolicyList};
 
     fn doc_at(url: &str, policy: &str) -> DocumentPolicy {
@@ -629,13 +630,14 @@ mod tests {
             "https://a.test.:444/",
         ];
         for l in lists {
-            let list = SourceList::compile(DirectiveKind::FrameAncestors, l, 0, &mut |_| {});
+            let owned = OwnedList::compile(DirectiveKind::FrameAncestors, l);
+            let list = owned.as_ref();
             for o in origins {
                 let origin = Url::parse(o).unwrap().origin();
                 let literal = Url::parse(&origin.ascii_serialization()).unwrap();
                 let want = list.matches_url(&UrlView::new(&literal), &self_origin, 0);
                 assert_eq!(
-                    ancestor_matches(&list, &origin, &self_origin),
+                    ancestor_matches(list, &origin, &self_origin),
                     want,
                     "{l} vs {o}"
                 );
@@ -643,13 +645,8 @@ mod tests {
         }
         // Hand-made origins the URL parser would change take the literal path.
         let odd = Origin::Tuple("https".into(), Host::Domain("A.TEST".into()), 443);
-        let list = SourceList::compile(
-            DirectiveKind::FrameAncestors,
-            "https://a.test",
-            0,
-            &mut |_| {},
-        );
-        assert!(ancestor_matches(&list, &odd, &self_origin));
+        let list = OwnedList::compile(DirectiveKind::FrameAncestors, "https://a.test");
+        assert!(ancestor_matches(list.as_ref(), &odd, &self_origin));
         assert!(!is_canonical_domain("1.2.3.4"));
         assert!(!is_canonical_domain("a.0x10"));
         assert!(!is_canonical_domain("xn--bad"));

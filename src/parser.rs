@@ -8,7 +8,7 @@ use crate::destination::EFFECTIVE_COUNT;
 use crate::directive::{DirectiveKind, DirectiveName, KNOWN_COUNT};
 use crate::limits::{Limit, MAX_LIST_BYTES, MAX_POLICIES, MAX_UNKNOWN_DIRECTIVES};
 use crate::policy::{Directive, Disposition, Policy, PolicySource, NO_LIST};
-use crate::source_list::SourceList;
+use crate::source_list::{Arena, SourceList};
 use crate::warning::{ParseWarning, Span};
 
 /// The policy an enforced list gets when the parser had to cut it at a limit: it blocks every
@@ -104,7 +104,8 @@ pub(crate) fn parse_policy(
     let policy_text = ascii::trim(text);
     let policy_base = ascii::offset_in(text, policy_text);
     let mut seen = [false; KNOWN_COUNT];
-    let mut unknown: SmallVec<[Box<str>; 4]> = SmallVec::new();
+    // The unknown names kept so far, as written (compared ASCII case-insensitively).
+    let mut unknown: SmallVec<[&str; 4]> = SmallVec::new();
     // Room for every `;`-separated piece up front: growing these vectors (a source list is
     // about 150 bytes) cost more than the whole scan of the text.
     // (`matches` on a char finds each `;` with memchr.)
@@ -112,6 +113,7 @@ pub(crate) fn parse_policy(
     let mut directives = Vec::with_capacity(pieces);
     let mut lists = Vec::with_capacity(pieces);
     let mut by_kind = [0u8; KNOWN_COUNT];
+    let mut arena = Arena::for_text(policy_text.len());
     // Step 3: for each token of the text strictly split on ";".
     for raw in policy_text.split(';') {
         // Step 3.1: strip leading and trailing ASCII whitespace.
@@ -177,14 +179,20 @@ pub(crate) fn parse_policy(
                     continue;
                 }
                 let lower: Box<str> = name.to_ascii_lowercase().into();
-                unknown.push(lower.clone());
+                unknown.push(name);
                 warn(ParseWarning::UnknownDirective { span: name_span });
                 DirectiveName::Unknown(lower)
             }
         };
         let list = match kind {
             Some(k) if k.has_source_list() => {
-                lists.push(SourceList::compile(k, value, value_offset, warn));
+                lists.push(SourceList::compile(
+                    k,
+                    value,
+                    value_offset,
+                    &mut arena,
+                    warn,
+                ));
                 (lists.len() - 1) as u8
             }
             _ => NO_LIST,
@@ -202,8 +210,6 @@ pub(crate) fn parse_policy(
     if directives.is_empty() {
         return None;
     }
-    directives.shrink_to_fit();
-    lists.shrink_to_fit();
     let mut policy = Policy {
         text: policy_text.into(),
         disposition,
@@ -211,6 +217,7 @@ pub(crate) fn parse_policy(
         directives,
         by_kind,
         lists,
+        arena,
         governing: [None; EFFECTIVE_COUNT],
         hint_lists: SmallVec::new(),
         synthetic: false,

@@ -9,7 +9,7 @@ use smallvec::SmallVec;
 use crate::ascii;
 use crate::destination::{Effective, EFFECTIVE_COUNT};
 use crate::directive::{DirectiveKind, DirectiveName, KNOWN_COUNT};
-use crate::source_list::SourceList;
+use crate::source_list::{Arena, ListRef, SourceList};
 
 /// A policy's disposition (CSP3 §2.2): whether violations block or are only reported.
 ///
@@ -150,6 +150,8 @@ pub struct Policy {
     /// For each known directive: 1 + its index in `directives`, or `ABSENT`.
     pub(crate) by_kind: [u8; KNOWN_COUNT],
     pub(crate) lists: Vec<SourceList>,
+    /// What the lists point into (host names, paths, nonces, hashes, ...).
+    pub(crate) arena: Arena,
     pub(crate) governing: [Option<Governor>; EFFECTIVE_COUNT],
     /// The lists a resource hint may match (§6.7.2.2), when default-src is present.
     pub(crate) hint_lists: SmallVec<[u8; 8]>,
@@ -254,14 +256,14 @@ impl Policy {
     }
 
     #[inline]
-    pub(crate) fn list(&self, i: u8) -> &SourceList {
-        &self.lists[usize::from(i)]
+    pub(crate) fn list(&self, i: u8) -> ListRef<'_> {
+        ListRef::new(&self.lists[usize::from(i)], &self.arena)
     }
 
     /// The compiled source list of the directive of that name, when the policy has it and its
     /// value is a source list.
     #[inline]
-    pub(crate) fn source_list(&self, kind: DirectiveKind) -> Option<&SourceList> {
+    pub(crate) fn source_list(&self, kind: DirectiveKind) -> Option<ListRef<'_>> {
         let i = self.directive_index(kind)?;
         let list = self.directives.get(i)?.list;
         (list != NO_LIST).then(|| self.list(list))
@@ -350,7 +352,7 @@ impl Policy {
                 })
                 .sum::<usize>()
             + self.lists.capacity() * size_of::<SourceList>()
-            + self.lists.iter().map(SourceList::heap_size).sum::<usize>()
+            + self.arena.heap_size()
     }
 }
 

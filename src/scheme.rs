@@ -61,6 +61,24 @@ pub(crate) fn default_port(bit: u8) -> Option<u16> {
     }
 }
 
+/// The URL scheme bits that a `scheme-part` whose own bit is `b` matches (0 for a scheme
+/// without a bit, which matches only itself, by name).
+///
+/// <https://w3c.github.io/webappsec-csp/#match-schemes>
+#[inline]
+pub(crate) const fn part_match_mask(b: u8) -> u8 {
+    // Step 1.1: A matches B when they are equal, ASCII case-insensitively.
+    // Step 1.2: "http" also matches "https".
+    // Step 1.3: "ws" also matches "wss", "http" and "https".
+    // Step 1.4: "wss" also matches "https".
+    match b {
+        bit::HTTP => bit::HTTP | bit::HTTPS,
+        bit::WS => bit::WS | bit::WSS | bit::HTTP | bit::HTTPS,
+        bit::WSS => bit::WSS | bit::HTTPS,
+        other => other,
+    }
+}
+
 /// The set of URL schemes one `scheme-part` matches, precompiled.
 ///
 /// <https://w3c.github.io/webappsec-csp/#match-schemes>
@@ -76,18 +94,8 @@ impl SchemeMatcher {
     /// Compiles a `scheme-part` (any case).
     pub(crate) fn new(scheme: &str) -> SchemeMatcher {
         let b = classify_ignore_case(scheme);
-        // Step 1.1: A matches B when they are equal, ASCII case-insensitively.
-        // Step 1.2: "http" also matches "https".
-        // Step 1.3: "ws" also matches "wss", "http" and "https".
-        // Step 1.4: "wss" also matches "https".
-        let mask = match b {
-            bit::HTTP => bit::HTTP | bit::HTTPS,
-            bit::WS => bit::WS | bit::WSS | bit::HTTP | bit::HTTPS,
-            bit::WSS => bit::WSS | bit::HTTPS,
-            other => other,
-        };
         SchemeMatcher {
-            mask,
+            mask: part_match_mask(b),
             other: if b == 0 {
                 Some(scheme.to_ascii_lowercase().into_boxed_str())
             } else {
@@ -105,12 +113,6 @@ impl SchemeMatcher {
         } else {
             self.other.as_deref() == Some(url_scheme)
         }
-    }
-
-    /// Is this the scheme `http` exactly (for the `http://host:80` decision)?
-    #[inline]
-    pub(crate) fn is_http(&self) -> bool {
-        self.mask == bit::HTTP | bit::HTTPS
     }
 
     /// Approximate heap bytes owned.

@@ -5,14 +5,12 @@
 //! mask, host-sources sorted for binary search, nonces and hashes. Matching a URL then reads
 //! the [`UrlView`] and compares plain values; it never allocates.
 
-use smallvec::SmallVec;
-
 use crate::directive::DirectiveKind;
 use crate::host::{HostPattern, NameRange, UrlHost};
 use crate::limits::{Limit, MAX_SOURCES_PER_DIRECTIVE};
 use crate::origin::{SelfOrigin, UrlView};
 use crate::path::path_part_matches;
-use crate::scheme::{self, bit, SchemeMatcher};
+use crate::scheme::{self, bit};
 use crate::source::{HashAlgorithm, Keywords, PortPart, SourceExpression};
 use crate::warning::{ParseWarning, Span};
 
@@ -29,15 +27,33 @@ enum PortReq {
     Never,
 }
 
+/// The scheme-part of a host-source, precompiled (§6.7.2.9): the URL scheme bits it
+/// matches, or for a scheme without a bit its lower-case name in the arena.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+struct SchemeReq {
+    mask: u8,
+    other: Option<NameRange>,
+}
+
+impl SchemeReq {
+    #[inline]
+    fn matches(self, names: &str, u: &UrlView<'_>) -> bool {
+        match self.other {
+            None => self.mask & u.bit != 0,
+            Some(name) => u.bit == 0 && name.bytes(names) == u.scheme.as_bytes(),
+        }
+    }
+}
+
 /// One compiled host-source.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub(crate) struct HostSource {
     /// The scheme-part; `None` for a schemeless source, which uses the self-origin's scheme.
-    scheme: Option<SchemeMatcher>,
-    /// The host-part; its name is in the list's arena.
+    scheme: Option<SchemeReq>,
+    /// The host-part; its name is in the arena.
     host: HostPattern,
     port: PortReq,
-    /// The path-part, as written (it is a valid `path-absolute`), in the list's arena.
+    /// The path-part, as written (it is a valid `path-absolute`), in the arena.
     path: Option<NameRange>,
     /// The source is exactly `http://host:80...`: it also allows https on 443 (issue #439).
     http_80: bool,
@@ -68,8 +84,8 @@ impl HostSource {
         ignore_paths: bool,
     ) -> bool {
         // Step 2.1 / step 3.2: the scheme-part, or the origin's scheme, must match.
-        let scheme_ok = match &self.scheme {
-            Some(m) => m.matches(u.bit, u.scheme),
+        let scheme_ok = match self.scheme {
+            Some(m) => m.matches(names, u),
             None => origin.scheme_part_matches(u),
         };
         // Steps 3.4-3.5: port-part. Step 3.6: path-part, only before any redirect.
@@ -101,18 +117,14 @@ impl HostSource {
         }
     }
 
-    /// The exact host, or the suffix (`.rest`) of a `*.rest` pattern: what the list is sorted
-    /// and searched by.
+    /// The exact host, or the suffix (`.rest`) of a `*.rest` pattern: what an indexed list is
+    /// sorted and searched by.
     #[inline]
     fn name<'a>(&self, names: &'a str) -> Option<&'a [u8]> {
         match self.host {
             HostPattern::Exact(h) | HostPattern::Suffix(h) => Some(h.bytes(names)),
             _ => None,
         }
-    }
-
-    fn heap_size(&self) -> usize {
-        self.scheme.as_ref().map_or(0, SchemeMatcher::heap_size)
     }
 }
 
@@ -124,26 +136,6 @@ impl HostSource {
 /// halving. A blocked request (the worst case for a scan) costs the same both ways at 20-24
 /// sources; 16 keeps the worst case of a scan below the index's.
 pub(crate) const INDEX_THRESHOLD: usize = 16;
-
-/// The host-sources of a list, sorted: exact hosts by name, then `*.` suffixes by suffix, then
-/// the rest (`*`, IPv4 literals).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
-struct HostSources {
-    sources: Vec<HostSource>,
-    /// The lower-cased host names and the paths of `sources`, back to back (their
-    /// [`NameRange`]s point here): one allocation per list.
-    names: Box<str>,
-    exact_end: usize,
-    suffix_end: usize,
-    /// For `sources[..suffix_end]`: [`name_key`] of the exact host or suffix, so that a binary
-    /// search compares integers and only reads a name when its first 16 bytes tie.
-    keys: Box<[u128]>,
-    /// The distinct lengths of the `*.` suffixes, sorted: only a tail of the URL's host of one
-    /// of these lengths can equal a suffix, so the search compares no other tail. This keeps a
-    /// check linear in the host and the list, where comparing every tail of a 10,000-label host
-    /// with 10,000-label patterns would be quadratic.
-    suffix_lens: Vec<usize>,
-}
 
 /// The first 16 bytes of a host name or suffix, big-endian and zero-padded: ordering keys
 /// orders names (host names hold no NUL byte), so `(key, name)` sorts like `name`.
@@ -197,8 +189,8 @@ fn same_name(a: &[u8], b: &[u8]) -> bool {
 /// Reorders `v` so that `v[k]` is the old `v[order[k]]` (`order` is a permutation of its
 /// indices), in place, in O(n) swaps: each cycle of the permutation is rotated once.
 fn apply_permutation<T>(v: &mut [T], order: impl Iterator<Item = usize>) {
-    let order: SmallVec<[usize; 16]> = order.collect();
-    let mut done: SmallVec<[bool; 16]> = SmallVec::from_elem(false, v.len());
+    let order: Vec<usize> = order.collect();
+    let mut done = vec![false; v.len()];
     for start in 0..v.len() {
         if done[start] {
             continue;
@@ -217,145 +209,118 @@ fn apply_permutation<T>(v: &mut [T], order: impl Iterator<Item = usize>) {
     }
 }
 
-impl HostSources {
-    fn finish(&mut self) {
-        fn rank(s: &HostSource) -> u8 {
-            match s.host {
-                HostPattern::Exact(_) => 0,
-                HostPattern::Suffix(_) => 1,
-                _ => 2,
-            }
-        }
-        // Sort a permutation by (rank, first 15 bytes of the name, name, position), which
-        // orders like a stable sort by (rank, name) but mostly compares one integer computed
-        // once per source; then apply it.
-        let n = self.sources.len();
-        if n > 1 {
-            let names = &*self.names;
-            let mut order: SmallVec<[(u128, usize); 16]> = self
-                .sources
-                .iter()
-                .enumerate()
-                .map(|(i, s)| {
-                    let name = s.name(names).unwrap_or_default();
-                    (u128::from(rank(s)) << 120 | name_key(name) >> 8, i)
-                })
-                .collect();
-            let sources = &self.sources;
-            let name = |i: usize| {
-                sources
-                    .get(i)
-                    .and_then(|s| s.name(names))
-                    .unwrap_or_default()
-            };
-            order.sort_unstable_by(|a, b| {
-                a.0.cmp(&b.0)
-                    .then_with(|| name(a.1).cmp(name(b.1)))
-                    .then(a.1.cmp(&b.1))
-            });
-            apply_permutation(&mut self.sources, order.iter().map(|o| o.1));
-        }
-        self.exact_end = self.sources.partition_point(|s| rank(s) == 0);
-        self.suffix_end = self.sources.partition_point(|s| rank(s) <= 1);
-        self.sources.shrink_to_fit();
-        let names = &*self.names;
-        self.keys = self.sources[..self.suffix_end]
-            .iter()
-            .map(|s| name_key(s.name(names).unwrap_or_default()))
-            .collect();
-        self.suffix_lens = self.sources[self.exact_end..self.suffix_end]
-            .iter()
-            .filter_map(|s| s.name(names).map(<[u8]>::len))
-            .collect();
-        self.suffix_lens.sort_unstable();
-        self.suffix_lens.dedup();
-        self.suffix_lens.shrink_to_fit();
-    }
+/// A run of one of the arena's vectors: where one list's items are.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+struct Run {
+    start: u32,
+    len: u32,
+}
 
-    /// Does a source of `sources[range]` (a run sorted by name, with its keys) named exactly
-    /// `name` match the URL? A binary search on `(key, name)`, then a scan of the equal run.
+impl Run {
+    /// The run that starts at `start` and ends at the vector's current length.
     #[inline]
-    fn search(
-        &self,
-        range: core::ops::Range<usize>,
-        name: &[u8],
-        u: &UrlView<'_>,
-        origin: &SelfOrigin,
-        ignore_paths: bool,
-    ) -> bool {
-        let (Some(sources), Some(keys)) = (self.sources.get(range.clone()), self.keys.get(range))
-        else {
-            debug_assert!(false, "ranges come from finish()");
-            return false;
-        };
-        let key = name_key(name);
-        // The first index whose (key, name) is not below the probe's.
-        let (mut lo, mut hi) = (0, keys.len());
-        while lo < hi {
-            let mid = lo + (hi - lo) / 2;
-            // `mid < hi <= keys.len() == sources.len()`.
-            let below = match keys[mid].cmp(&key) {
-                core::cmp::Ordering::Less => true,
-                core::cmp::Ordering::Greater => false,
-                core::cmp::Ordering::Equal => {
-                    sources[mid].name(&self.names).unwrap_or_default() < name
-                }
-            };
-            if below {
-                lo = mid + 1;
-            } else {
-                hi = mid;
-            }
+    fn since(start: usize, end: usize) -> Run {
+        // Arenas index policies cut at `MAX_LIST_BYTES` (256 KiB), far below `u32::MAX`.
+        Run {
+            start: start as u32,
+            len: (end - start) as u32,
         }
-        keys[lo..]
-            .iter()
-            .zip(&sources[lo..])
-            .take_while(|(k, s)| {
-                **k == key && same_name(s.name(&self.names).unwrap_or_default(), name)
-            })
-            // The host-part matched: `name` is the URL's host, or a suffix of it at a dot.
-            .any(|(_, s)| s.matches_after_host(&self.names, u, origin, ignore_paths))
     }
 
     #[inline]
-    fn matches(&self, u: &UrlView<'_>, origin: &SelfOrigin, ignore_paths: bool) -> bool {
-        if self.sources.len() <= INDEX_THRESHOLD {
-            return self
-                .sources
-                .iter()
-                .any(|s| s.matches(&self.names, u, origin, ignore_paths));
-        }
-        if let UrlHost::Domain(h) = u.host {
-            // Exact hosts equal to the URL's.
-            if self.search(0..self.exact_end, h.as_bytes(), u, origin, ignore_paths) {
-                return true;
-            }
-            // `*.rest` patterns: `.rest` must be a suffix of the host starting at a dot.
-            if self.suffix_end > self.exact_end {
-                for (i, _) in h.match_indices('.') {
-                    let tail = &h.as_bytes()[i..];
-                    if self.suffix_lens.binary_search(&tail.len()).is_err() {
-                        continue;
-                    }
-                    if self.search(
-                        self.exact_end..self.suffix_end,
-                        tail,
-                        u,
-                        origin,
-                        ignore_paths,
-                    ) {
-                        return true;
-                    }
-                }
-            }
-        }
-        self.sources[self.suffix_end..]
-            .iter()
-            .any(|s| s.matches(&self.names, u, origin, ignore_paths))
+    fn of<T>(self, v: &[T]) -> &[T] {
+        let start = self.start as usize;
+        v.get(start..start + self.len as usize).unwrap_or_default()
+    }
+
+    #[inline]
+    fn is_empty(self) -> bool {
+        self.len == 0
     }
 }
 
-/// What [`SourceList::cache_facts`] reports.
+/// A hash-source as stored: algorithm and base64-value (as written, in the arena).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+struct StoredHash {
+    algorithm: HashAlgorithm,
+    value: NameRange,
+}
+
+/// A hash-source: algorithm and base64-value as written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct HashSource<'p> {
+    pub(crate) algorithm: HashAlgorithm,
+    pub(crate) value: &'p str,
+}
+
+/// What the source lists of one policy own, in flat vectors shared by all of them: a few
+/// allocations per policy instead of a few per list (parsing the real-world corpus made
+/// 42,000 allocations and reallocations with per-list storage; see `docs/performance.md`).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub(crate) struct Arena {
+    /// Lower-cased host names (a suffix with its leading "."), scheme names, paths, nonces
+    /// and hash values, back to back. Reserved at the policy text's length, which bounds what
+    /// is stored, so it never grows.
+    names: String,
+    hosts: Vec<HostSource>,
+    /// For indexed lists: the [`name_key`] of each exact host and suffix.
+    keys: Vec<u128>,
+    /// For indexed lists: the distinct lengths of the `*.` suffixes, sorted.
+    suffix_lens: Vec<u32>,
+    nonces: Vec<NameRange>,
+    schemes: Vec<NameRange>,
+    hashes: Vec<StoredHash>,
+}
+
+impl Arena {
+    /// An arena for the lists of a policy whose text is `text_len` bytes long.
+    pub(crate) fn for_text(text_len: usize) -> Arena {
+        Arena {
+            names: String::with_capacity(text_len),
+            ..Arena::default()
+        }
+    }
+
+    /// Approximate heap bytes owned.
+    pub(crate) fn heap_size(&self) -> usize {
+        use core::mem::size_of;
+        self.names.capacity()
+            + self.hosts.capacity() * size_of::<HostSource>()
+            + self.keys.capacity() * size_of::<u128>()
+            + self.suffix_lens.capacity() * size_of::<u32>()
+            + (self.nonces.capacity() + self.schemes.capacity()) * size_of::<NameRange>()
+            + self.hashes.capacity() * size_of::<StoredHash>()
+    }
+}
+
+/// A compiled source list: flags, and runs of its policy's [`Arena`].
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub(crate) struct SourceList {
+    keywords: Keywords,
+    /// The list holds `*`.
+    star: bool,
+    /// URL scheme bits allowed by scheme-sources.
+    scheme_mask: u8,
+    /// The list holds a nonce- or hash-source, including any dropped over the limit.
+    has_nonce_or_hash: bool,
+    /// Host-sources: in source order when scanned; when indexed (more than
+    /// [`INDEX_THRESHOLD`]), sorted: exact hosts by name, then `*.` suffixes, then the rest.
+    hosts: Run,
+    /// Indexed lists: the ends of the exact and suffix runs, relative to `hosts.start`.
+    exact_end: u32,
+    suffix_end: u32,
+    /// Indexed lists: runs of the arena's `keys` (one per source of `..suffix_end`) and
+    /// `suffix_lens`.
+    keys: Run,
+    suffix_lens: Run,
+    /// Scheme-sources for schemes without a bit, lower-case.
+    schemes: Run,
+    nonces: Run,
+    /// Sorted by (algorithm, value), so that each integrity item is a binary search.
+    hashes: Run,
+}
+
+/// What [`ListRef::cache_facts`] reports.
 #[derive(Clone, Copy, Debug, Default)]
 pub(crate) struct ListFacts {
     pub(crate) paths: bool,
@@ -365,43 +330,20 @@ pub(crate) struct ListFacts {
     pub(crate) other_schemes: usize,
 }
 
-/// A hash-source: algorithm and base64-value as written.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub(crate) struct HashSource {
-    pub(crate) algorithm: HashAlgorithm,
-    pub(crate) value: Box<str>,
-}
-
-/// A compiled source list.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
-pub(crate) struct SourceList {
-    keywords: Keywords,
-    /// The list holds `*`.
-    star: bool,
-    /// URL scheme bits allowed by scheme-sources.
-    scheme_mask: u8,
-    /// Scheme-sources for schemes without a bit, lower-case.
-    other_schemes: Vec<Box<str>>,
-    hosts: HostSources,
-    nonces: SmallVec<[Box<str>; 1]>,
-    hashes: Vec<HashSource>,
-    /// The list holds a nonce- or hash-source, including any dropped over the limit.
-    has_nonce_or_hash: bool,
-}
-
 impl SourceList {
-    /// Compiles the tokens of a directive value. `offset` is the value's offset in the text
-    /// the warnings refer to.
+    /// Compiles the tokens of a directive value into `arena`. `offset` is the value's offset
+    /// in the text the warnings refer to.
     pub(crate) fn compile(
         directive: DirectiveKind,
         value: &str,
         offset: usize,
+        arena: &mut Arena,
         warn: &mut dyn FnMut(ParseWarning),
     ) -> SourceList {
         let mut list = SourceList::default();
-        // Host-sources gather on the stack, then move to the heap in one allocation.
-        let mut hosts: SmallVec<[HostSource; 8]> = SmallVec::new();
-        let mut names = String::new();
+        let hosts_start = arena.hosts.len();
+        let (nonces_start, schemes_start, hashes_start) =
+            (arena.nonces.len(), arena.schemes.len(), arena.hashes.len());
         let mut kept = 0usize;
         let mut none_span = None;
         let mut tokens = 0usize;
@@ -442,8 +384,10 @@ impl SourceList {
                 SourceExpression::Scheme(s) => {
                     if !over {
                         match scheme::classify_ignore_case(s) {
-                            0 => list.other_schemes.push(s.to_ascii_lowercase().into()),
-                            _ => list.scheme_mask |= scheme_mask_of(&SchemeMatcher::new(s)),
+                            0 => arena
+                                .schemes
+                                .push(NameRange::push(&mut arena.names, "", s, true)),
+                            b => list.scheme_mask |= scheme::part_match_mask(b),
                         }
                     }
                 }
@@ -461,11 +405,8 @@ impl SourceList {
                         });
                     }
                     if !over {
-                        if names.capacity() == 0 {
-                            // Room for every name and path of the list: one allocation.
-                            names.reserve(value.len());
-                        }
-                        hosts.push(compile_host(scheme, host, port, path, &mut names));
+                        let h = compile_host(scheme, host, port, path, &mut arena.names);
+                        arena.hosts.push(h);
                     }
                 }
                 SourceExpression::Nonce(n) => {
@@ -474,7 +415,9 @@ impl SourceList {
                     }
                     list.has_nonce_or_hash = true;
                     if !over {
-                        list.nonces.push(n.into());
+                        arena
+                            .nonces
+                            .push(NameRange::push(&mut arena.names, "", n, false));
                     }
                 }
                 SourceExpression::Hash(algorithm, v) => {
@@ -483,9 +426,9 @@ impl SourceList {
                     }
                     list.has_nonce_or_hash = true;
                     if !over {
-                        list.hashes.push(HashSource {
+                        arena.hashes.push(StoredHash {
                             algorithm,
-                            value: v.into(),
+                            value: NameRange::push(&mut arena.names, "", v, false),
                         });
                     }
                 }
@@ -499,58 +442,157 @@ impl SourceList {
                 warn(ParseWarning::NoneWithOtherSources { span });
             }
         }
-        list.hosts.sources = hosts.into_vec();
-        list.hosts.names = names.into_boxed_str();
-        list.hosts.finish();
-        list.other_schemes.shrink_to_fit();
-        // Sorted so that each integrity item is a binary search, not a scan.
-        list.hashes
-            .sort_unstable_by(|a, b| (a.algorithm, &a.value).cmp(&(b.algorithm, &b.value)));
-        list.hashes.shrink_to_fit();
+        list.hosts = Run::since(hosts_start, arena.hosts.len());
+        list.nonces = Run::since(nonces_start, arena.nonces.len());
+        list.schemes = Run::since(schemes_start, arena.schemes.len());
+        list.hashes = Run::since(hashes_start, arena.hashes.len());
+        if list.hashes.len > 1 {
+            let names = &arena.names;
+            arena.hashes[hashes_start..].sort_unstable_by(|a, b| {
+                (a.algorithm, a.value.bytes(names)).cmp(&(b.algorithm, b.value.bytes(names)))
+            });
+        }
+        if list.hosts.len as usize > INDEX_THRESHOLD {
+            list.index(arena);
+        }
         list
+    }
+
+    /// Sorts the list's host-sources for binary search and records their keys and suffix
+    /// lengths in the arena. Only lists searched through the index need this.
+    fn index(&mut self, arena: &mut Arena) {
+        fn rank(s: &HostSource) -> u8 {
+            match s.host {
+                HostPattern::Exact(_) => 0,
+                HostPattern::Suffix(_) => 1,
+                _ => 2,
+            }
+        }
+        let names = &*arena.names;
+        let start = self.hosts.start as usize;
+        let sources = &mut arena.hosts[start..];
+        // Sort a permutation by (rank, first 15 bytes of the name, name, position), which
+        // orders like a stable sort by (rank, name) but mostly compares one integer computed
+        // once per source; then apply it.
+        let mut order: Vec<(u128, usize)> = sources
+            .iter()
+            .enumerate()
+            .map(|(i, s)| {
+                let name = s.name(names).unwrap_or_default();
+                (u128::from(rank(s)) << 120 | name_key(name) >> 8, i)
+            })
+            .collect();
+        {
+            let sources = &*sources;
+            let name = |i: usize| {
+                sources
+                    .get(i)
+                    .and_then(|s| s.name(names))
+                    .unwrap_or_default()
+            };
+            order.sort_unstable_by(|a, b| {
+                a.0.cmp(&b.0)
+                    .then_with(|| name(a.1).cmp(name(b.1)))
+                    .then(a.1.cmp(&b.1))
+            });
+        }
+        apply_permutation(sources, order.iter().map(|o| o.1));
+        let exact_end = sources.partition_point(|s| rank(s) == 0);
+        let suffix_end = sources.partition_point(|s| rank(s) <= 1);
+        self.exact_end = exact_end as u32;
+        self.suffix_end = suffix_end as u32;
+        let keys_start = arena.keys.len();
+        arena.keys.extend(
+            sources[..suffix_end]
+                .iter()
+                .map(|s| name_key(s.name(names).unwrap_or_default())),
+        );
+        self.keys = Run::since(keys_start, arena.keys.len());
+        let mut lens: Vec<u32> = sources[exact_end..suffix_end]
+            .iter()
+            .filter_map(|s| s.name(names).map(|n| n.len() as u32))
+            .collect();
+        lens.sort_unstable();
+        lens.dedup();
+        let lens_start = arena.suffix_lens.len();
+        arena.suffix_lens.extend(lens);
+        self.suffix_lens = Run::since(lens_start, arena.suffix_lens.len());
+    }
+}
+
+/// A compiled source list with the arena it points into: what the checks read.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct ListRef<'p> {
+    list: &'p SourceList,
+    arena: &'p Arena,
+}
+
+impl<'p> ListRef<'p> {
+    #[inline]
+    pub(crate) fn new(list: &'p SourceList, arena: &'p Arena) -> ListRef<'p> {
+        ListRef { list, arena }
+    }
+
+    #[inline]
+    fn names(&self) -> &'p str {
+        &self.arena.names
+    }
+
+    #[inline]
+    fn hosts(&self) -> &'p [HostSource] {
+        self.list.hosts.of(&self.arena.hosts)
     }
 
     /// The keyword-sources of the list.
     #[inline]
     pub(crate) fn keywords(&self) -> Keywords {
-        self.keywords
+        self.list.keywords
     }
 
     /// Does the list hold a nonce-source or a hash-source (CSP3 §6.7.3.2 step 2.1), counting
     /// any dropped over the source limit?
     #[inline]
     pub(crate) fn has_nonce_or_hash(&self) -> bool {
-        self.has_nonce_or_hash
+        self.list.has_nonce_or_hash
     }
 
     /// The hash-sources, as written.
     #[inline]
-    pub(crate) fn hashes(&self) -> &[HashSource] {
-        &self.hashes
+    pub(crate) fn hashes(&self) -> impl Iterator<Item = HashSource<'p>> + 'p {
+        let names = self.names();
+        self.list
+            .hashes
+            .of(&self.arena.hashes)
+            .iter()
+            .map(move |h| HashSource {
+                algorithm: h.algorithm,
+                value: h.value.get(names),
+            })
     }
 
     /// Is any URL at all matched by some source of the list? (False for `'none'`, an empty
     /// list, or a list of keywords, nonces and hashes only.)
     #[inline]
     pub(crate) fn has_url_sources(&self) -> bool {
-        self.star
-            || self.keywords.contains(Keywords::SELF)
-            || self.scheme_mask != 0
-            || !self.other_schemes.is_empty()
-            || !self.hosts.sources.is_empty()
+        let l = self.list;
+        l.star
+            || l.keywords.contains(Keywords::SELF)
+            || l.scheme_mask != 0
+            || !l.schemes.is_empty()
+            || !l.hosts.is_empty()
     }
 
     /// Facts the verdict cache plans with: does any host-source have a path-part (so the
     /// URL's path can change the answer), is there a nonce, a hash (so a request's nonce or
     /// integrity can), and how much work does matching a URL cost (`docs/performance.md`).
     pub(crate) fn cache_facts(&self) -> ListFacts {
-        let n = self.hosts.sources.len();
+        let hosts = self.hosts();
         ListFacts {
-            paths: self.hosts.sources.iter().any(|s| s.path.is_some()),
-            nonces: !self.nonces.is_empty(),
-            hashes: !self.hashes.is_empty(),
-            host_sources: n,
-            other_schemes: self.other_schemes.len(),
+            paths: hosts.iter().any(|s| s.path.is_some()),
+            nonces: !self.list.nonces.is_empty(),
+            hashes: !self.list.hashes.is_empty(),
+            host_sources: hosts.len(),
+            other_schemes: self.list.schemes.len as usize,
         }
     }
 
@@ -562,25 +604,108 @@ impl SourceList {
         origin: &SelfOrigin,
         redirect_count: u32,
     ) -> bool {
+        let l = self.list;
         // Steps 2-3: an empty list, or `'none'` alone, holds no source below, so it matches
         // nothing. Step 4: any expression.
         // Step 4 / §6.7.2.8 step 1: `*`.
         // DEVIATION ("`*` and WebSockets"): ws and wss count with http and https.
-        if self.star && (u.bit & bit::STAR != 0 || origin.same_scheme(u)) {
+        if l.star && (u.bit & bit::STAR != 0 || origin.same_scheme(u)) {
             return true;
         }
         // §6.7.2.8 step 2: scheme-sources (which ignore host, port and path).
-        if self.scheme_mask & u.bit != 0
-            || (u.bit == 0 && self.other_schemes.iter().any(|s| **s == *u.scheme))
+        if l.scheme_mask & u.bit != 0
+            || (u.bit == 0
+                && l.schemes
+                    .of(&self.arena.schemes)
+                    .iter()
+                    .any(|s| s.bytes(self.names()) == u.scheme.as_bytes()))
         {
             return true;
         }
         // §6.7.2.8 step 4: 'self'.
-        if self.keywords.contains(Keywords::SELF) && origin.matches_self(u) {
+        if l.keywords.contains(Keywords::SELF) && origin.matches_self(u) {
             return true;
         }
         // §6.7.2.8 step 3: host-sources; step 3.1: the URL must have a host.
-        u.host.is_some() && self.hosts.matches(u, origin, redirect_count > 0)
+        u.host.is_some() && self.hosts_match(u, origin, redirect_count > 0)
+    }
+
+    #[inline]
+    fn hosts_match(&self, u: &UrlView<'_>, origin: &SelfOrigin, ignore_paths: bool) -> bool {
+        let names = self.names();
+        let hosts = self.hosts();
+        if hosts.len() <= INDEX_THRESHOLD {
+            return hosts
+                .iter()
+                .any(|s| s.matches(names, u, origin, ignore_paths));
+        }
+        let (exact_end, suffix_end) = (self.list.exact_end as usize, self.list.suffix_end as usize);
+        if let UrlHost::Domain(h) = u.host {
+            // Exact hosts equal to the URL's.
+            if self.search(0..exact_end, h.as_bytes(), u, origin, ignore_paths) {
+                return true;
+            }
+            // `*.rest` patterns: `.rest` must be a suffix of the host starting at a dot.
+            if suffix_end > exact_end {
+                let lens = self.list.suffix_lens.of(&self.arena.suffix_lens);
+                for (i, _) in h.match_indices('.') {
+                    let tail = &h.as_bytes()[i..];
+                    if lens.binary_search(&(tail.len() as u32)).is_err() {
+                        continue;
+                    }
+                    if self.search(exact_end..suffix_end, tail, u, origin, ignore_paths) {
+                        return true;
+                    }
+                }
+            }
+        }
+        hosts
+            .get(suffix_end..)
+            .unwrap_or_default()
+            .iter()
+            .any(|s| s.matches(names, u, origin, ignore_paths))
+    }
+
+    /// Does a source of the indexed run `range` (sorted by name, with its keys) named exactly
+    /// `name` match the URL? A binary search on `(key, name)`, then a scan of the equal run.
+    #[inline]
+    fn search(
+        &self,
+        range: core::ops::Range<usize>,
+        name: &[u8],
+        u: &UrlView<'_>,
+        origin: &SelfOrigin,
+        ignore_paths: bool,
+    ) -> bool {
+        let names = self.names();
+        let keys = self.list.keys.of(&self.arena.keys);
+        let (Some(sources), Some(keys)) = (self.hosts().get(range.clone()), keys.get(range)) else {
+            debug_assert!(false, "ranges come from SourceList::index");
+            return false;
+        };
+        let key = name_key(name);
+        // The first index whose (key, name) is not below the probe's.
+        let (mut lo, mut hi) = (0, keys.len());
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            // `mid < hi <= keys.len() == sources.len()`.
+            let below = match keys[mid].cmp(&key) {
+                core::cmp::Ordering::Less => true,
+                core::cmp::Ordering::Greater => false,
+                core::cmp::Ordering::Equal => sources[mid].name(names).unwrap_or_default() < name,
+            };
+            if below {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        keys[lo..]
+            .iter()
+            .zip(&sources[lo..])
+            .take_while(|(k, s)| **k == key && same_name(s.name(names).unwrap_or_default(), name))
+            // The host-part matched: `name` is the URL's host, or a suffix of it at a dot.
+            .any(|(_, s)| s.matches_after_host(names, u, origin, ignore_paths))
     }
 
     /// <https://w3c.github.io/webappsec-csp/#match-nonce-to-source-list>
@@ -591,23 +716,32 @@ impl SourceList {
             return false;
         }
         // Step 3: an exact, case-sensitive compare, no decoding.
-        self.nonces.iter().any(|n| **n == *nonce)
+        let names = self.names();
+        self.list
+            .nonces
+            .of(&self.arena.nonces)
+            .iter()
+            .any(|n| n.bytes(names) == nonce.as_bytes())
     }
 
     /// <https://w3c.github.io/webappsec-csp/#match-integrity-metadata-to-source-list>
     pub(crate) fn matches_integrity(&self, integrity: &str) -> bool {
+        let hashes = self.list.hashes.of(&self.arena.hashes);
         // Steps 2-3.
-        if self.hashes.is_empty() {
+        if hashes.is_empty() {
             return false;
         }
+        let names = self.names();
         // Steps 4-7: every recognised SRI item needs an identical hash-source, and there must
         // be at least one item.
         let mut any = false;
         for item in crate::sri::parse_metadata(integrity) {
             any = true;
-            let found = self
-                .hashes
-                .binary_search_by(|h| (h.algorithm, &*h.value).cmp(&(item.algorithm, item.value)))
+            let found = hashes
+                .binary_search_by(|h| {
+                    (h.algorithm, h.value.bytes(names))
+                        .cmp(&(item.algorithm, item.value.as_bytes()))
+                })
                 .is_ok();
             if !found {
                 return false;
@@ -615,48 +749,29 @@ impl SourceList {
         }
         any
     }
-
-    /// Approximate heap bytes owned.
-    pub(crate) fn heap_size(&self) -> usize {
-        use core::mem::size_of;
-        self.other_schemes.iter().map(|s| s.len()).sum::<usize>()
-            + self.other_schemes.capacity() * size_of::<Box<str>>()
-            + self.hosts.sources.capacity() * size_of::<HostSource>()
-            + self.hosts.keys.len() * size_of::<u128>()
-            + self.hosts.names.len()
-            + self.hosts.suffix_lens.capacity() * size_of::<usize>()
-            + self
-                .hosts
-                .sources
-                .iter()
-                .map(HostSource::heap_size)
-                .sum::<usize>()
-            + if self.nonces.spilled() {
-                self.nonces.capacity() * size_of::<Box<str>>()
-            } else {
-                0
-            }
-            + self.nonces.iter().map(|n| n.len()).sum::<usize>()
-            + self.hashes.capacity() * size_of::<HashSource>()
-            + self.hashes.iter().map(|h| h.value.len()).sum::<usize>()
-    }
 }
 
-fn scheme_mask_of(m: &SchemeMatcher) -> u8 {
-    let mut mask = 0;
-    for b in [
-        bit::HTTP,
-        bit::HTTPS,
-        bit::WS,
-        bit::WSS,
-        bit::FTP,
-        bit::FILE,
-    ] {
-        if m.matches(b, "") {
-            mask |= b;
-        }
+/// A source list compiled on its own, with its own arena (tools and tests; policies share one
+/// arena between their lists).
+#[derive(Clone, Debug)]
+pub(crate) struct OwnedList {
+    list: SourceList,
+    arena: Arena,
+}
+
+impl OwnedList {
+    /// Compiles `value` as the value of `directive`, ignoring warnings.
+    pub(crate) fn compile(directive: DirectiveKind, value: &str) -> OwnedList {
+        let mut arena = Arena::for_text(value.len());
+        let list = SourceList::compile(directive, value, 0, &mut arena, &mut |_| {});
+        OwnedList { list, arena }
     }
-    mask
+
+    /// The list, ready for matching.
+    #[inline]
+    pub(crate) fn as_ref(&self) -> ListRef<'_> {
+        ListRef::new(&self.list, &self.arena)
+    }
 }
 
 /// Compiles the parts of a host-source that [`SourceExpression::parse`] accepted (so the
@@ -668,7 +783,16 @@ fn compile_host(
     path: Option<&str>,
     names: &mut String,
 ) -> HostSource {
-    let scheme = scheme.map(SchemeMatcher::new);
+    let scheme = scheme.map(|s| match scheme::classify_ignore_case(s) {
+        0 => SchemeReq {
+            mask: 0,
+            other: Some(NameRange::push(names, "", s, true)),
+        },
+        b => SchemeReq {
+            mask: scheme::part_match_mask(b),
+            other: None,
+        },
+    });
     let port = match port {
         None => PortReq::Default,
         Some(PortPart::Any) => PortReq::Any,
@@ -677,7 +801,9 @@ fn compile_host(
             Err(_) => PortReq::Never,
         },
     };
-    let http_80 = port == PortReq::Exact(80) && scheme.as_ref().is_some_and(|s| s.is_http());
+    let http_80 = port == PortReq::Exact(80)
+        && scheme
+            .is_some_and(|s| s.other.is_none() && s.mask == scheme::part_match_mask(bit::HTTP));
     HostSource {
         scheme,
         host: HostPattern::from_valid(host, names),
@@ -692,8 +818,8 @@ mod tests {
     use super::*;
     use url::Url;
 
-    fn list(text: &str) -> SourceList {
-        SourceList::compile(DirectiveKind::ImgSrc, text, 0, &mut |_| {})
+    fn list(text: &str) -> OwnedList {
+        OwnedList::compile(DirectiveKind::ImgSrc, text)
     }
 
     fn m(expr: &str, origin: &str, url: &str) -> bool {
@@ -703,7 +829,9 @@ mod tests {
     fn m_redirect(expr: &str, origin: &str, url: &str, redirects: u32) -> bool {
         let o = SelfOrigin::new(&Url::parse(origin).unwrap());
         let u = Url::parse(url).unwrap();
-        list(expr).matches_url(&UrlView::new(&u), &o, redirects)
+        list(expr)
+            .as_ref()
+            .matches_url(&UrlView::new(&u), &o, redirects)
     }
 
     const O: &str = "https://o.test/";
@@ -801,7 +929,8 @@ mod tests {
         hosts.push("https://p.test/x/".into());
         hosts.push("*:8443".into());
         hosts.push("10.0.0.1".into());
-        let big = list(&hosts.join(" "));
+        let owned = list(&hosts.join(" "));
+        let big = owned.as_ref();
         let o = SelfOrigin::new(&Url::parse(O).unwrap());
         for (url, want) in [
             ("https://h0.test/", true),
@@ -821,10 +950,9 @@ mod tests {
             assert_eq!(big.matches_url(&v, &o, 0), want, "{url}");
             // The same answer as a linear scan of every source.
             let linear = big
-                .hosts
-                .sources
+                .hosts()
                 .iter()
-                .any(|s| s.matches(&big.hosts.names, &v, &o, false))
+                .any(|s| s.matches(big.names(), &v, &o, false))
                 && v.host.is_some();
             assert_eq!(linear, want, "linear {url}");
         }
@@ -836,8 +964,10 @@ mod tests {
         let mut sources: Vec<String> = (0..20).map(|i| format!("e{i}.test")).collect();
         sources.extend((1..12).map(|n| format!("*.{}test", "a.".repeat(n))));
         sources.push("*.b.test".into());
-        let big = list(&sources.join(" "));
-        assert!(big.hosts.suffix_lens.windows(2).all(|w| w[0] < w[1]));
+        let owned = list(&sources.join(" "));
+        let big = owned.as_ref();
+        let lens = big.list.suffix_lens.of(&big.arena.suffix_lens);
+        assert!(!lens.is_empty() && lens.windows(2).all(|w| w[0] < w[1]));
         let o = SelfOrigin::new(&Url::parse(O).unwrap());
         for (host, want) in [
             ("x.a.test".to_owned(), true),
@@ -853,10 +983,9 @@ mod tests {
             let v = UrlView::new(&u);
             assert_eq!(big.matches_url(&v, &o, 0), want, "{}", &host[..20]);
             let linear = big
-                .hosts
-                .sources
+                .hosts()
                 .iter()
-                .any(|s| s.matches(&big.hosts.names, &v, &o, false));
+                .any(|s| s.matches(big.names(), &v, &o, false));
             assert_eq!(linear, want);
         }
     }
@@ -867,7 +996,8 @@ mod tests {
             .rev()
             .map(|i| format!("'sha{}-h{i}'", [256, 384, 512][i % 3]))
             .collect();
-        let l = list(&hashes.join(" "));
+        let owned = list(&hashes.join(" "));
+        let l = owned.as_ref();
         assert!(l.matches_integrity("sha256-h0 sha384-h1 sha512-h2 sha256-h498"));
         assert!(l.matches_integrity(&"sha512-h5 ".repeat(1000)));
         assert!(!l.matches_integrity("sha256-h0 sha256-h1"));
@@ -892,17 +1022,20 @@ mod tests {
 
     #[test]
     fn nonces_and_integrity() {
-        let l = list("'nonce-abc' 'sha256-AAA=' 'sha384-BBB'");
+        let owned = list("'nonce-abc' 'sha256-AAA=' 'sha384-BBB'");
+        let l = owned.as_ref();
         assert!(l.matches_nonce("abc"));
         assert!(!l.matches_nonce("ABC"));
         assert!(!l.matches_nonce(""));
-        assert!(l.has_nonce_or_hash);
+        assert!(l.has_nonce_or_hash());
         assert!(l.matches_integrity("sha256-AAA="));
         assert!(l.matches_integrity("SHA256-AAA=?opt sha384-BBB"));
         assert!(!l.matches_integrity("sha256-AAA= sha512-CCC"));
         assert!(!l.matches_integrity(""));
         assert!(!l.matches_integrity("md5-AAA="));
-        assert!(!list("'nonce-abc'").matches_integrity("sha256-AAA="));
+        assert!(!list("'nonce-abc'")
+            .as_ref()
+            .matches_integrity("sha256-AAA="));
     }
 }
 
