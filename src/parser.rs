@@ -113,7 +113,7 @@ pub(crate) fn parse_policy(
     let mut directives = Vec::with_capacity(pieces);
     let mut lists = Vec::with_capacity(pieces);
     let mut by_kind = [0u8; KNOWN_COUNT];
-    let mut arena = Arena::for_text(policy_text.len());
+    let mut arena = Arena::for_text(policy_text);
     // Step 3: for each token of the text strictly split on ";".
     for raw in policy_text.split(';') {
         // Step 3.1: strip leading and trailing ASCII whitespace.
@@ -189,6 +189,7 @@ pub(crate) fn parse_policy(
                 lists.push(SourceList::compile(
                     k,
                     value,
+                    policy_text,
                     value_offset,
                     &mut arena,
                     warn,
@@ -211,7 +212,6 @@ pub(crate) fn parse_policy(
         return None;
     }
     let mut policy = Policy {
-        text: policy_text.into(),
         disposition,
         source,
         directives,

@@ -143,7 +143,6 @@ const ABSENT: u8 = 0;
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Policy {
-    pub(crate) text: Box<str>,
     pub(crate) disposition: Disposition,
     pub(crate) source: PolicySource,
     pub(crate) directives: Vec<Directive>,
@@ -192,7 +191,7 @@ impl<'p> DirectiveRef<'p> {
 impl Policy {
     /// The policy's text as delivered (one comma-separated piece of the header, trimmed).
     pub fn text(&self) -> &str {
-        &self.text
+        self.arena.text()
     }
 
     /// Enforced or report-only.
@@ -281,7 +280,7 @@ impl Policy {
         let r = d.value.start as usize..d.value.end as usize;
         DirectiveRef {
             name: &d.name,
-            value: self.text.get(r).unwrap_or(""),
+            value: self.arena.text().get(r).unwrap_or(""),
         }
     }
 
@@ -341,8 +340,7 @@ impl Policy {
     /// Approximate heap bytes owned by this policy.
     pub(crate) fn heap_size(&self) -> usize {
         use core::mem::size_of;
-        self.text.len()
-            + self.directives.capacity() * size_of::<Directive>()
+        self.directives.capacity() * size_of::<Directive>()
             + self
                 .directives
                 .iter()

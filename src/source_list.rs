@@ -65,27 +65,28 @@ impl HostSource {
     #[inline]
     fn matches(
         &self,
-        names: &str,
+        arena: &Arena,
         u: &UrlView<'_>,
         origin: &SelfOrigin,
         ignore_paths: bool,
     ) -> bool {
         // Step 3.3: host-part.
-        self.host.matches(names, u.host) && self.matches_after_host(names, u, origin, ignore_paths)
+        self.host.matches(&arena.lower, u.host)
+            && self.matches_after_host(arena, u, origin, ignore_paths)
     }
 
     /// [`HostSource::matches`] when the host-part is known to match.
     #[inline]
     fn matches_after_host(
         &self,
-        names: &str,
+        arena: &Arena,
         u: &UrlView<'_>,
         origin: &SelfOrigin,
         ignore_paths: bool,
     ) -> bool {
         // Step 2.1 / step 3.2: the scheme-part, or the origin's scheme, must match.
         let scheme_ok = match self.scheme {
-            Some(m) => m.matches(names, u),
+            Some(m) => m.matches(&arena.lower, u),
             None => origin.scheme_part_matches(u),
         };
         // Steps 3.4-3.5: port-part. Step 3.6: path-part, only before any redirect.
@@ -94,7 +95,7 @@ impl HostSource {
             && (ignore_paths
                 || self
                     .path
-                    .is_none_or(|p| path_part_matches(p.get(names), u.path())))
+                    .is_none_or(|p| path_part_matches(p.get(&arena.text), u.path())))
     }
 
     /// <https://w3c.github.io/webappsec-csp/#match-ports>
@@ -258,10 +259,11 @@ pub(crate) struct HashSource<'p> {
 /// 42,000 allocations and reallocations with per-list storage; see `docs/performance.md`).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub(crate) struct Arena {
-    /// Lower-cased host names (a suffix with its leading "."), scheme names, paths, nonces
-    /// and hash values, back to back. Reserved at the policy text's length, which bounds what
-    /// is stored, so it never grows.
-    names: String,
+    /// The policy's text, as delivered: paths, nonces and hash values are ranges of it.
+    text: Box<str>,
+    /// The text ASCII-lower-cased: host names (a suffix with its leading ".") and scheme
+    /// names are ranges of it, so that no name is copied out one by one.
+    lower: Box<str>,
     hosts: Vec<HostSource>,
     /// For indexed lists: the [`name_key`] of each exact host and suffix.
     keys: Vec<u128>,
@@ -273,18 +275,26 @@ pub(crate) struct Arena {
 }
 
 impl Arena {
-    /// An arena for the lists of a policy whose text is `text_len` bytes long.
-    pub(crate) fn for_text(text_len: usize) -> Arena {
+    /// An arena for the lists of a policy whose text is `text`.
+    pub(crate) fn for_text(text: &str) -> Arena {
         Arena {
-            names: String::with_capacity(text_len),
+            text: text.into(),
+            lower: text.to_ascii_lowercase().into(),
             ..Arena::default()
         }
+    }
+
+    /// The policy's text, as delivered.
+    #[inline]
+    pub(crate) fn text(&self) -> &str {
+        &self.text
     }
 
     /// Approximate heap bytes owned.
     pub(crate) fn heap_size(&self) -> usize {
         use core::mem::size_of;
-        self.names.capacity()
+        self.text.len()
+            + self.lower.len()
             + self.hosts.capacity() * size_of::<HostSource>()
             + self.keys.capacity() * size_of::<u128>()
             + self.suffix_lens.capacity() * size_of::<u32>()
@@ -331,11 +341,13 @@ pub(crate) struct ListFacts {
 }
 
 impl SourceList {
-    /// Compiles the tokens of a directive value into `arena`. `offset` is the value's offset
-    /// in the text the warnings refer to.
+    /// Compiles the tokens of a directive value into `arena`. `value` is a subslice of
+    /// `text`, the text `arena` was made for; `offset` is the value's offset in the text the
+    /// warnings refer to.
     pub(crate) fn compile(
         directive: DirectiveKind,
         value: &str,
+        text: &str,
         offset: usize,
         arena: &mut Arena,
         warn: &mut dyn FnMut(ParseWarning),
@@ -384,9 +396,7 @@ impl SourceList {
                 SourceExpression::Scheme(s) => {
                     if !over {
                         match scheme::classify_ignore_case(s) {
-                            0 => arena
-                                .schemes
-                                .push(NameRange::push(&mut arena.names, "", s, true)),
+                            0 => arena.schemes.push(NameRange::of(text, s)),
                             b => list.scheme_mask |= scheme::part_match_mask(b),
                         }
                     }
@@ -405,8 +415,9 @@ impl SourceList {
                         });
                     }
                     if !over {
-                        let h = compile_host(scheme, host, port, path, &mut arena.names);
-                        arena.hosts.push(h);
+                        arena
+                            .hosts
+                            .push(compile_host(scheme, host, port, path, text));
                     }
                 }
                 SourceExpression::Nonce(n) => {
@@ -415,9 +426,7 @@ impl SourceList {
                     }
                     list.has_nonce_or_hash = true;
                     if !over {
-                        arena
-                            .nonces
-                            .push(NameRange::push(&mut arena.names, "", n, false));
+                        arena.nonces.push(NameRange::of(text, n));
                     }
                 }
                 SourceExpression::Hash(algorithm, v) => {
@@ -428,7 +437,7 @@ impl SourceList {
                     if !over {
                         arena.hashes.push(StoredHash {
                             algorithm,
-                            value: NameRange::push(&mut arena.names, "", v, false),
+                            value: NameRange::of(text, v),
                         });
                     }
                 }
@@ -447,9 +456,9 @@ impl SourceList {
         list.schemes = Run::since(schemes_start, arena.schemes.len());
         list.hashes = Run::since(hashes_start, arena.hashes.len());
         if list.hashes.len > 1 {
-            let names = &arena.names;
+            let text = &arena.text;
             arena.hashes[hashes_start..].sort_unstable_by(|a, b| {
-                (a.algorithm, a.value.bytes(names)).cmp(&(b.algorithm, b.value.bytes(names)))
+                (a.algorithm, a.value.bytes(text)).cmp(&(b.algorithm, b.value.bytes(text)))
             });
         }
         if list.hosts.len as usize > INDEX_THRESHOLD {
@@ -468,7 +477,7 @@ impl SourceList {
                 _ => 2,
             }
         }
-        let names = &*arena.names;
+        let names = &*arena.lower;
         let start = self.hosts.start as usize;
         let sources = &mut arena.hosts[start..];
         // Sort a permutation by (rank, first 15 bytes of the name, name, position), which
@@ -533,9 +542,16 @@ impl<'p> ListRef<'p> {
         ListRef { list, arena }
     }
 
+    /// The lower-cased policy text, which host and scheme names index.
     #[inline]
     fn names(&self) -> &'p str {
-        &self.arena.names
+        &self.arena.lower
+    }
+
+    /// The policy text, which paths, nonces and hashes index.
+    #[inline]
+    fn text(&self) -> &'p str {
+        &self.arena.text
     }
 
     #[inline]
@@ -559,14 +575,14 @@ impl<'p> ListRef<'p> {
     /// The hash-sources, as written.
     #[inline]
     pub(crate) fn hashes(&self) -> impl Iterator<Item = HashSource<'p>> + 'p {
-        let names = self.names();
+        let text = self.text();
         self.list
             .hashes
             .of(&self.arena.hashes)
             .iter()
             .map(move |h| HashSource {
                 algorithm: h.algorithm,
-                value: h.value.get(names),
+                value: h.value.get(text),
             })
     }
 
@@ -632,12 +648,12 @@ impl<'p> ListRef<'p> {
 
     #[inline]
     fn hosts_match(&self, u: &UrlView<'_>, origin: &SelfOrigin, ignore_paths: bool) -> bool {
-        let names = self.names();
+        let arena = self.arena;
         let hosts = self.hosts();
         if hosts.len() <= INDEX_THRESHOLD {
             return hosts
                 .iter()
-                .any(|s| s.matches(names, u, origin, ignore_paths));
+                .any(|s| s.matches(arena, u, origin, ignore_paths));
         }
         let (exact_end, suffix_end) = (self.list.exact_end as usize, self.list.suffix_end as usize);
         if let UrlHost::Domain(h) = u.host {
@@ -663,7 +679,7 @@ impl<'p> ListRef<'p> {
             .get(suffix_end..)
             .unwrap_or_default()
             .iter()
-            .any(|s| s.matches(names, u, origin, ignore_paths))
+            .any(|s| s.matches(arena, u, origin, ignore_paths))
     }
 
     /// Does a source of the indexed run `range` (sorted by name, with its keys) named exactly
@@ -705,7 +721,7 @@ impl<'p> ListRef<'p> {
             .zip(&sources[lo..])
             .take_while(|(k, s)| **k == key && same_name(s.name(names).unwrap_or_default(), name))
             // The host-part matched: `name` is the URL's host, or a suffix of it at a dot.
-            .any(|(_, s)| s.matches_after_host(names, u, origin, ignore_paths))
+            .any(|(_, s)| s.matches_after_host(self.arena, u, origin, ignore_paths))
     }
 
     /// <https://w3c.github.io/webappsec-csp/#match-nonce-to-source-list>
@@ -716,12 +732,12 @@ impl<'p> ListRef<'p> {
             return false;
         }
         // Step 3: an exact, case-sensitive compare, no decoding.
-        let names = self.names();
+        let text = self.text();
         self.list
             .nonces
             .of(&self.arena.nonces)
             .iter()
-            .any(|n| n.bytes(names) == nonce.as_bytes())
+            .any(|n| n.bytes(text) == nonce.as_bytes())
     }
 
     /// <https://w3c.github.io/webappsec-csp/#match-integrity-metadata-to-source-list>
@@ -731,7 +747,7 @@ impl<'p> ListRef<'p> {
         if hashes.is_empty() {
             return false;
         }
-        let names = self.names();
+        let text = self.text();
         // Steps 4-7: every recognised SRI item needs an identical hash-source, and there must
         // be at least one item.
         let mut any = false;
@@ -739,8 +755,7 @@ impl<'p> ListRef<'p> {
             any = true;
             let found = hashes
                 .binary_search_by(|h| {
-                    (h.algorithm, h.value.bytes(names))
-                        .cmp(&(item.algorithm, item.value.as_bytes()))
+                    (h.algorithm, h.value.bytes(text)).cmp(&(item.algorithm, item.value.as_bytes()))
                 })
                 .is_ok();
             if !found {
@@ -762,8 +777,8 @@ pub(crate) struct OwnedList {
 impl OwnedList {
     /// Compiles `value` as the value of `directive`, ignoring warnings.
     pub(crate) fn compile(directive: DirectiveKind, value: &str) -> OwnedList {
-        let mut arena = Arena::for_text(value.len());
-        let list = SourceList::compile(directive, value, 0, &mut arena, &mut |_| {});
+        let mut arena = Arena::for_text(value);
+        let list = SourceList::compile(directive, value, value, 0, &mut arena, &mut |_| {});
         OwnedList { list, arena }
     }
 
@@ -781,12 +796,12 @@ fn compile_host(
     host: &str,
     port: Option<PortPart>,
     path: Option<&str>,
-    names: &mut String,
+    text: &str,
 ) -> HostSource {
     let scheme = scheme.map(|s| match scheme::classify_ignore_case(s) {
         0 => SchemeReq {
             mask: 0,
-            other: Some(NameRange::push(names, "", s, true)),
+            other: Some(NameRange::of(text, s)),
         },
         b => SchemeReq {
             mask: scheme::part_match_mask(b),
@@ -806,9 +821,9 @@ fn compile_host(
             .is_some_and(|s| s.other.is_none() && s.mask == scheme::part_match_mask(bit::HTTP));
     HostSource {
         scheme,
-        host: HostPattern::from_valid(host, names),
+        host: HostPattern::from_valid(host, text),
         port,
-        path: path.map(|p| NameRange::push(names, "", p, false)),
+        path: path.map(|p| NameRange::of(text, p)),
         http_80,
     }
 }
@@ -952,7 +967,7 @@ mod tests {
             let linear = big
                 .hosts()
                 .iter()
-                .any(|s| s.matches(big.names(), &v, &o, false))
+                .any(|s| s.matches(big.arena, &v, &o, false))
                 && v.host.is_some();
             assert_eq!(linear, want, "linear {url}");
         }
@@ -985,7 +1000,7 @@ mod tests {
             let linear = big
                 .hosts()
                 .iter()
-                .any(|s| s.matches(big.names(), &v, &o, false));
+                .any(|s| s.matches(big.arena, &v, &o, false));
             assert_eq!(linear, want);
         }
     }
