@@ -127,17 +127,47 @@ impl<'a> Iterator for SplitWs<'a> {
     #[inline]
     fn next(&mut self) -> Option<&'a str> {
         let b = self.rest.as_bytes();
-        // Whitespace bytes are all at most 0x20: one compare rules out every other byte.
-        let ws = |c: u8| c <= b' ' && is(c, WS);
-        let start = b.iter().position(|&c| !ws(c))?;
-        let len = b
-            .get(start..)
-            .and_then(|t| t.iter().position(|&c| ws(c)))
-            .unwrap_or(b.len() - start);
+        let start = b.iter().position(|&c| !is_ws(c))?;
+        let len = b.get(start..).map_or(0, find_ws);
         let token = self.rest.get(start..start + len)?;
         self.rest = self.rest.get(start + len..).unwrap_or("");
         Some(token)
     }
+}
+
+/// Is `c` ASCII whitespace? Whitespace bytes are all at most 0x20: one compare rules out
+/// every other byte.
+#[inline]
+fn is_ws(c: u8) -> bool {
+    c <= b' ' && is(c, WS)
+}
+
+/// The index of the first ASCII whitespace byte of `b`, or `b.len()`: eight bytes at a time.
+#[inline]
+fn find_ws(b: &[u8]) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let mut i = 0;
+    while let Some(chunk) = b.get(i..).and_then(<[u8]>::first_chunk::<8>) {
+        let w = u64::from_le_bytes(*chunk);
+        // The lowest set bit marks the first byte below 0x21 exactly (bits above it may be
+        // borrows, never misses below it).
+        let below = w.wrapping_sub(ONES * 0x21) & !w & HIGH;
+        if below != 0 {
+            let k = i + (below.trailing_zeros() / 8) as usize;
+            if b.get(k).is_some_and(|&c| is_ws(c)) {
+                return k;
+            }
+            // A control byte that is not whitespace (NUL, VT ...): finish byte by byte.
+            return k + b
+                .get(k..)
+                .map_or(0, |t| t.iter().position(|&c| is_ws(c)).unwrap_or(t.len()));
+        }
+        i += 8;
+    }
+    i + b
+        .get(i..)
+        .map_or(0, |t| t.iter().position(|&c| is_ws(c)).unwrap_or(t.len()))
 }
 
 /// Byte offset of `inner` inside `outer`; `inner` must be a subslice of `outer`.
@@ -267,6 +297,20 @@ mod tests {
             }
         }
         assert!(!is(0x0B, WS), "VT is not ASCII whitespace");
+    }
+
+    #[test]
+    fn find_ws_is_the_first_whitespace_byte() {
+        let bytes: &[u8] = b"ab\tc\x0bd\x00e \nf\x0c\rg\x7f\x80h";
+        for start in 0..bytes.len() {
+            for end in start..=bytes.len() {
+                let s = &bytes[start..end];
+                let want = s.iter().position(|&c| is(c, WS)).unwrap_or(s.len());
+                assert_eq!(find_ws(s), want, "{s:?}");
+            }
+        }
+        let long = [b"0123456789abcdef\x0b\x01xyz".as_slice(), b" tail"].concat();
+        assert_eq!(find_ws(&long), 21);
     }
 
     #[test]

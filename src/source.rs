@@ -9,7 +9,7 @@ use core::fmt;
 
 use bitflags::bitflags;
 
-use crate::ascii::{self, all, BASE64, DIGIT};
+use crate::ascii::{self, all, is, ALPHA, BASE64, DIGIT, HOST, PCHAR, SCHEME};
 use crate::host::HostPattern;
 use crate::path::is_path_part;
 use crate::scheme::is_scheme;
@@ -329,8 +329,124 @@ fn find_scheme_separator(token: &str, from: usize) -> Option<usize> {
     None
 }
 
+/// The common shapes of a valid host-source, in one pass over the token: an optional
+/// `scheme://`, a host-part, an optional numeric or `*` port, an optional path without `%`.
+///
+/// Returns `None` for anything else (a query, a percent escape, any invalid byte), which
+/// [`parse_host_source`] then classifies in full; where this returns a result, it is the one
+/// [`parse_host_source`] would give (`tests::fast_path_agrees_with_the_general_parser`).
+#[inline]
+fn fast_host_source(token: &str) -> Option<SourceExpression<'_>> {
+    let b = token.as_bytes();
+    let n = b.len();
+    let mut i = 0;
+    // `[ scheme-part "://" ]`: scheme characters never include a delimiter, so a run of them
+    // followed by "://" is the scheme-part.
+    let mut scheme = None;
+    if b.first().is_some_and(|&c| is(c, ALPHA)) {
+        let mut j = 1;
+        while j < n && is(b[j], SCHEME) {
+            j += 1;
+        }
+        if b.get(j..j + 3) == Some(b"://") {
+            scheme = Some(token.get(..j)?);
+            i = j + 3;
+        }
+    }
+    // `host-part = "*" / [ "*." ] 1*host-char *( "." 1*host-char ) [ "." ]`.
+    let host_start = i;
+    let labels_expected = if b.get(i) == Some(&b'*') {
+        i += 1;
+        if b.get(i) == Some(&b'.') {
+            i += 1;
+            true
+        } else {
+            false
+        }
+    } else {
+        true
+    };
+    if labels_expected {
+        let (mut label, mut dots) = (0usize, 0usize);
+        while let Some(&c) = b.get(i) {
+            if is(c, HOST) {
+                label += 1;
+            } else if c == b'.' && label > 0 {
+                label = 0;
+                dots += 1;
+            } else {
+                break;
+            }
+            i += 1;
+        }
+        // A last label, or a trailing "." after at least one label.
+        let prefix_dot = b.get(host_start) == Some(&b'*');
+        if label == 0 && (dots == 0 || b.get(i.wrapping_sub(1)) != Some(&b'.')) {
+            return None;
+        }
+        // `*.` needs a label of its own after it (`*.` alone is no host).
+        if prefix_dot && label == 0 && dots == 0 {
+            return None;
+        }
+    }
+    let host = token.get(host_start..i)?;
+    // `[ ":" port-part ]`, `port-part = 1*DIGIT / "*"`.
+    let mut port = None;
+    if b.get(i) == Some(&b':') {
+        i += 1;
+        if b.get(i) == Some(&b'*') {
+            i += 1;
+            port = Some(PortPart::Any);
+        } else {
+            let digits = b.get(i..)?.iter().take_while(|&&c| is(c, DIGIT)).count();
+            if digits == 0 {
+                return None;
+            }
+            let n = b[i..i + digits].iter().fold(0u32, |n, &d| {
+                n.saturating_mul(10).saturating_add(u32::from(d - b'0'))
+            });
+            port = Some(PortPart::Number(if n > 65535 { u32::MAX } else { n }));
+            i += digits;
+        }
+    }
+    // `[ path-part ]`: "/" then path characters, the first segment not empty; no "%" (the
+    // general parser checks escapes).
+    let path_start = i;
+    if b.get(i) == Some(&b'/') {
+        if b.get(i + 1) == Some(&b'/') {
+            return None;
+        }
+        i += 1;
+        while let Some(&c) = b.get(i) {
+            if c != b'/' && !is(c, PCHAR) {
+                return None;
+            }
+            i += 1;
+        }
+    }
+    if i != n {
+        return None;
+    }
+    let path = token.get(path_start..)?;
+    Some(SourceExpression::Host {
+        scheme,
+        host,
+        port,
+        path: if path.is_empty() { None } else { Some(path) },
+        ignored_suffix: None,
+    })
+}
+
 /// `host-source = [ scheme-part "://" ] host-part [ ":" port-part ] [ path-part ]`
 fn parse_host_source(token: &str) -> SourceExpression<'_> {
+    match fast_host_source(token) {
+        Some(expr) => expr,
+        None => parse_host_source_general(token),
+    }
+}
+
+/// [`parse_host_source`] for every token, the unusual ones included.
+fn parse_host_source_general(token: &str) -> SourceExpression<'_> {
     // `[ scheme-part "://" ]` only when a scheme precedes the first "://". Otherwise a "://"
     // after a "/" belongs to the path (`a.test/x://y` is host `a.test`, path `/x://y`); one
     // before any "/" could only end a host or port, which it never validly does.
@@ -420,6 +536,58 @@ fn parse_host_source(token: &str) -> SourceExpression<'_> {
 mod tests {
     use super::*;
     use SourceExpression as S;
+
+    /// The general host-source parser, without the fast path.
+    fn general(token: &str) -> SourceExpression<'_> {
+        parse_host_source_general(token)
+    }
+
+    #[test]
+    fn fast_path_agrees_with_the_general_parser() {
+        const PIECES: &[&str] = &[
+            "https", "http", "a", "A", "b-c", "1", "0x", "*", ".", ":", "/", "//", "://", "?", "#",
+            "%", "%41", "+", "_", "~", "@", "!", "8080", "99999", "é", " ", "test", "x:y",
+        ];
+        let mut seed = 0x1234_5678_9abc_def0u64;
+        let mut next = |n: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % n as u64) as usize
+        };
+        let mut fast_answers = 0;
+        for _ in 0..200_000 {
+            let token: String = (0..1 + next(8))
+                .map(|_| PIECES[next(PIECES.len())])
+                .collect();
+            if let Some(fast) = fast_host_source(&token) {
+                fast_answers += 1;
+                assert_eq!(fast, general(&token), "{token:?}");
+            }
+        }
+        for token in [
+            "https://a.test",
+            "*.a.test",
+            "a.test:8080/x/",
+            "https://*:*",
+            "a.test.",
+            "*.a.",
+            "127.0.0.1",
+            "a.test/x://y",
+            "https://a.test/p:q@r!$&'()*+=-._~",
+        ] {
+            assert_eq!(fast_host_source(token), Some(general(token)), "{token}");
+        }
+        for token in [
+            "*.", "a..b", "a.test?x", "a/%41", "a.test:", "*a", "//a", "a//b", ":80",
+        ] {
+            assert_eq!(fast_host_source(token), None, "{token}");
+        }
+        assert!(
+            fast_answers > 1_000,
+            "the generator rarely reaches the fast path"
+        );
+    }
 
     #[test]
     fn keywords_are_case_insensitive() {
