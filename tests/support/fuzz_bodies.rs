@@ -11,7 +11,9 @@
 //!   verdicts agree, the enforce and report halves add up to the whole, and
 //!   `explain_request` agrees with the verdict.
 //! - [`differential`]: the same case through cspgate and through the naive oracle
-//!   (`naive.rs`): the same blocked/allowed answer and the same violations, in policy order.
+//!   (`naive.rs`): the same blocked/allowed answer and the same violations, in policy order,
+//!   for the request, and for inline content, eval, Wasm, navigations and frame-ancestors
+//!   over the same policies.
 //!
 //! A case comes from [`CheckInput`]: either bytes in the readable text format of
 //! [`Case::from_text`] (the seeds are conformance cases written that way, so byte-level
@@ -529,7 +531,106 @@ pub fn differential(case: &Case) -> Keep {
         (oracle.blocked, theirs),
         "cspgate (left) and the oracle (right) disagree on {case:?}"
     );
+    other_checks(case, &policy, &url, &document);
     Keep::Yes
+}
+
+/// A verdict as the oracle reports one: blocked, and (directive, disposition, policy index).
+type Outcome = (bool, Vec<(String, naive::Disposition, usize)>);
+
+fn outcome(verdict: &Verdict<'_>) -> Outcome {
+    (
+        verdict.is_blocked(),
+        verdict
+            .violations()
+            .iter()
+            .map(|v| {
+                (
+                    v.directive().as_str().to_owned(),
+                    naive_disposition(v.disposition()),
+                    v.policy_index(),
+                )
+            })
+            .collect(),
+    )
+}
+
+fn naive_outcome(o: &naive::NaiveOutcome) -> Outcome {
+    (
+        o.blocked,
+        o.violations
+            .iter()
+            .map(|v| (v.directive.clone(), v.disposition, v.policy_index))
+            .collect(),
+    )
+}
+
+/// The `differential` target's other checks on the same policies (cases over a limit are not
+/// compared here): inline content of every type (its source the request URL's text, its nonce
+/// the request's), eval and Wasm, the navigation request to the case's URL, and
+/// frame-ancestors with the case's URL as the only ancestor of the document.
+fn other_checks(case: &Case, policy: &DocumentPolicy, url: &Url, document: &Url) {
+    use cspgate::{InlineCheck, InlineType, NavigationType};
+    let oracle = case.naive_policies();
+    let parser_inserted = case.parser_metadata != ParserMetadata::NotParserInserted;
+    for &kind in InlineType::ALL {
+        for source in [case.url.as_str(), "alert(1)"] {
+            let check = InlineCheck::new(kind, source)
+                .nonce(&case.nonce)
+                .nonceable(!case.nonce.is_empty())
+                .parser_inserted(parser_inserted);
+            let want =
+                naive::check_inline(&oracle, kind.as_str(), source, &case.nonce, parser_inserted);
+            assert_eq!(
+                outcome(&policy.check_inline(&check)),
+                naive_outcome(&want),
+                "inline {kind} {source:?}: cspgate (left), oracle (right) on {case:?}"
+            );
+        }
+    }
+    assert_eq!(
+        outcome(&policy.check_eval(&case.url, false)),
+        naive_outcome(&naive::check_eval(&oracle, "javascript")),
+        "eval: cspgate (left), oracle (right) on {case:?}"
+    );
+    assert_eq!(
+        outcome(&policy.check_wasm()),
+        naive_outcome(&naive::check_eval(&oracle, "wasm")),
+        "wasm: cspgate (left), oracle (right) on {case:?}"
+    );
+    let request = Request::new(url, Destination::Document).redirect_count(case.redirect_count);
+    for (nav, name) in [
+        (NavigationType::FormSubmission, "form-submission"),
+        (NavigationType::Other, "other"),
+    ] {
+        let want = naive::check_navigation(
+            &oracle,
+            &case.document,
+            &naive::NaiveRequest {
+                url: &case.url,
+                destination: "document",
+                initiator: "",
+                redirect_count: case.redirect_count,
+                nonce: "",
+                integrity: "",
+                parser_metadata: "",
+            },
+            name,
+        )
+        .expect("the oracle parses the URLs cspgate parsed");
+        assert_eq!(
+            outcome(&policy.check_navigation_request(&request, nav)),
+            naive_outcome(&want),
+            "{name} navigation: cspgate (left), oracle (right) on {case:?}"
+        );
+    }
+    let want = naive::check_frame_ancestors(&oracle, &case.document, &[&case.url])
+        .expect("the oracle parses the URLs cspgate parsed");
+    assert_eq!(
+        outcome(&policy.check_navigation_response(document, &[url.origin()])),
+        naive_outcome(&want),
+        "frame-ancestors: cspgate (left), oracle (right) on {case:?}"
+    );
 }
 
 // ---------------------------------------------------------------------------------------
