@@ -16,25 +16,9 @@ use cspgate::{
 };
 use sha2::Digest as _;
 
-/// A small deterministic generator (xorshift64*).
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-
-    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
-        &items[self.below(items.len())]
-    }
-}
+#[path = "support/rng.rs"]
+mod rng;
+use rng::Rng;
 
 fn b64(bytes: &[u8]) -> String {
     base64::engine::general_purpose::STANDARD.encode(bytes)
@@ -99,13 +83,13 @@ fn policy_text(rng: &mut Rng, hashes: &[String]) -> String {
     ];
     let mut directives = Vec::new();
     for _ in 0..1 + rng.below(3) {
-        let mut d = String::from(*rng.pick(NAMES));
+        let mut d = String::from(rng.pick(NAMES));
         for _ in 0..rng.below(4) {
             d.push(' ');
             if rng.below(4) == 0 {
-                d.push_str(rng.pick::<String>(hashes));
+                d.push_str(&hashes[rng.below(hashes.len())]);
             } else {
-                d.push_str(rng.pick::<&str>(TOKENS));
+                d.push_str(rng.pick(TOKENS));
             }
         }
         directives.push(d);
@@ -222,9 +206,9 @@ fn inline_checks_agree_with_the_oracle() {
     for _ in 0..6000 {
         let (list, oracle) = policies(&mut rng, &hashes);
         let p = DocumentPolicy::new(&doc, list);
-        let kind = *rng.pick(InlineType::ALL);
-        let source = *rng.pick(SOURCES);
-        let nonce = *rng.pick(&["", "abc", "xyz", "ABC"]);
+        let kind = rng.pick(InlineType::ALL);
+        let source = rng.pick(SOURCES);
+        let nonce = rng.pick(&["", "abc", "xyz", "ABC"]);
         let parser_inserted = rng.below(2) == 0;
         let check = InlineCheck::new(kind, source)
             .nonce(nonce)
@@ -289,9 +273,9 @@ fn navigation_requests_agree_with_the_oracle() {
     for _ in 0..6000 {
         let (list, oracle) = policies(&mut rng, &hashes);
         let p = DocumentPolicy::new(&doc, list);
-        let url = *rng.pick(URLS);
+        let url = rng.pick(URLS);
         let redirects = rng.below(2) as u32;
-        let (nav, nav_name) = *rng.pick(&[
+        let (nav, nav_name) = rng.pick(&[
             (NavigationType::FormSubmission, "form-submission"),
             (NavigationType::Other, "other"),
         ]);
@@ -343,10 +327,10 @@ fn frame_ancestors_agree_with_the_oracle() {
     ];
     for _ in 0..6000 {
         let (list, oracle) = policies(&mut rng, &hashes);
-        let response = *rng.pick(RESPONSES);
+        let response = rng.pick(RESPONSES);
         let r = Url::parse(response).unwrap();
         let p = DocumentPolicy::new(&r, list);
-        let ancestors: Vec<&str> = (0..rng.below(4)).map(|_| *rng.pick(ANCESTORS)).collect();
+        let ancestors: Vec<&str> = (0..rng.below(4)).map(|_| rng.pick(ANCESTORS)).collect();
         let origins: Vec<Origin> = ancestors
             .iter()
             .map(|a| Url::parse(a).unwrap().origin())
