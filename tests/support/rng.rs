@@ -1,7 +1,7 @@
 //! The deterministic generator the property tests share (xorshift64*): fixed seeds, so a
 //! failure reproduces; no dependency.
 
-#![allow(dead_code)]
+#![allow(dead_code, unreachable_pub)]
 
 /// A xorshift64* generator.
 pub struct Rng(pub u64);
