@@ -10,20 +10,10 @@ mod common;
 
 use std::hint::black_box;
 
-use common::{Both, DOCUMENT};
+use common::{Both, DOCUMENT, REALISTIC};
 use criterion::{BenchmarkId, Criterion, Throughput};
 use cspgate::url::Url;
 use cspgate::{CacheConfig, DocumentPolicy};
-
-/// A realistic document policy: what a mid-size site with analytics, fonts and video sends.
-const REALISTIC: &str = "default-src 'self'; \
-    script-src 'self' 'nonce-r4nd0m' https://www.googletagmanager.com https://www.google-analytics.com; \
-    style-src 'self' 'unsafe-inline' https://fonts.googleapis.com; \
-    img-src 'self' data: https:; font-src 'self' https://fonts.gstatic.com; \
-    connect-src 'self' https://api.example.org wss://push.example.org https://www.google-analytics.com; \
-    frame-src https://www.youtube.com https://player.vimeo.com; worker-src 'self' blob:; \
-    object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'; \
-    report-uri /csp-report";
 
 /// `n` https host-sources, as a connect-src with `'self'`.
 fn hosts_policy(n: usize) -> String {

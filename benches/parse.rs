@@ -12,16 +12,8 @@ mod common;
 
 use std::hint::black_box;
 
+use common::REALISTIC;
 use criterion::{BenchmarkId, Criterion, Throughput};
-
-const REALISTIC: &str = "default-src 'self'; \
-    script-src 'self' 'nonce-r4nd0m' https://www.googletagmanager.com https://www.google-analytics.com; \
-    style-src 'self' 'unsafe-inline' https://fonts.googleapis.com; \
-    img-src 'self' data: https:; font-src 'self' https://fonts.gstatic.com; \
-    connect-src 'self' https://api.example.org wss://push.example.org https://www.google-analytics.com; \
-    frame-src https://www.youtube.com https://player.vimeo.com; worker-src 'self' blob:; \
-    object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'; \
-    report-uri /csp-report";
 
 fn parse(c: &mut Criterion) {
     let mut group = c.benchmark_group("parse");

@@ -197,3 +197,13 @@ pub(crate) fn print_ratios(group: &str, ours: &[&str], peer: &str, parameters: &
         println!("{line}");
     }
 }
+
+/// A realistic document policy: what a mid-size site with analytics, fonts and video sends.
+pub(crate) const REALISTIC: &str = "default-src 'self'; \
+    script-src 'self' 'nonce-r4nd0m' https://www.googletagmanager.com https://www.google-analytics.com; \
+    style-src 'self' 'unsafe-inline' https://fonts.googleapis.com; \
+    img-src 'self' data: https:; font-src 'self' https://fonts.gstatic.com; \
+    connect-src 'self' https://api.example.org wss://push.example.org https://www.google-analytics.com; \
+    frame-src https://www.youtube.com https://player.vimeo.com; worker-src 'self' blob:; \
+    object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'; \
+    report-uri /csp-report";
