@@ -49,6 +49,13 @@ pub(crate) fn parse_list(
     } else {
         text
     };
+    // Room for every policy (at most the limit, plus the fail-closed one), reserved exactly: a
+    // `Policy` is 320 bytes, and a growing vector gave a one-policy header room for four.
+    let pieces = match source {
+        PolicySource::Header => text.matches(',').count() + 1,
+        PolicySource::Meta => 1,
+    };
+    out.reserve_exact(pieces.min(MAX_POLICIES + 1));
     let mut kept = 0usize;
     let mut parse_piece = |piece: &str, warn: &mut dyn FnMut(ParseWarning), cut: &mut bool| {
         let base = ascii::offset_in(text, piece);
@@ -241,6 +248,35 @@ mod tests {
             &mut out,
         );
         (out, warnings)
+    }
+
+    #[test]
+    fn the_policy_vector_is_sized_to_the_pieces() {
+        // A 320-byte `Policy` per spare slot: a growing vector gave one policy room for four.
+        assert_eq!(
+            parse("upgrade-insecure-requests", PolicySource::Header)
+                .0
+                .capacity(),
+            1
+        );
+        assert_eq!(
+            parse("img-src a, script-src b", PolicySource::Header)
+                .0
+                .capacity(),
+            2
+        );
+        assert_eq!(
+            parse("img-src a, script-src b", PolicySource::Meta)
+                .0
+                .capacity(),
+            1
+        );
+        // Commas beyond the limit reserve no more than the limit and the fail-closed policy.
+        let many = ",".repeat(10_000);
+        assert_eq!(
+            parse(&many, PolicySource::Header).0.capacity(),
+            MAX_POLICIES + 1
+        );
     }
 
     fn directives(p: &Policy) -> Vec<(String, Vec<String>)> {
