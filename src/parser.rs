@@ -49,13 +49,9 @@ pub(crate) fn parse_list(
     } else {
         text
     };
-    // Room for every policy (at most the limit, plus the fail-closed one), reserved exactly: a
-    // `Policy` is 320 bytes, and a growing vector gave a one-policy header room for four.
-    let pieces = match source {
-        PolicySource::Header => text.matches(',').count() + 1,
-        PolicySource::Meta => 1,
-    };
-    out.reserve_exact(pieces.min(MAX_POLICIES + 1));
+    // A `Policy` is 320 bytes, and a growing vector gives a one-policy header room for four:
+    // room for one up front, and any spare room (several policies) given back at the end.
+    out.reserve_exact(1);
     let mut kept = 0usize;
     let mut parse_piece = |piece: &str, warn: &mut dyn FnMut(ParseWarning), cut: &mut bool| {
         let base = ascii::offset_in(text, piece);
@@ -94,6 +90,9 @@ pub(crate) fn parse_list(
             p.synthetic = true;
             out.push(p);
         }
+    }
+    if out.capacity() > out.len() {
+        out.shrink_to_fit();
     }
 }
 
@@ -251,32 +250,18 @@ mod tests {
     }
 
     #[test]
-    fn the_policy_vector_is_sized_to_the_pieces() {
-        // A 320-byte `Policy` per spare slot: a growing vector gave one policy room for four.
-        assert_eq!(
-            parse("upgrade-insecure-requests", PolicySource::Header)
-                .0
-                .capacity(),
-            1
-        );
-        assert_eq!(
-            parse("img-src a, script-src b", PolicySource::Header)
-                .0
-                .capacity(),
-            2
-        );
-        assert_eq!(
-            parse("img-src a, script-src b", PolicySource::Meta)
-                .0
-                .capacity(),
-            1
-        );
-        // Commas beyond the limit reserve no more than the limit and the fail-closed policy.
-        let many = ",".repeat(10_000);
-        assert_eq!(
-            parse(&many, PolicySource::Header).0.capacity(),
-            MAX_POLICIES + 1
-        );
+    fn the_policy_vector_holds_no_spare_room() {
+        // A 320-byte `Policy` per spare slot: a growing vector gives one policy room for four.
+        let room = |text: &str, source| parse(text, source).0.capacity();
+        assert_eq!(room("upgrade-insecure-requests", PolicySource::Header), 1);
+        assert_eq!(room("img-src a, script-src b", PolicySource::Header), 2);
+        assert_eq!(room("img-src a, script-src b", PolicySource::Meta), 1);
+        let five = "img-src a, script-src b, style-src c, font-src d, media-src e";
+        assert_eq!(room(five, PolicySource::Header), 5);
+        // Over the limit: the kept policies and the fail-closed one.
+        let many = "img-src a,".repeat(2 * MAX_POLICIES);
+        assert_eq!(room(&many, PolicySource::Header), MAX_POLICIES + 1);
+        assert_eq!(room(",,,,", PolicySource::Header), 0);
     }
 
     fn directives(p: &Policy) -> Vec<(String, Vec<String>)> {
