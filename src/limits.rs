@@ -54,6 +54,22 @@ pub const DEFAULT_CACHE_ENTRIES: usize = 256;
 /// [`CacheConfig::capacity`](crate::CacheConfig::capacity) caps larger requests at this.
 pub const MAX_CACHE_ENTRIES: usize = 65_536;
 
+/// Spare bytes a compiled policy's vector may keep past its length.
+///
+/// The vectors of a policy grow while it is parsed, and doubling can leave half of one unused;
+/// with one-byte host-sources (`a b c ...`, 64 bytes of `HostSource` for 2 bytes of text) that
+/// alone exceeded the documented bound of 48 heap bytes per header byte. [`trim_spare`] gives
+/// the room back once a policy is complete.
+const MAX_SPARE_BYTES: usize = 64;
+
+/// Shrinks `v` to its length when more than [`MAX_SPARE_BYTES`] of it are unused (a
+/// reallocation, once per vector and policy, and only then).
+pub(crate) fn trim_spare<T>(v: &mut Vec<T>) {
+    if (v.capacity() - v.len()) * core::mem::size_of::<T>() > MAX_SPARE_BYTES {
+        v.shrink_to_fit();
+    }
+}
+
 /// Which limit a [`ParseWarning::LimitExceeded`](crate::ParseWarning::LimitExceeded) names.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]

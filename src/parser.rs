@@ -6,7 +6,7 @@ use smallvec::SmallVec;
 use crate::ascii::{self, is, WS};
 use crate::destination::EFFECTIVE_COUNT;
 use crate::directive::{DirectiveKind, DirectiveName, KNOWN_COUNT};
-use crate::limits::{Limit, MAX_LIST_BYTES, MAX_POLICIES, MAX_UNKNOWN_DIRECTIVES};
+use crate::limits::{trim_spare, Limit, MAX_LIST_BYTES, MAX_POLICIES, MAX_UNKNOWN_DIRECTIVES};
 use crate::policy::{Directive, Disposition, Policy, PolicySource, NO_LIST};
 use crate::source_list::{Arena, SourceList};
 use crate::warning::{ParseWarning, Span};
@@ -112,9 +112,9 @@ pub(crate) fn parse_policy(
     let mut seen = [false; KNOWN_COUNT];
     // The unknown names kept so far, as written (compared ASCII case-insensitively).
     let mut unknown: SmallVec<[&str; 4]> = SmallVec::new();
-    // Room for every `;`-separated piece up front: growing these vectors (a source list is
-    // about 150 bytes) cost more than the whole scan of the text.
-    // (`matches` on a char finds each `;` with memchr.)
+    // Room for every `;`-separated piece up front: growing these vectors cost more than the
+    // whole scan of the text. (`matches` on a char finds each `;` with memchr.) Empty pieces
+    // (`;;;`) leave room unused, given back below.
     let pieces = policy_text.matches(';').count() + 1;
     let mut directives = Vec::with_capacity(pieces);
     let mut lists = Vec::with_capacity(pieces);
@@ -217,6 +217,9 @@ pub(crate) fn parse_policy(
     if directives.is_empty() {
         return None;
     }
+    trim_spare(&mut directives);
+    trim_spare(&mut lists);
+    arena.trim();
     let mut policy = Policy {
         disposition,
         source,

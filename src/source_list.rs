@@ -284,6 +284,17 @@ impl Arena {
         }
     }
 
+    /// Gives back the spare room of the arena's vectors once its policy is complete.
+    pub(crate) fn trim(&mut self) {
+        use crate::limits::trim_spare;
+        trim_spare(&mut self.hosts);
+        trim_spare(&mut self.keys);
+        trim_spare(&mut self.suffix_lens);
+        trim_spare(&mut self.nonces);
+        trim_spare(&mut self.schemes);
+        trim_spare(&mut self.hashes);
+    }
+
     /// The policy's text, as delivered.
     #[inline]
     pub(crate) fn text(&self) -> &str {

@@ -50,8 +50,10 @@ pub enum Keep {
 pub const MAX_PARSE_INPUT: usize = 64 * 1024;
 
 /// Heap bytes a compiled list may hold per byte of header text, plus a constant per policy
-/// and per list. Measured worst case: one-byte host-sources (`a a a ...`, 2 bytes each) cost
-/// one `HostSource` (40 bytes) plus their one-byte name each; `Policy` itself is ~ 300 bytes.
+/// and per list. Measured worst case: one-byte host-sources (`a b c ...`, 2 bytes each) cost
+/// one `HostSource` (64 bytes) and one index key (16 bytes) each, and the text is kept twice
+/// (as delivered and lower-cased): about 42 bytes per byte once `limits::trim_spare` has given
+/// back the vectors' spare room; `Policy` itself is 320 bytes.
 pub const MEMORY_PER_INPUT_BYTE: usize = 48;
 /// See [`MEMORY_PER_INPUT_BYTE`].
 pub const MEMORY_PER_POLICY: usize = 1024;
