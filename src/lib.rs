@@ -163,6 +163,7 @@ mod sri;
 mod sync;
 mod verdict;
 mod warning;
+mod webrtc;
 
 pub use cache::CacheStats;
 pub use destination::{

@@ -50,7 +50,8 @@ fn blocked_uri(resource: Resource<'_>) -> String {
     match resource {
         // Step 2.
         Resource::Url(u) => strip_url_for_reports(u),
-        // Step 3.
+        // Step 3. (Step 1 asserts a URL or a string; a WebRTC violation's null resource
+        // becomes the empty string, the default of the event's `blockedURI`.)
         other => other.as_str().unwrap_or("").to_owned(),
     }
 }
@@ -491,6 +492,8 @@ mod tests {
         assert_eq!(blocked_uri(Resource::Inline), "inline");
         assert_eq!(blocked_uri(Resource::Eval), "eval");
         assert_eq!(blocked_uri(Resource::WasmEval), "wasm-eval");
+        // §4.3.1 leaves a WebRTC violation's resource null, which step 1 does not expect.
+        assert_eq!(blocked_uri(Resource::None), "");
     }
 
     #[test]

@@ -27,16 +27,21 @@ pub enum Resource<'r> {
     Eval,
     /// WebAssembly compilation.
     WasmEval,
+    /// No resource: CSP3 leaves it null for a WebRTC connection (§4.3.1 step 2.1.3); reports
+    /// carry an empty blocked URI.
+    None,
 }
 
 impl Resource<'_> {
-    /// The keyword CSP3 uses for non-URL resources (`inline`, `eval`, `wasm-eval`).
+    /// The keyword CSP3 uses for non-URL resources (`inline`, `eval`, `wasm-eval`); `None` for
+    /// a URL and for no resource.
     pub const fn as_str(&self) -> Option<&'static str> {
         match self {
             Resource::Url(_) => None,
             Resource::Inline => Some("inline"),
             Resource::Eval => Some("eval"),
             Resource::WasmEval => Some("wasm-eval"),
+            Resource::None => None,
         }
     }
 }

@@ -569,7 +569,7 @@ fn naive_outcome(o: &naive::NaiveOutcome) -> Outcome {
 
 /// The `differential` target's other checks on the same policies (cases over a limit are not
 /// compared here): inline content of every type (its source the request URL's text, its nonce
-/// the request's), eval and Wasm, the navigation request to the case's URL, and
+/// the request's), eval, Wasm and WebRTC, the navigation request to the case's URL, and
 /// frame-ancestors with the case's URL as the only ancestor of the document.
 fn other_checks(case: &Case, policy: &DocumentPolicy, url: &Url, document: &Url) {
     use cspgate::{InlineCheck, InlineType, NavigationType};
@@ -599,6 +599,11 @@ fn other_checks(case: &Case, policy: &DocumentPolicy, url: &Url, document: &Url)
         outcome(&policy.check_wasm()),
         naive_outcome(&naive::check_eval(&oracle, "wasm")),
         "wasm: cspgate (left), oracle (right) on {case:?}"
+    );
+    assert_eq!(
+        outcome(&policy.check_webrtc()),
+        naive_outcome(&naive::check_webrtc(&oracle)),
+        "webrtc: cspgate (left), oracle (right) on {case:?}"
     );
     let request = Request::new(url, Destination::Document).redirect_count(case.redirect_count);
     for (nav, name) in [
@@ -699,6 +704,9 @@ const KEYWORDS: &[&str] = &[
     "none",
     "'self",
     "'unsafe-webtransport-hashes'",
+    "'allow'",
+    "'block'",
+    "'ALLOW'",
 ];
 
 const SCHEMES: &[&str] = &[

@@ -1725,6 +1725,50 @@ pub fn check_eval(policies: &[NaivePolicy], kind: &str) -> NaiveOutcome {
     outcome
 }
 
+/// <https://w3c.github.io/webappsec-csp/#should-block-rtc-connection>.
+pub fn check_webrtc(policies: &[NaivePolicy]) -> NaiveOutcome {
+    // Step 1.
+    let mut outcome = NaiveOutcome {
+        blocked: false,
+        violations: Vec::new(),
+    };
+    // Step 2: for each policy, for each directive.
+    for (policy_index, policy) in policies.iter().enumerate() {
+        for (name, value) in &policy.directives {
+            // Step 2.1.1.
+            if webrtc_pre_connect_check(name, value) == Check::Allowed {
+                continue;
+            }
+            // Steps 2.1.2-2.1.4: a violation for the directive's name, resource null.
+            outcome.violations.push(NaiveViolation {
+                directive: name.clone(),
+                disposition: policy.disposition,
+                policy_index,
+            });
+            // Step 2.1.5.
+            if policy.disposition == Disposition::Enforce {
+                outcome.blocked = true;
+            }
+        }
+    }
+    // Step 3.
+    outcome
+}
+
+/// <https://w3c.github.io/webappsec-csp/#webrtc-pre-connect> for the `webrtc` directive;
+/// every other directive's check returns "Allowed".
+fn webrtc_pre_connect_check(name: &str, value: &[String]) -> Check {
+    if name != "webrtc" {
+        return Check::Allowed;
+    }
+    // Step 1.
+    if value.len() == 1 && ascii_ci(&value[0], "'allow'") {
+        return Check::Allowed;
+    }
+    // Step 2.
+    Check::Blocked
+}
+
 // ---------------------------------------------------------------------------------------
 // Navigation (§4.2.4, §4.2.5, §6.4)
 // ---------------------------------------------------------------------------------------
