@@ -91,9 +91,7 @@ pub(crate) fn parse_list(
             out.push(p);
         }
     }
-    if out.capacity() > out.len() {
-        out.shrink_to_fit();
-    }
+    trim_spare(out);
 }
 
 /// <https://w3c.github.io/webappsec-csp/#parse-serialized-policy>
