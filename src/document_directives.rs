@@ -163,15 +163,8 @@ impl DocumentPolicy {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_support::doc;
     use crate::{PolicyList, PolicySource};
-
-    fn doc(policies: &[(&str, Disposition)]) -> DocumentPolicy {
-        let mut list = PolicyList::new();
-        for (t, d) in policies {
-            list.push_header(t, *d);
-        }
-        DocumentPolicy::new(&Url::parse("https://app.test/").unwrap(), list)
-    }
 
     fn url(s: &str) -> Url {
         Url::parse(s).unwrap()

@@ -152,17 +152,8 @@ impl DocumentPolicy {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{Disposition, PolicyList};
-    use url::Url;
-
-    fn doc(policies: &[(&str, Disposition)]) -> DocumentPolicy {
-        let url = Url::parse("https://app.test/").unwrap();
-        let mut list = PolicyList::new();
-        for (text, d) in policies {
-            list.push_header(text, *d);
-        }
-        DocumentPolicy::new(&url, list)
-    }
+    use crate::test_support::doc;
+    use crate::Disposition;
 
     fn enforce(text: &str) -> DocumentPolicy {
         doc(&[(text, Disposition::Enforce)])

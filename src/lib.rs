@@ -161,6 +161,8 @@ mod source;
 mod source_list;
 mod sri;
 mod sync;
+#[cfg(test)]
+mod test_support;
 mod verdict;
 mod warning;
 mod webrtc;

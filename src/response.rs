@@ -230,16 +230,8 @@ impl DocumentPolicy {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{Destination, Disposition, Initiator, ParserMetadata, PolicyList};
-
-    fn doc(policies: &[(&str, Disposition)]) -> DocumentPolicy {
-        let url = Url::parse("https://app.test/").unwrap();
-        let mut list = PolicyList::new();
-        for (t, d) in policies {
-            list.push_header(t, *d);
-        }
-        DocumentPolicy::new(&url, list)
-    }
+    use crate::test_support::doc;
+    use crate::{Destination, Disposition, Initiator, ParserMetadata};
 
     fn u(s: &str) -> Url {
         Url::parse(s).unwrap()

@@ -86,17 +86,9 @@ impl DocumentPolicy {
 
 #[cfg(test)]
 mod tests {
+    use crate::test_support::doc;
     use crate::{Disposition, DocumentPolicy, PolicyList, PolicySource, Resource};
     use url::Url;
-
-    fn doc(policies: &[(&str, Disposition)]) -> DocumentPolicy {
-        let url = Url::parse("https://app.test/").unwrap();
-        let mut list = PolicyList::new();
-        for (text, d) in policies {
-            list.push_header(text, *d);
-        }
-        DocumentPolicy::new(&url, list)
-    }
 
     fn blocked(text: &str) -> bool {
         doc(&[(text, Disposition::Enforce)])
