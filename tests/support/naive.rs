@@ -88,6 +88,21 @@ pub struct NaiveOutcome {
     pub violations: Vec<NaiveViolation>,
 }
 
+impl NaiveOutcome {
+    /// Records a violation of `policy` for `directive` ("report a violation"), and blocks when
+    /// the policy is enforced (the step after it in every algorithm).
+    fn record(&mut self, directive: String, policy: &NaivePolicy, policy_index: usize) {
+        self.violations.push(NaiveViolation {
+            directive,
+            disposition: policy.disposition,
+            policy_index,
+        });
+        if policy.disposition == Disposition::Enforce {
+            self.blocked = true;
+        }
+    }
+}
+
 // ---------------------------------------------------------------------------------------
 // Internal vocabulary
 // ---------------------------------------------------------------------------------------
@@ -1398,15 +1413,8 @@ pub fn check_request(
             let directive = effective_directive_for_request(&request)
                 .map(str::to_string)
                 .unwrap_or(violated_directive);
-            outcome.violations.push(NaiveViolation {
-                directive,
-                disposition: policy.disposition,
-                policy_index,
-            });
-            // §4.1.2 step 3.3.2.
-            if policy.disposition == Disposition::Enforce {
-                outcome.blocked = true;
-            }
+            // Then §4.1.2 step 3.3.2: `record` marks the outcome blocked for an enforced policy.
+            outcome.record(directive, policy, policy_index);
         }
     }
     Some(outcome)
@@ -1664,15 +1672,8 @@ fn run_inline_checks(
                 .map(str::to_string)
                 .unwrap_or_else(|| name.clone());
             // Steps 3.1.3-3.1.7.
-            outcome.violations.push(NaiveViolation {
-                directive: directive_name,
-                disposition: policy.disposition,
-                policy_index,
-            });
-            // Step 3.1.8.
-            if policy.disposition == Disposition::Enforce {
-                outcome.blocked = true;
-            }
+            // Then step 3.1.8: `record` marks the outcome blocked for an enforced policy.
+            outcome.record(directive_name, policy, policy_index);
         }
     }
 }
@@ -1712,14 +1713,7 @@ pub fn check_eval(policies: &[NaivePolicy], kind: &str) -> NaiveOutcome {
             continue;
         }
         // Violation for "script-src", resource "eval" / "wasm-eval".
-        outcome.violations.push(NaiveViolation {
-            directive: "script-src".to_string(),
-            disposition: policy.disposition,
-            policy_index,
-        });
-        if policy.disposition == Disposition::Enforce {
-            outcome.blocked = true;
-        }
+        outcome.record("script-src".to_string(), policy, policy_index);
     }
     // Step 4.
     outcome
@@ -1740,15 +1734,8 @@ pub fn check_webrtc(policies: &[NaivePolicy]) -> NaiveOutcome {
                 continue;
             }
             // Steps 2.1.2-2.1.4: a violation for the directive's name, resource null.
-            outcome.violations.push(NaiveViolation {
-                directive: name.clone(),
-                disposition: policy.disposition,
-                policy_index,
-            });
-            // Step 2.1.5.
-            if policy.disposition == Disposition::Enforce {
-                outcome.blocked = true;
-            }
+            // Then step 2.1.5: `record` marks the outcome blocked for an enforced policy.
+            outcome.record(name.clone(), policy, policy_index);
         }
     }
     // Step 3.
@@ -1812,15 +1799,8 @@ pub fn check_frame_ancestors(
                 continue;
             }
             // Steps 2.1.2-2.1.4.
-            outcome.violations.push(NaiveViolation {
-                directive: name.clone(),
-                disposition: policy.disposition,
-                policy_index,
-            });
-            // Step 2.1.5.
-            if policy.disposition == Disposition::Enforce {
-                outcome.blocked = true;
-            }
+            // Then step 2.1.5: `record` marks the outcome blocked for an enforced policy.
+            outcome.record(name.clone(), policy, policy_index);
         }
     }
     Some(outcome)
@@ -1941,15 +1921,8 @@ pub fn check_navigation(
                 continue;
             }
             // Steps 2.1.2-2.1.4.
-            outcome.violations.push(NaiveViolation {
-                directive: name.clone(),
-                disposition: policy.disposition,
-                policy_index,
-            });
-            // Step 2.1.5.
-            if policy.disposition == Disposition::Enforce {
-                outcome.blocked = true;
-            }
+            // Then step 2.1.5: `record` marks the outcome blocked for an enforced policy.
+            outcome.record(name.clone(), policy, policy_index);
         }
     }
     // Step 3.
