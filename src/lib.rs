@@ -131,61 +131,38 @@
 
 #![forbid(unsafe_code)]
 
-mod ascii;
-mod cache;
-mod destination;
-mod directive;
-mod document;
-mod document_directives;
-mod eval;
-mod explain;
-mod fetch;
-mod host;
-mod inline;
-mod json;
+mod checks;
 pub mod limits;
-mod navigation;
-mod origin;
-mod parser;
-mod path;
+mod matching;
+mod names;
+mod parse;
 mod policy;
-mod policy_list;
 mod report;
-mod request;
-mod response;
-mod sandbox;
-mod scheme;
-#[cfg(feature = "serde")]
-mod serde_impl;
-mod source;
-mod source_list;
-mod sri;
 mod sync;
 #[cfg(test)]
 mod test_support;
-mod verdict;
-mod warning;
-mod webrtc;
 
-pub use cache::CacheStats;
-pub use destination::{
+pub use checks::cache::CacheStats;
+pub use checks::document::{CacheConfig, DocumentPolicy};
+pub use checks::inline::{InlineCheck, InlineType};
+pub use checks::navigation::NavigationType;
+pub use checks::request::Request;
+pub use checks::response::HashReport;
+pub use checks::sandbox::SandboxFlags;
+pub use checks::verdict::{Resource, Verdict, Violation};
+pub use limits::Limit;
+pub use names::destination::{
     effective_directive, fallback_list, Destination, Initiator, ParserMetadata, UnknownName,
 };
-pub use directive::{legacy_directive_note, DirectiveGroup, DirectiveKind, DirectiveName};
-pub use document::{CacheConfig, DocumentPolicy};
-pub use explain::PolicyJudgement;
-pub use inline::{InlineCheck, InlineType};
-pub use limits::Limit;
-pub use navigation::NavigationType;
+pub use names::directive::{legacy_directive_note, DirectiveGroup, DirectiveKind, DirectiveName};
+pub use parse::source::{HashAlgorithm, InvalidSource, Keywords, PortPart, SourceExpression};
+pub use parse::warning::{ParseWarning, Span};
+pub use policy::list::PolicyList;
 pub use policy::{DirectiveRef, Disposition, Policy, PolicySource};
-pub use policy_list::PolicyList;
-pub use report::{strip_url_for_reports, ReportContext, ReportDestination, ViolationReport};
-pub use request::Request;
-pub use response::HashReport;
-pub use sandbox::SandboxFlags;
-pub use source::{HashAlgorithm, InvalidSource, Keywords, PortPart, SourceExpression};
-pub use verdict::{Resource, Verdict, Violation};
-pub use warning::{ParseWarning, Span};
+pub use report::explain::PolicyJudgement;
+pub use report::violation_report::{
+    strip_url_for_reports, ReportContext, ReportDestination, ViolationReport,
+};
 
 /// Re-exported so that engines and tools use the same `url` the API takes.
 pub use url;

@@ -907,7 +907,7 @@ fn sri_parse_metadata(metadata: &str) -> Vec<SriMetadata<'_>> {
     // "split a string on spaces" (the name Infra now gives "split on ASCII whitespace"), its
     // grammar separates items by WSP with WSP defined as HTML's space characters, and
     // Chromium's ParseIntegrityAttribute skips ASCII whitespace between items. cspgate's
-    // `src/sri.rs` does the same. (Empty pieces would be skipped by step 2.6 either way.)
+    // `src/matching/sri.rs` does the same. (Empty pieces would be skipped by step 2.6 either way.)
     for item in metadata
         .split(is_ascii_whitespace)
         .filter(|item| !item.is_empty())

@@ -2,7 +2,7 @@
 
 use percent_encoding::percent_decode;
 
-use crate::ascii::{is, HEX, PCHAR};
+use crate::names::ascii::{is, HEX, PCHAR};
 
 /// Is `s` an RFC 3986 `path-absolute` without ";" or ","?
 ///

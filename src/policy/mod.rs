@@ -1,15 +1,18 @@
 //! One policy (CSP3 §2.2): its directives, and the per-effective-directive table of which
 //! directive governs, computed once when the policy is parsed.
 
+pub(crate) mod list;
+pub(crate) mod source_list;
+
 use core::fmt;
 use core::ops::Range;
 
 use smallvec::SmallVec;
 
-use crate::ascii;
-use crate::destination::{Effective, EFFECTIVE_COUNT};
-use crate::directive::{DirectiveKind, DirectiveName, KNOWN_COUNT};
-use crate::source_list::{Arena, ListRef, SourceList};
+use crate::names::ascii;
+use crate::names::destination::{Effective, EFFECTIVE_COUNT};
+use crate::names::directive::{DirectiveKind, DirectiveName, KNOWN_COUNT};
+use crate::policy::source_list::{Arena, ListRef, SourceList};
 
 /// A policy's disposition (CSP3 §2.2): whether violations block or are only reported.
 ///

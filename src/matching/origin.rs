@@ -5,8 +5,8 @@ use std::net::{Ipv4Addr, Ipv6Addr};
 
 use url::{Host, Url};
 
-use crate::host::UrlHost;
-use crate::scheme::{self, bit, SchemeMatcher};
+use crate::matching::host::UrlHost;
+use crate::names::scheme::{self, bit, SchemeMatcher};
 
 /// The parts of a URL that matching reads, borrowed from the `Url` (no allocation).
 #[derive(Clone, Copy, Debug)]
@@ -90,7 +90,7 @@ impl OwnedHost {
     fn equals(&self, h: UrlHost<'_>) -> bool {
         match (self, h) {
             (OwnedHost::Domain(a), UrlHost::Domain(b)) => {
-                crate::ascii::eq_bytes(a.as_bytes(), b.as_bytes())
+                crate::names::ascii::eq_bytes(a.as_bytes(), b.as_bytes())
             }
             (OwnedHost::Ipv4(a), UrlHost::Ipv4(b)) => *a == b,
             (OwnedHost::Ipv6(a), UrlHost::Ipv6(b)) => *a == b,
@@ -155,7 +155,7 @@ impl SelfOrigin {
     /// §6.7.2.8 step 1.2: is the URL's scheme the origin's scheme?
     #[inline]
     pub(crate) fn same_scheme(&self, u: &UrlView<'_>) -> bool {
-        crate::ascii::eq_bytes(self.scheme.as_bytes(), u.scheme.as_bytes())
+        crate::names::ascii::eq_bytes(self.scheme.as_bytes(), u.scheme.as_bytes())
     }
 
     /// §6.7.2.8 step 3.2: does the origin's scheme `scheme-part` match the URL's scheme?

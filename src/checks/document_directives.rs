@@ -4,12 +4,12 @@
 
 use url::Url;
 
-use crate::destination::Effective;
-use crate::directive::DirectiveKind;
-use crate::document::DocumentPolicy;
-use crate::origin::UrlView;
+use crate::checks::document::DocumentPolicy;
+use crate::checks::verdict::{Resource, Verdict, Violation};
+use crate::matching::origin::UrlView;
+use crate::names::destination::Effective;
+use crate::names::directive::DirectiveKind;
 use crate::policy::{Disposition, Policy};
-use crate::verdict::{Resource, Verdict, Violation};
 
 #[cold]
 #[inline(never)]

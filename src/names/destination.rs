@@ -4,7 +4,7 @@
 use core::fmt;
 use core::str::FromStr;
 
-use crate::directive::DirectiveKind;
+use crate::names::directive::DirectiveKind;
 
 /// The error of parsing a [`Destination`], [`Initiator`] or [`ParserMetadata`] from a string
 /// that is not one of the Fetch standard's names.

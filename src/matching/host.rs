@@ -2,7 +2,7 @@
 
 use std::net::{Ipv4Addr, Ipv6Addr};
 
-use crate::ascii::{is, HOST};
+use crate::names::ascii::{is, HOST};
 
 /// A request URL's host, classified once per check.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -41,7 +41,7 @@ impl NameRange {
     pub(crate) fn of(text: &str, part: &str) -> NameRange {
         // Policies are cut at `MAX_LIST_BYTES` (256 KiB), far below `u32::MAX`.
         NameRange {
-            start: crate::ascii::offset_in(text, part) as u32,
+            start: crate::names::ascii::offset_in(text, part) as u32,
             len: part.len() as u32,
         }
     }
@@ -156,11 +156,11 @@ impl HostPattern {
             (HostPattern::Suffix(rest), UrlHost::Domain(h)) => {
                 // The length test first: it rules out most names without reading them.
                 rest.len() <= h.len()
-                    && crate::ascii::ends_with_bytes(h.as_bytes(), rest.bytes(arena))
+                    && crate::names::ascii::ends_with_bytes(h.as_bytes(), rest.bytes(arena))
             }
             // Step 4.
             (HostPattern::Exact(p), UrlHost::Domain(h)) => {
-                p.len() == h.len() && crate::ascii::eq_bytes(p.bytes(arena), h.as_bytes())
+                p.len() == h.len() && crate::names::ascii::eq_bytes(p.bytes(arena), h.as_bytes())
             }
         }
     }

@@ -3,8 +3,8 @@
 
 use bitflags::bitflags;
 
-use crate::directive::DirectiveKind;
-use crate::document::DocumentPolicy;
+use crate::checks::document::DocumentPolicy;
+use crate::names::directive::DirectiveKind;
 use crate::policy::{DirectiveRef, Disposition, Policy, PolicySource};
 
 bitflags! {
@@ -128,7 +128,7 @@ impl SandboxFlags {
     /// ```
     pub fn parse(value: &str) -> SandboxFlags {
         // Step 1: split on ASCII whitespace.
-        SandboxFlags::from_tokens(crate::ascii::split_ws(value))
+        SandboxFlags::from_tokens(crate::names::ascii::split_ws(value))
     }
 
     /// Steps 2-3 of "parse a sandboxing directive": start from every flag and keep out what

@@ -6,17 +6,17 @@ use core::str::FromStr;
 
 use url::{Host, Origin, Url};
 
-use crate::destination::UnknownName;
-use crate::directive::DirectiveKind;
-use crate::document::DocumentPolicy;
-use crate::host::UrlHost;
-use crate::inline::{self, InlineCheck, InlineType};
-use crate::origin::{LazyPath, SelfOrigin, UrlView};
+use crate::checks::document::DocumentPolicy;
+use crate::checks::inline::{self, InlineCheck, InlineType};
+use crate::checks::request::Request;
+use crate::checks::verdict::{Resource, Verdict, Violation};
+use crate::matching::host::UrlHost;
+use crate::matching::origin::{LazyPath, SelfOrigin, UrlView};
+use crate::names::destination::UnknownName;
+use crate::names::directive::DirectiveKind;
+use crate::names::scheme::{self, bit};
+use crate::policy::source_list::ListRef;
 use crate::policy::{Policy, PolicySource};
-use crate::request::Request;
-use crate::scheme::{self, bit};
-use crate::source_list::ListRef;
-use crate::verdict::{Resource, Verdict, Violation};
 
 /// The type of a navigation (CSP3 §4.2.4): a form submission, or anything else.
 ///
@@ -345,7 +345,7 @@ impl DocumentPolicy {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::source_list::OwnedList;
+    use crate::policy::source_list::OwnedList;
     use crate::{Destination, Disposition, PolicyList};
 
     fn doc_at(url: &str, policy: &str) -> DocumentPolicy {

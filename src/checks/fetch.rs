@@ -1,14 +1,14 @@
 //! CSP3 §4.1, the Fetch integration: the pre-request check of every policy, through each
 //! directive's pre-request algorithm (§6.1, §6.7.1.1, §6.7.2.1-2).
 
-use crate::destination::{Effective, Initiator, ParserMetadata};
-use crate::directive::DirectiveKind;
-use crate::origin::{SelfOrigin, UrlView};
+use crate::checks::request::Request;
+use crate::checks::verdict::{Resource, Verdict, Violation};
+use crate::matching::origin::{SelfOrigin, UrlView};
+use crate::names::destination::{Effective, Initiator, ParserMetadata};
+use crate::names::directive::DirectiveKind;
+use crate::parse::source::Keywords;
+use crate::policy::source_list::ListRef;
 use crate::policy::{Disposition, Logic, Policy};
-use crate::request::Request;
-use crate::source::Keywords;
-use crate::source_list::ListRef;
-use crate::verdict::{Resource, Verdict, Violation};
 
 /// Which policies a check runs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -5,14 +5,14 @@
 //! mask, host-sources sorted for binary search, nonces and hashes. Matching a URL then reads
 //! the [`UrlView`] and compares plain values; it never allocates.
 
-use crate::directive::DirectiveKind;
-use crate::host::{HostPattern, NameRange, UrlHost};
 use crate::limits::{Limit, MAX_SOURCES_PER_DIRECTIVE};
-use crate::origin::{SelfOrigin, UrlView};
-use crate::path::path_part_matches;
-use crate::scheme::{self, bit};
-use crate::source::{HashAlgorithm, Keywords, PortPart, SourceExpression};
-use crate::warning::{ParseWarning, Span};
+use crate::matching::host::{HostPattern, NameRange, UrlHost};
+use crate::matching::origin::{SelfOrigin, UrlView};
+use crate::matching::path::path_part_matches;
+use crate::names::directive::DirectiveKind;
+use crate::names::scheme::{self, bit};
+use crate::parse::source::{HashAlgorithm, Keywords, PortPart, SourceExpression};
+use crate::parse::warning::{ParseWarning, Span};
 
 /// The port a host-source requires.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -181,7 +181,7 @@ fn name_key(name: &[u8]) -> u128 {
 #[inline]
 fn same_name(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len()
-        && crate::ascii::eq_bytes(
+        && crate::names::ascii::eq_bytes(
             a.get(16..).unwrap_or_default(),
             b.get(16..).unwrap_or_default(),
         )
@@ -374,9 +374,12 @@ impl SourceList {
             directive,
             DirectiveKind::FrameAncestors | DirectiveKind::FormAction | DirectiveKind::BaseUri
         );
-        for token in crate::ascii::split_ws(value) {
+        for token in crate::names::ascii::split_ws(value) {
             tokens += 1;
-            let span = Span::new(offset + crate::ascii::offset_in(value, token), token.len());
+            let span = Span::new(
+                offset + crate::names::ascii::offset_in(value, token),
+                token.len(),
+            );
             let expr = SourceExpression::parse(token);
             let stores = matches!(
                 expr,
@@ -762,7 +765,7 @@ impl<'p> ListRef<'p> {
         // Steps 4-7: every recognised SRI item needs an identical hash-source, and there must
         // be at least one item.
         let mut any = false;
-        for item in crate::sri::parse_metadata(integrity) {
+        for item in crate::matching::sri::parse_metadata(integrity) {
             any = true;
             let found = hashes
                 .binary_search_by(|h| {

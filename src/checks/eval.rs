@@ -1,13 +1,13 @@
 //! CSP3 §4.4 and §4.5: may a string be compiled as script (`eval`, `Function`, string timers),
 //! and may WebAssembly bytes be compiled?
 
-use crate::directive::DirectiveKind;
-use crate::document::DocumentPolicy;
-use crate::inline::sample_of;
+use crate::checks::document::DocumentPolicy;
+use crate::checks::inline::sample_of;
+use crate::checks::verdict::{Resource, Verdict, Violation};
+use crate::names::directive::DirectiveKind;
+use crate::parse::source::Keywords;
+use crate::policy::source_list::ListRef;
 use crate::policy::Policy;
-use crate::source::Keywords;
-use crate::source_list::ListRef;
-use crate::verdict::{Resource, Verdict, Violation};
 
 /// §4.4.1 steps 3.1-3.2 and §4.5.1 steps 3.1-3.2: the policy's `script-src` list, else its
 /// `default-src` list (never `script-src-elem` or `script-src-attr`), with the directive

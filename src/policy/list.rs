@@ -3,9 +3,9 @@
 use core::fmt;
 use core::ops::Index;
 
-use crate::parser;
+use crate::parse::parser;
+use crate::parse::warning::ParseWarning;
 use crate::policy::{Disposition, Policy, PolicySource};
-use crate::warning::ParseWarning;
 
 /// The policies delivered with a document or worker, in delivery order.
 ///

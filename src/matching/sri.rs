@@ -1,6 +1,6 @@
 //! Subresource Integrity metadata, as CSP3 §6.7.2.4 reads a request's `integrity`.
 
-use crate::source::HashAlgorithm;
+use crate::parse::source::HashAlgorithm;
 
 /// One recognised item of integrity metadata.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -19,7 +19,7 @@ pub(crate) fn parse_metadata(metadata: &str) -> impl Iterator<Item = IntegrityIt
     // Infra's "split on ASCII whitespace"), its grammar's WSP is HTML's space characters, and
     // Chromium's ParseIntegrityAttribute skips ASCII whitespace. The oracle
     // (`tests/support/naive.rs`) splits the same way.
-    crate::ascii::split_ws(metadata).filter_map(|item| {
+    crate::names::ascii::split_ws(metadata).filter_map(|item| {
         // Steps 2.1-2.2: drop options after "?".
         let expression = item.split('?').next().unwrap_or("");
         // Steps 2.3-2.6: split on "-": the algorithm, then the value (or empty).

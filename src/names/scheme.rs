@@ -124,7 +124,7 @@ impl SchemeMatcher {
 /// Is `s` an RFC 3986 `scheme`: ALPHA *( ALPHA / DIGIT / "+" / "-" / "." )?
 #[inline]
 pub(crate) fn is_scheme(s: &str) -> bool {
-    use crate::ascii::{all, is, ALPHA, SCHEME};
+    use crate::names::ascii::{all, is, ALPHA, SCHEME};
     match s.as_bytes().split_first() {
         Some((&first, rest)) => is(first, ALPHA) && all(rest, SCHEME),
         None => false,

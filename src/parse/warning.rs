@@ -3,9 +3,9 @@
 use core::fmt;
 use core::ops::Range;
 
-use crate::directive::DirectiveKind;
 use crate::limits::Limit;
-use crate::source::InvalidSource;
+use crate::names::directive::DirectiveKind;
+use crate::parse::source::InvalidSource;
 
 /// A byte range of the text given to the parser.
 ///

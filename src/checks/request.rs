@@ -2,7 +2,7 @@
 
 use url::Url;
 
-use crate::destination::{Destination, Initiator, ParserMetadata};
+use crate::names::destination::{Destination, Initiator, ParserMetadata};
 
 /// The parts of a Fetch request that CSP's request checks read, borrowed from the engine's own
 /// request object. Building one is free: no allocation, no copy of the URL.

@@ -2,16 +2,16 @@
 
 use url::{Position, Url};
 
-use crate::cache::{CacheStats, Probe, VerdictCache};
-use crate::destination::{Effective, ParserMetadata, EFFECTIVE_COUNT};
-use crate::fetch::{self, Scope};
+use crate::checks::cache::{CacheStats, Probe, VerdictCache};
+use crate::checks::fetch::{self, Scope};
+use crate::checks::request::Request;
+use crate::checks::verdict::Verdict;
 use crate::limits::{DEFAULT_CACHE_ENTRIES, MAX_CACHE_ENTRIES};
-use crate::origin::SelfOrigin;
+use crate::matching::origin::SelfOrigin;
+use crate::names::destination::{Effective, ParserMetadata, EFFECTIVE_COUNT};
+use crate::parse::source::Keywords;
+use crate::policy::list::PolicyList;
 use crate::policy::{Disposition, Logic};
-use crate::policy_list::PolicyList;
-use crate::request::Request;
-use crate::source::Keywords;
-use crate::verdict::Verdict;
 
 /// A document's (or worker's) CSP list, compiled and bound to its self-origin.
 ///
@@ -428,9 +428,9 @@ impl CachePlan {
 
 /// An estimate of the work matching a URL against one governing list costs, in units of
 /// roughly one host-source compare. See `docs/performance.md` for the measurements.
-fn match_cost(f: crate::source_list::ListFacts) -> u32 {
+fn match_cost(f: crate::policy::source_list::ListFacts) -> u32 {
     let n = f.host_sources as u32;
-    let hosts = if f.host_sources <= crate::source_list::INDEX_THRESHOLD {
+    let hosts = if f.host_sources <= crate::policy::source_list::INDEX_THRESHOLD {
         n
     } else {
         // Binary searches: the exact host, and one per dot of the URL's host.

@@ -14,13 +14,13 @@ use core::str::FromStr;
 use base64::Engine as _;
 use sha2::Digest as _;
 
-use crate::destination::{Effective, UnknownName};
-use crate::directive::DirectiveKind;
-use crate::document::DocumentPolicy;
+use crate::checks::document::DocumentPolicy;
+use crate::checks::verdict::{Resource, Verdict, Violation};
+use crate::names::destination::{Effective, UnknownName};
+use crate::names::directive::DirectiveKind;
+use crate::parse::source::{HashAlgorithm, Keywords};
+use crate::policy::source_list::{HashSource, ListRef};
 use crate::policy::Policy;
-use crate::source::{HashAlgorithm, Keywords};
-use crate::source_list::{HashSource, ListRef};
-use crate::verdict::{Resource, Verdict, Violation};
 
 /// The kind of inline behaviour an inline check is about (the `type` of CSP3 §4.2.3 and
 /// §6.7.3).

@@ -9,10 +9,10 @@ use core::fmt;
 
 use bitflags::bitflags;
 
-use crate::ascii::{self, all, is, ALPHA, BASE64, DIGIT, HOST, PCHAR, SCHEME};
-use crate::host::HostPattern;
-use crate::path::is_path_part;
-use crate::scheme::is_scheme;
+use crate::matching::host::HostPattern;
+use crate::matching::path::is_path_part;
+use crate::names::ascii::{self, all, is, ALPHA, BASE64, DIGIT, HOST, PCHAR, SCHEME};
+use crate::names::scheme::is_scheme;
 
 bitflags! {
     /// The `keyword-source`s of a source list (CSP3 §2.3.1), as a set.

@@ -3,13 +3,13 @@
 
 use smallvec::SmallVec;
 
-use crate::ascii::{self, is, WS};
-use crate::destination::EFFECTIVE_COUNT;
-use crate::directive::{DirectiveKind, DirectiveName, KNOWN_COUNT};
 use crate::limits::{trim_spare, Limit, MAX_LIST_BYTES, MAX_POLICIES, MAX_UNKNOWN_DIRECTIVES};
+use crate::names::ascii::{self, is, WS};
+use crate::names::destination::EFFECTIVE_COUNT;
+use crate::names::directive::{DirectiveKind, DirectiveName, KNOWN_COUNT};
+use crate::parse::warning::{ParseWarning, Span};
+use crate::policy::source_list::{Arena, SourceList};
 use crate::policy::{Directive, Disposition, Policy, PolicySource, NO_LIST};
-use crate::source_list::{Arena, SourceList};
-use crate::warning::{ParseWarning, Span};
 
 /// The policy an enforced list gets when the parser had to cut it at a limit: it blocks every
 /// fetch, inline script and style, eval, form submission, `<base>` and framing, and carries
@@ -364,7 +364,7 @@ mod tests {
             );
             // default-src 'none' stands in for every other fetch directive.
             let covered = fail_closed.contains(*d)
-                || (d.group() == crate::directive::DirectiveGroup::Fetch
+                || (d.group() == crate::names::directive::DirectiveGroup::Fetch
                     && fail_closed.contains(DirectiveKind::DefaultSrc));
             assert_eq!(covered, restricts, "{d}");
         }

@@ -2,15 +2,15 @@
 //! expression that allowed the request. A slow path for tools (the CLI, devtools), never used
 //! by the checks themselves.
 
-use crate::destination::Initiator;
-use crate::directive::DirectiveKind;
-use crate::document::DocumentPolicy;
-use crate::fetch::{self, pre_request_allows};
-use crate::origin::UrlView;
+use crate::checks::document::DocumentPolicy;
+use crate::checks::fetch::{self, pre_request_allows};
+use crate::checks::request::Request;
+use crate::matching::origin::UrlView;
+use crate::names::destination::Initiator;
+use crate::names::directive::DirectiveKind;
+use crate::parse::source::{Keywords, SourceExpression};
+use crate::policy::source_list::{ListRef, OwnedList};
 use crate::policy::{Disposition, Logic, Policy};
-use crate::request::Request;
-use crate::source::{Keywords, SourceExpression};
-use crate::source_list::{ListRef, OwnedList};
 
 /// How one policy judged a request.
 ///

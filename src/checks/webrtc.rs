@@ -1,10 +1,10 @@
 //! CSP3 §4.3: may a WebRTC peer connection gather ICE candidates? The `webrtc` directive
 //! (§6.2.1) answers; no other directive has a say.
 
-use crate::directive::DirectiveKind;
-use crate::document::DocumentPolicy;
+use crate::checks::document::DocumentPolicy;
+use crate::checks::verdict::{Resource, Verdict, Violation};
+use crate::names::directive::DirectiveKind;
 use crate::policy::Policy;
-use crate::verdict::{Resource, Verdict, Violation};
 
 /// <https://w3c.github.io/webappsec-csp/#webrtc-pre-connect>: the `webrtc` directive of
 /// `policy`, if it has one, allows connections only when its value is the single token

@@ -3,7 +3,7 @@
 use smallvec::SmallVec;
 use url::Url;
 
-use crate::directive::DirectiveKind;
+use crate::names::directive::DirectiveKind;
 use crate::policy::Disposition;
 
 /// What a violation is about (CSP3 §2.4 *resource*).

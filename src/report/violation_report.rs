@@ -5,11 +5,11 @@
 
 use url::Url;
 
-use crate::directive::DirectiveKind;
-use crate::document::DocumentPolicy;
-use crate::json;
+use crate::checks::document::DocumentPolicy;
+use crate::checks::verdict::{Resource, Violation};
+use crate::names::directive::DirectiveKind;
 use crate::policy::{Disposition, Policy};
-use crate::verdict::{Resource, Violation};
+use crate::report::json;
 
 /// <https://w3c.github.io/webappsec-csp/#strip-url-for-use-in-reports>: the text a report
 /// shows for a URL. A URL whose scheme is not `http` or `https` becomes its scheme alone

@@ -3,15 +3,15 @@
 
 use url::Url;
 
-use crate::destination::Effective;
-use crate::directive::DirectiveKind;
-use crate::document::DocumentPolicy;
-use crate::fetch::{self, pre_request_allows};
-use crate::origin::UrlView;
+use crate::checks::document::DocumentPolicy;
+use crate::checks::fetch::{self, pre_request_allows};
+use crate::checks::request::Request;
+use crate::checks::verdict::{Resource, Verdict, Violation};
+use crate::matching::origin::UrlView;
+use crate::names::destination::Effective;
+use crate::names::directive::DirectiveKind;
+use crate::parse::source::{HashAlgorithm, Keywords};
 use crate::policy::{Logic, Policy};
-use crate::request::Request;
-use crate::source::{HashAlgorithm, Keywords};
-use crate::verdict::{Resource, Verdict, Violation};
 
 /// A `csp-hash` report to queue for a script response (CSP3 §4.1.4 "potentially report
 /// hash"): which policy asks for it, with which algorithm, to which `report-to` endpoint.

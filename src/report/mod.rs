@@ -1,0 +1,7 @@
+//! The report layer: violation reports (CSP3 §5), their JSON, `explain` for tools, and serde.
+
+pub(crate) mod explain;
+pub(crate) mod json;
+#[cfg(feature = "serde")]
+pub(crate) mod serde_impl;
+pub(crate) mod violation_report;
