@@ -116,6 +116,52 @@ fn http_port_80_source_allows_https_default_port() {
 }
 
 #[test]
+fn schemeless_port_80_source_on_an_http_page_allows_https_default_port() {
+    // The source takes the page's scheme (http), then the http/80 rule of the entry above.
+    let cases = [
+        // (policy, document, url, blocked)
+        (
+            "img-src a.test:80",
+            "http://o.test/",
+            "https://a.test/x",
+            false,
+        ),
+        (
+            "img-src a.test:80",
+            "http://o.test/",
+            "https://a.test:8443/x",
+            true,
+        ),
+        (
+            "img-src a.test:80",
+            "http://o.test/",
+            "http://a.test/x",
+            false,
+        ),
+        // On an https page the source reads as https://a.test:80: no 80 -> 443 rule.
+        (
+            "img-src a.test:80",
+            "https://o.test/",
+            "https://a.test/x",
+            true,
+        ),
+        (
+            "img-src a.test:81",
+            "http://o.test/",
+            "https://a.test/x",
+            true,
+        ),
+    ];
+    for (policy, document, url, want) in cases {
+        assert_eq!(
+            blocked(policy, document, url, Destination::Image),
+            want,
+            "{policy} on {document} for {url}"
+        );
+    }
+}
+
+#[test]
 fn ipv4_literal_sources_match_the_same_address() {
     assert!(!blocked(
         "connect-src 127.0.0.1:8080",

@@ -152,6 +152,13 @@ impl SelfOrigin {
         &self.scheme
     }
 
+    /// Is the origin's scheme `http`? (A schemeless `host:80` source then also allows https on
+    /// its default port, as `http://host:80` does: see `docs/spec-deviations.md`.)
+    #[inline]
+    pub(crate) fn is_http(&self) -> bool {
+        self.scheme_bit == bit::HTTP
+    }
+
     /// §6.7.2.8 step 1.2: is the URL's scheme the origin's scheme?
     #[inline]
     pub(crate) fn same_scheme(&self, u: &UrlView<'_>) -> bool {

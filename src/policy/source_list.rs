@@ -55,7 +55,8 @@ pub(crate) struct HostSource {
     port: PortReq,
     /// The path-part, as written (it is a valid `path-absolute`), in the arena.
     path: Option<NameRange>,
-    /// The source is exactly `http://host:80...`: it also allows https on 443 (issue #439).
+    /// The source is exactly `http://host:80...`: it also allows https on 443 (issue #439),
+    /// as a schemeless `host:80` does on an http origin.
     http_80: bool,
 }
 
@@ -91,7 +92,7 @@ impl HostSource {
         };
         // Steps 3.4-3.5: port-part. Step 3.6: path-part, only before any redirect.
         scheme_ok
-            && self.port_matches(u)
+            && self.port_matches(u, origin)
             && (ignore_paths
                 || self
                     .path
@@ -100,7 +101,7 @@ impl HostSource {
 
     /// <https://w3c.github.io/webappsec-csp/#match-ports>
     #[inline]
-    fn port_matches(&self, u: &UrlView<'_>) -> bool {
+    fn port_matches(&self, u: &UrlView<'_>, origin: &SelfOrigin) -> bool {
         match self.port {
             // Step 2.
             PortReq::Any => true,
@@ -111,8 +112,12 @@ impl HostSource {
                 u.port == Some(n)
                     || (u.port.is_none() && scheme::default_port(u.bit) == Some(n))
                     // DEVIATION ("http://host:80 and https", issue #439): every engine lets
-                    // an explicit http/80 source allow https on its default port.
-                    || (self.http_80 && u.bit == bit::HTTPS && u.port.is_none())
+                    // an http/80 source allow https on its default port, the scheme-part
+                    // written or, for a schemeless source, the origin's (step 3.2).
+                    || (u.bit == bit::HTTPS
+                        && u.port.is_none()
+                        && (self.http_80 || (self.scheme.is_none() && origin.is_http()))
+                        && n == 80)
             }
             PortReq::Never => false,
         }
@@ -918,6 +923,15 @@ mod tests {
         assert!(m("http://a.test:80", O, "https://a.test/"), "decision #439");
         assert!(m("http://a.test:8080", O, "https://a.test:8080/"));
         assert!(!m("https://a.test:80", O, "https://a.test/"));
+        assert!(
+            m("a.test:80", "http://o.test/", "https://a.test/"),
+            "#439, schemeless"
+        );
+        assert!(!m("a.test:80", "http://o.test/", "https://a.test:8443/"));
+        assert!(
+            !m("a.test:80", O, "https://a.test/"),
+            "the origin's scheme is https"
+        );
         assert!(m("a.test:*", "https://o.test", "https://a.test:1234/"));
         // Path part.
         assert!(m("https://a.test/js/", O, "https://a.test/js/app.js"));

@@ -637,7 +637,9 @@ fn match_url_to_source_expression(
         // Step 3.4.
         let port_part = host_source.port_part;
         // Step 3.5.
-        if port_part_match(port_part, url, host_source.scheme_part) == Match::DoesNotMatch {
+        // A schemeless source takes the origin's scheme (step 3.2), also for decision 3.
+        let scheme_for_port = host_source.scheme_part.or(Some(origin.scheme.as_str()));
+        if port_part_match(port_part, url, scheme_for_port) == Match::DoesNotMatch {
             return Match::DoesNotMatch;
         }
         // Step 3.6.
@@ -750,7 +752,8 @@ fn host_part_match(pattern: &str, url: &Url) -> Match {
 
 /// <https://w3c.github.io/webappsec-csp/#match-ports>
 ///
-/// `scheme_part` is the expression's scheme-part, needed only for decision 3.
+/// `scheme_part` is the expression's scheme-part, or the origin's scheme for a schemeless
+/// source; it is needed only for decision 3.
 fn port_part_match(input: Option<&str>, url: &Url, scheme_part: Option<&str>) -> Match {
     // Step 1. (`input` is null, "*" or digits by construction.)
     // Step 2.
@@ -779,8 +782,9 @@ fn port_part_match(input: Option<&str>, url: &Url, scheme_part: Option<&str>) ->
             return Match::Matches;
         }
     }
-    // DECISION: http://host:80 matches https://host (decision 3, issue #439). Only an
-    // explicit scheme-part "http" with port 80 against an https URL on its default port.
+    // DECISION: http://host:80 matches https://host (decision 3, issue #439). Only a
+    // scheme-part "http" (explicit, or a schemeless source on an http origin) with port 80
+    // against an https URL on its default port.
     if let (Some(scheme), Some(80)) = (scheme_part, normalized_input) {
         if ascii_ci(scheme, "http") && url.scheme() == "https" && url_port.is_none() {
             return Match::Matches;
