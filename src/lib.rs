@@ -152,13 +152,16 @@ pub use checks::sandbox::SandboxFlags;
 pub use checks::verdict::{Resource, Verdict, Violation};
 pub use limits::Limit;
 pub use names::destination::{
-    effective_directive, fallback_list, Destination, Initiator, ParserMetadata, UnknownName,
+    effective_directive, fallback_list, Destination, Initiator, ParserMetadata,
 };
 pub use names::directive::{legacy_directive_note, DirectiveGroup, DirectiveKind, DirectiveName};
-pub use parse::source::{HashAlgorithm, InvalidSource, Keywords, PortPart, SourceExpression};
+pub use names::disposition::{Disposition, PolicySource};
+pub use names::keywords::{HashAlgorithm, Keywords};
+pub use names::vocabulary::UnknownName;
+pub use parse::source::{InvalidSource, PortPart, SourceExpression};
 pub use parse::warning::{ParseWarning, Span};
 pub use policy::list::PolicyList;
-pub use policy::{DirectiveRef, Disposition, Policy, PolicySource};
+pub use policy::{DirectiveRef, Policy};
 pub use report::explain::PolicyJudgement;
 pub use report::violation_report::{
     strip_url_for_reports, ReportContext, ReportDestination, ViolationReport,

@@ -9,9 +9,10 @@ use crate::checks::verdict::Verdict;
 use crate::limits::{DEFAULT_CACHE_ENTRIES, MAX_CACHE_ENTRIES};
 use crate::matching::origin::SelfOrigin;
 use crate::names::destination::{Effective, ParserMetadata, EFFECTIVE_COUNT};
-use crate::parse::source::Keywords;
+use crate::names::disposition::Disposition;
+use crate::names::keywords::Keywords;
 use crate::policy::list::PolicyList;
-use crate::policy::{Disposition, Logic};
+use crate::policy::Logic;
 
 /// A document's (or worker's) CSP list, compiled and bound to its self-origin.
 ///

@@ -9,7 +9,8 @@ use crate::checks::verdict::{Resource, Verdict, Violation};
 use crate::matching::origin::UrlView;
 use crate::names::destination::Effective;
 use crate::names::directive::DirectiveKind;
-use crate::policy::{Disposition, Policy};
+use crate::names::disposition::Disposition;
+use crate::policy::Policy;
 
 #[cold]
 #[inline(never)]

@@ -5,7 +5,7 @@ use crate::checks::document::DocumentPolicy;
 use crate::checks::inline::sample_of;
 use crate::checks::verdict::{Resource, Verdict, Violation};
 use crate::names::directive::DirectiveKind;
-use crate::parse::source::Keywords;
+use crate::names::keywords::Keywords;
 use crate::policy::source_list::ListRef;
 use crate::policy::Policy;
 

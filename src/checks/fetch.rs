@@ -6,9 +6,10 @@ use crate::checks::verdict::{Resource, Verdict, Violation};
 use crate::matching::origin::{SelfOrigin, UrlView};
 use crate::names::destination::{Effective, Initiator, ParserMetadata};
 use crate::names::directive::DirectiveKind;
-use crate::parse::source::Keywords;
+use crate::names::disposition::Disposition;
+use crate::names::keywords::Keywords;
 use crate::policy::source_list::ListRef;
-use crate::policy::{Disposition, Logic, Policy};
+use crate::policy::{Logic, Policy};
 
 /// Which policies a check runs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

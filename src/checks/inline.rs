@@ -8,70 +8,50 @@
 //! source is hashed at most once per algorithm per check, lazily, into stack buffers: an
 //! allowed check allocates nothing.
 
-use core::fmt;
-use core::str::FromStr;
-
 use base64::Engine as _;
 use sha2::Digest as _;
 
 use crate::checks::document::DocumentPolicy;
 use crate::checks::verdict::{Resource, Verdict, Violation};
-use crate::names::destination::{Effective, UnknownName};
+use crate::names::destination::Effective;
 use crate::names::directive::DirectiveKind;
-use crate::parse::source::{HashAlgorithm, Keywords};
+use crate::names::keywords::{HashAlgorithm, Keywords};
+use crate::names::vocabulary::name_enum;
 use crate::policy::source_list::{HashSource, ListRef};
 use crate::policy::Policy;
 
-/// The kind of inline behaviour an inline check is about (the `type` of CSP3 §4.2.3 and
-/// §6.7.3).
-///
-/// # Example
-///
-/// ```
-/// use cspgate::{DirectiveKind, InlineType};
-///
-/// let t: InlineType = "script attribute".parse()?;
-/// assert_eq!(t, InlineType::ScriptAttribute);
-/// assert_eq!(t.effective_directive(), DirectiveKind::ScriptSrcAttr);
-/// assert_eq!(InlineType::Navigation.as_str(), "navigation");
-/// # Ok::<(), Box<dyn std::error::Error>>(())
-/// ```
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum InlineType {
-    /// `"script"`: an inline `<script>` element's text.
-    Script,
-    /// `"script attribute"`: an event handler content attribute (`onclick`, ...).
-    ScriptAttribute,
-    /// `"style"`: an inline `<style>` element's text.
-    Style,
-    /// `"style attribute"`: a `style` content attribute.
-    StyleAttribute,
-    /// `"navigation"`: a navigation to a `javascript:` URL (the source is the whole URL).
-    Navigation,
+name_enum! {
+    /// The kind of inline behaviour an inline check is about (the `type` of CSP3 §4.2.3 and
+    /// §6.7.3).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use cspgate::{DirectiveKind, InlineType};
+    ///
+    /// let t: InlineType = "script attribute".parse()?;
+    /// assert_eq!(t, InlineType::ScriptAttribute);
+    /// assert_eq!(t.effective_directive(), DirectiveKind::ScriptSrcAttr);
+    /// assert_eq!(InlineType::Navigation.as_str(), "navigation");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    #[non_exhaustive]
+    pub enum InlineType, "inline check type", "The name CSP3 uses (`\"script attribute\"`, ...)." {
+        /// `"script"`: an inline `<script>` element's text.
+        Script => "script",
+        /// `"script attribute"`: an event handler content attribute (`onclick`, ...).
+        ScriptAttribute => "script attribute",
+        /// `"style"`: an inline `<style>` element's text.
+        Style => "style",
+        /// `"style attribute"`: a `style` content attribute.
+        StyleAttribute => "style attribute",
+        /// `"navigation"`: a navigation to a `javascript:` URL (the source is the whole URL).
+        Navigation => "navigation",
+    }
 }
 
 impl InlineType {
-    /// Every inline type, in the order CSP3 lists them.
-    pub const ALL: &'static [InlineType] = &[
-        InlineType::Script,
-        InlineType::ScriptAttribute,
-        InlineType::Style,
-        InlineType::StyleAttribute,
-        InlineType::Navigation,
-    ];
-
-    /// The name CSP3 uses (`"script attribute"`, ...).
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            InlineType::Script => "script",
-            InlineType::ScriptAttribute => "script attribute",
-            InlineType::Style => "style",
-            InlineType::StyleAttribute => "style attribute",
-            InlineType::Navigation => "navigation",
-        }
-    }
-
     /// <https://w3c.github.io/webappsec-csp/#effective-directive-for-inline-check>: the
     /// directive a violation of this type names.
     pub const fn effective_directive(self) -> DirectiveKind {
@@ -88,26 +68,6 @@ impl InlineType {
             InlineType::Style => Effective::StyleSrcElem,
             InlineType::StyleAttribute => Effective::StyleSrcAttr,
         }
-    }
-}
-
-impl fmt::Display for InlineType {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for InlineType {
-    type Err = UnknownName;
-
-    /// Parses CSP3's name exactly (`"script"`, `"script attribute"`, `"style"`,
-    /// `"style attribute"`, `"navigation"`).
-    fn from_str(s: &str) -> Result<InlineType, UnknownName> {
-        InlineType::ALL
-            .iter()
-            .copied()
-            .find(|t| t.as_str() == s)
-            .ok_or_else(|| UnknownName::new("inline check type", s))
     }
 }
 

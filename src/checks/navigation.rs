@@ -1,9 +1,6 @@
 //! CSP3 §4.2.4 and §4.2.5, with the navigation directives of §6.4: `form-action`,
 //! `javascript:` URLs, and `frame-ancestors`.
 
-use core::fmt;
-use core::str::FromStr;
-
 use url::{Host, Origin, Url};
 
 use crate::checks::document::DocumentPolicy;
@@ -12,59 +9,33 @@ use crate::checks::request::Request;
 use crate::checks::verdict::{Resource, Verdict, Violation};
 use crate::matching::host::UrlHost;
 use crate::matching::origin::{LazyPath, SelfOrigin, UrlView};
-use crate::names::destination::UnknownName;
 use crate::names::directive::DirectiveKind;
+use crate::names::disposition::PolicySource;
 use crate::names::scheme::{self, bit};
+use crate::names::vocabulary::name_enum;
 use crate::policy::source_list::ListRef;
-use crate::policy::{Policy, PolicySource};
+use crate::policy::Policy;
 
-/// The type of a navigation (CSP3 §4.2.4): a form submission, or anything else.
-///
-/// # Example
-///
-/// ```
-/// use cspgate::NavigationType;
-///
-/// assert_eq!("form-submission".parse::<NavigationType>()?, NavigationType::FormSubmission);
-/// assert_eq!(NavigationType::Other.as_str(), "other");
-/// # Ok::<(), Box<dyn std::error::Error>>(())
-/// ```
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
-#[non_exhaustive]
-pub enum NavigationType {
-    /// `"form-submission"`: a `<form>` submission (checked by `form-action`).
-    FormSubmission,
-    /// `"other"`: any other navigation.
-    #[default]
-    Other,
-}
-
-impl NavigationType {
-    /// `"form-submission"` or `"other"`.
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            NavigationType::FormSubmission => "form-submission",
-            NavigationType::Other => "other",
-        }
-    }
-}
-
-impl fmt::Display for NavigationType {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for NavigationType {
-    type Err = UnknownName;
-
-    /// Parses `"form-submission"` or `"other"`, exactly.
-    fn from_str(s: &str) -> Result<NavigationType, UnknownName> {
-        match s {
-            "form-submission" => Ok(NavigationType::FormSubmission),
-            "other" => Ok(NavigationType::Other),
-            _ => Err(UnknownName::new("navigation type", s)),
-        }
+name_enum! {
+    /// The type of a navigation (CSP3 §4.2.4): a form submission, or anything else.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use cspgate::NavigationType;
+    ///
+    /// assert_eq!("form-submission".parse::<NavigationType>()?, NavigationType::FormSubmission);
+    /// assert_eq!(NavigationType::Other.as_str(), "other");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+    #[non_exhaustive]
+    pub enum NavigationType, "navigation type", "`\"form-submission\"` or `\"other\"`." {
+        /// `"form-submission"`: a `<form>` submission (checked by `form-action`).
+        FormSubmission => "form-submission",
+        /// `"other"`: any other navigation.
+        #[default]
+        Other => "other",
     }
 }
 

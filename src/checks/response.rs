@@ -10,7 +10,7 @@ use crate::checks::verdict::{Resource, Verdict, Violation};
 use crate::matching::origin::UrlView;
 use crate::names::destination::Effective;
 use crate::names::directive::DirectiveKind;
-use crate::parse::source::{HashAlgorithm, Keywords};
+use crate::names::keywords::{HashAlgorithm, Keywords};
 use crate::policy::{Logic, Policy};
 
 /// A `csp-hash` report to queue for a script response (CSP3 §4.1.4 "potentially report

@@ -5,7 +5,8 @@ use bitflags::bitflags;
 
 use crate::checks::document::DocumentPolicy;
 use crate::names::directive::DirectiveKind;
-use crate::policy::{DirectiveRef, Disposition, Policy, PolicySource};
+use crate::names::disposition::{Disposition, PolicySource};
+use crate::policy::{DirectiveRef, Policy};
 
 bitflags! {
     /// An HTML sandboxing flag set

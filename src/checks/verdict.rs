@@ -4,7 +4,7 @@ use smallvec::SmallVec;
 use url::Url;
 
 use crate::names::directive::DirectiveKind;
-use crate::policy::Disposition;
+use crate::names::disposition::Disposition;
 
 /// What a violation is about (CSP3 §2.4 *resource*).
 ///

@@ -1,6 +1,6 @@
 //! Subresource Integrity metadata, as CSP3 §6.7.2.4 reads a request's `integrity`.
 
-use crate::parse::source::HashAlgorithm;
+use crate::names::keywords::HashAlgorithm;
 
 /// One recognised item of integrity metadata.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

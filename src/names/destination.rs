@@ -1,94 +1,8 @@
 //! Fetch's request destinations and initiators, and CSP3's map from them to an effective
 //! directive (§6.8.1) and its fallback list (§6.8.3).
 
-use core::fmt;
-use core::str::FromStr;
-
 use crate::names::directive::DirectiveKind;
-
-/// The error of parsing a [`Destination`], [`Initiator`] or [`ParserMetadata`] from a string
-/// that is not one of the Fetch standard's names.
-///
-/// # Example
-///
-/// ```
-/// use cspgate::Destination;
-///
-/// let err = "picture".parse::<Destination>().unwrap_err();
-/// assert_eq!(err.to_string(), "unknown request destination \"picture\"");
-/// ```
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct UnknownName {
-    what: &'static str,
-    name: Box<str>,
-}
-
-impl UnknownName {
-    /// The error for `name`, which is not a valid `what` (e.g. "inline check type").
-    pub(crate) fn new(what: &'static str, name: &str) -> UnknownName {
-        UnknownName {
-            what,
-            name: name.into(),
-        }
-    }
-
-    /// The name that was not recognised.
-    pub fn name(&self) -> &str {
-        &self.name
-    }
-}
-
-impl fmt::Display for UnknownName {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "unknown {} {:?}", self.what, self.name)
-    }
-}
-
-impl std::error::Error for UnknownName {}
-
-macro_rules! name_enum {
-    (
-        $(#[$meta:meta])* $ty:ident, $what:literal {
-            $( $(#[$doc:meta])* $variant:ident => $name:literal, )*
-        }
-    ) => {
-        $(#[$meta])*
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
-        #[non_exhaustive]
-        pub enum $ty {
-            $( $(#[$doc])* $variant, )*
-        }
-
-        impl $ty {
-            /// Every value, in the Fetch standard's order.
-            pub const ALL: &'static [$ty] = &[ $( $ty::$variant, )* ];
-
-            /// The Fetch standard's name for this value (`""` for the empty one).
-            #[inline]
-            pub const fn as_str(self) -> &'static str {
-                match self { $( $ty::$variant => $name, )* }
-            }
-        }
-
-        impl FromStr for $ty {
-            type Err = UnknownName;
-
-            /// Parses the Fetch standard's name, exactly (names are lower-case).
-            fn from_str(s: &str) -> Result<Self, UnknownName> {
-                match s {
-                    $( $name => Ok($ty::$variant), )*
-                    _ => Err(UnknownName { what: $what, name: s.into() }),
-                }
-            }
-        }
-
-        impl fmt::Display for $ty {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-    };
-}
+use crate::names::vocabulary::name_enum;
 
 name_enum! {
     /// A Fetch request destination (<https://fetch.spec.whatwg.org/#concept-request-destination>).
@@ -107,7 +21,9 @@ name_enum! {
     /// assert_eq!("".parse::<Destination>()?, Destination::Empty);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    Destination, "request destination" {
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+    #[non_exhaustive]
+    pub enum Destination, "request destination", "The Fetch standard's name for this value (`\"\"` for the empty one)." {
         /// `""`: fetch(), XHR, WebSocket, EventSource, sendBeacon, `<a ping>`.
         #[default]
         Empty => "",
@@ -172,7 +88,9 @@ name_enum! {
     /// assert_eq!(Initiator::default(), Initiator::None);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    Initiator, "request initiator" {
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+    #[non_exhaustive]
+    pub enum Initiator, "request initiator", "The Fetch standard's name for this value (`\"\"` for the empty one)." {
         /// `""`.
         #[default]
         None => "",
@@ -202,7 +120,9 @@ name_enum! {
     /// assert_eq!("parser-inserted".parse::<ParserMetadata>()?, ParserMetadata::ParserInserted);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    ParserMetadata, "parser metadata" {
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+    #[non_exhaustive]
+    pub enum ParserMetadata, "parser metadata", "The Fetch standard's name for this value (`\"\"` for the empty one)." {
         /// `""`: not set.
         #[default]
         None => "",

@@ -21,8 +21,20 @@ pub enum DirectiveGroup {
     Other,
 }
 
+/// What a directive's value is, per the directive table.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum DirectiveValue {
+    /// A source list whose every kind of source has an effect.
+    SourceList,
+    /// A source list that only matches URLs: keywords other than `'self'`, nonces and hashes
+    /// are inert.
+    UrlSourceList,
+    /// Anything else (tokens, flags, names, or nothing).
+    Other,
+}
+
 macro_rules! directives {
-    ($( $(#[$doc:meta])* $variant:ident => $name:literal, $group:ident, $source_list:literal; )*) => {
+    ($( $(#[$doc:meta])* $variant:ident => $name:literal, $group:ident, $value:ident; )*) => {
         /// A directive name that CSP3 (or a specification it names) defines.
         ///
         /// Names outside this set are kept by the parser as [`DirectiveName::Unknown`] and
@@ -59,10 +71,31 @@ macro_rules! directives {
                 match self { $( DirectiveKind::$variant => DirectiveGroup::$group, )* }
             }
 
+            /// What the directive's value is.
+            #[inline]
+            pub(crate) const fn value(self) -> DirectiveValue {
+                match self { $( DirectiveKind::$variant => DirectiveValue::$value, )* }
+            }
+
             /// Does this directive's value parse as a source list (`serialized-source-list`)?
             #[inline]
             pub const fn has_source_list(self) -> bool {
-                match self { $( DirectiveKind::$variant => $source_list, )* }
+                !matches!(self.value(), DirectiveValue::Other)
+            }
+
+            /// Is this directive's value a source list that only matches URLs
+            /// (`base-uri`, `form-action`, `frame-ancestors`), so that its keywords other
+            /// than `'self'`, its nonces and its hashes have no effect?
+            ///
+            /// ```
+            /// use cspgate::DirectiveKind;
+            ///
+            /// assert!(DirectiveKind::FormAction.source_list_matches_urls_only());
+            /// assert!(!DirectiveKind::ScriptSrc.source_list_matches_urls_only());
+            /// ```
+            #[inline]
+            pub const fn source_list_matches_urls_only(self) -> bool {
+                matches!(self.value(), DirectiveValue::UrlSourceList)
             }
 
             /// Looks a directive name up, ASCII case-insensitively.
@@ -82,59 +115,59 @@ macro_rules! directives {
 
 directives! {
     /// `child-src` (§6.1.1): frames and workers, behind `frame-src` and `worker-src`.
-    ChildSrc => "child-src", Fetch, true;
+    ChildSrc => "child-src", Fetch, SourceList;
     /// `connect-src` (§6.1.2): fetch(), XHR, WebSocket, EventSource, beacons, `<a ping>`.
-    ConnectSrc => "connect-src", Fetch, true;
+    ConnectSrc => "connect-src", Fetch, SourceList;
     /// `default-src` (§6.1.3): the fallback of every other fetch directive.
-    DefaultSrc => "default-src", Fetch, true;
+    DefaultSrc => "default-src", Fetch, SourceList;
     /// `font-src` (§6.1.4).
-    FontSrc => "font-src", Fetch, true;
+    FontSrc => "font-src", Fetch, SourceList;
     /// `frame-src` (§6.1.5): nested browsing contexts.
-    FrameSrc => "frame-src", Fetch, true;
+    FrameSrc => "frame-src", Fetch, SourceList;
     /// `img-src` (§6.1.6).
-    ImgSrc => "img-src", Fetch, true;
+    ImgSrc => "img-src", Fetch, SourceList;
     /// `manifest-src` (§6.1.7).
-    ManifestSrc => "manifest-src", Fetch, true;
+    ManifestSrc => "manifest-src", Fetch, SourceList;
     /// `media-src` (§6.1.8): audio, video, tracks.
-    MediaSrc => "media-src", Fetch, true;
+    MediaSrc => "media-src", Fetch, SourceList;
     /// `object-src` (§6.1.9): `<object>` and `<embed>`.
-    ObjectSrc => "object-src", Fetch, true;
+    ObjectSrc => "object-src", Fetch, SourceList;
     /// `script-src` (§6.1.10).
-    ScriptSrc => "script-src", Fetch, true;
+    ScriptSrc => "script-src", Fetch, SourceList;
     /// `script-src-elem` (§6.1.11): script requests and `<script>` blocks.
-    ScriptSrcElem => "script-src-elem", Fetch, true;
+    ScriptSrcElem => "script-src-elem", Fetch, SourceList;
     /// `script-src-attr` (§6.1.12): event handler attributes.
-    ScriptSrcAttr => "script-src-attr", Fetch, true;
+    ScriptSrcAttr => "script-src-attr", Fetch, SourceList;
     /// `style-src` (§6.1.13).
-    StyleSrc => "style-src", Fetch, true;
+    StyleSrc => "style-src", Fetch, SourceList;
     /// `style-src-elem` (§6.1.14): stylesheet requests and `<style>` blocks.
-    StyleSrcElem => "style-src-elem", Fetch, true;
+    StyleSrcElem => "style-src-elem", Fetch, SourceList;
     /// `style-src-attr` (§6.1.15): `style` attributes.
-    StyleSrcAttr => "style-src-attr", Fetch, true;
+    StyleSrcAttr => "style-src-attr", Fetch, SourceList;
     /// `worker-src` (§6.2.2): dedicated, shared and service workers.
-    WorkerSrc => "worker-src", Fetch, true;
+    WorkerSrc => "worker-src", Fetch, SourceList;
     /// `webrtc` (§6.2.1): `'allow'` or `'block'`.
-    Webrtc => "webrtc", Other, false;
+    Webrtc => "webrtc", Other, Other;
     /// `base-uri` (§6.3.1): the document's `<base href>`.
-    BaseUri => "base-uri", Document, true;
+    BaseUri => "base-uri", Document, UrlSourceList;
     /// `sandbox` (§6.3.2): iframe-style sandboxing flags.
-    Sandbox => "sandbox", Document, false;
+    Sandbox => "sandbox", Document, Other;
     /// `form-action` (§6.4.1): form submission targets.
-    FormAction => "form-action", Navigation, true;
+    FormAction => "form-action", Navigation, UrlSourceList;
     /// `frame-ancestors` (§6.4.2): who may embed this document.
-    FrameAncestors => "frame-ancestors", Navigation, true;
+    FrameAncestors => "frame-ancestors", Navigation, UrlSourceList;
     /// `report-uri` (§6.5.1, deprecated): legacy report endpoints.
-    ReportUri => "report-uri", Reporting, false;
+    ReportUri => "report-uri", Reporting, Other;
     /// `report-to` (§6.5.2): a Reporting API endpoint name.
-    ReportTo => "report-to", Reporting, false;
+    ReportTo => "report-to", Reporting, Other;
     /// `upgrade-insecure-requests` (Upgrade Insecure Requests §3).
-    UpgradeInsecureRequests => "upgrade-insecure-requests", Other, false;
+    UpgradeInsecureRequests => "upgrade-insecure-requests", Other, Other;
     /// `block-all-mixed-content` (Mixed Content, obsolete): parsed, has no effect.
-    BlockAllMixedContent => "block-all-mixed-content", Other, false;
+    BlockAllMixedContent => "block-all-mixed-content", Other, Other;
     /// `require-trusted-types-for` (Trusted Types).
-    RequireTrustedTypesFor => "require-trusted-types-for", Other, false;
+    RequireTrustedTypesFor => "require-trusted-types-for", Other, Other;
     /// `trusted-types` (Trusted Types).
-    TrustedTypes => "trusted-types", Other, false;
+    TrustedTypes => "trusted-types", Other, Other;
 }
 
 /// The number of known directives.

@@ -7,9 +7,10 @@ use crate::limits::{trim_spare, Limit, MAX_LIST_BYTES, MAX_POLICIES, MAX_UNKNOWN
 use crate::names::ascii::{self, is, WS};
 use crate::names::destination::EFFECTIVE_COUNT;
 use crate::names::directive::{DirectiveKind, DirectiveName, KNOWN_COUNT};
+use crate::names::disposition::{Disposition, PolicySource};
 use crate::parse::warning::{ParseWarning, Span};
 use crate::policy::source_list::{Arena, SourceList};
-use crate::policy::{Directive, Disposition, Policy, PolicySource, NO_LIST};
+use crate::policy::{Directive, Policy, NO_LIST};
 
 /// The policy an enforced list gets when the parser had to cut it at a limit: it blocks every
 /// fetch, inline script and style, eval, form submission, `<base>` and framing, and carries

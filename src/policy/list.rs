@@ -3,9 +3,10 @@
 use core::fmt;
 use core::ops::Index;
 
+use crate::names::disposition::{Disposition, PolicySource};
 use crate::parse::parser;
 use crate::parse::warning::ParseWarning;
-use crate::policy::{Disposition, Policy, PolicySource};
+use crate::policy::Policy;
 
 /// The policies delivered with a document or worker, in delivery order.
 ///

@@ -12,67 +12,8 @@ use smallvec::SmallVec;
 use crate::names::ascii;
 use crate::names::destination::{Effective, EFFECTIVE_COUNT};
 use crate::names::directive::{DirectiveKind, DirectiveName, KNOWN_COUNT};
+use crate::names::disposition::{Disposition, PolicySource};
 use crate::policy::source_list::{Arena, ListRef, SourceList};
-
-/// A policy's disposition (CSP3 §2.2): whether violations block or are only reported.
-///
-/// # Example
-///
-/// ```
-/// use cspgate::Disposition;
-///
-/// assert_eq!(Disposition::Report.as_str(), "report");
-/// ```
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Disposition {
-    /// `Content-Security-Policy` (or `<meta>`): violations block.
-    Enforce,
-    /// `Content-Security-Policy-Report-Only`: violations are reported, never block.
-    Report,
-}
-
-impl Disposition {
-    /// `"enforce"` or `"report"`, as CSP3 and violation reports spell it.
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Disposition::Enforce => "enforce",
-            Disposition::Report => "report",
-        }
-    }
-}
-
-impl fmt::Display for Disposition {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// How a policy was delivered (CSP3 §2.2).
-///
-/// # Example
-///
-/// ```
-/// use cspgate::PolicySource;
-///
-/// assert_eq!(PolicySource::Meta.as_str(), "meta");
-/// ```
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum PolicySource {
-    /// An HTTP response header.
-    Header,
-    /// A `<meta http-equiv="Content-Security-Policy">` element.
-    Meta,
-}
-
-impl PolicySource {
-    /// `"header"` or `"meta"`.
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            PolicySource::Header => "header",
-            PolicySource::Meta => "meta",
-        }
-    }
-}
 
 /// Which pre-request algorithm a governing directive runs (§6.1: the directive's own check, or,
 /// for `default-src` and `child-src`, the check of the effective directive with their value).

@@ -10,8 +10,9 @@ use crate::matching::host::{HostPattern, NameRange, UrlHost};
 use crate::matching::origin::{SelfOrigin, UrlView};
 use crate::matching::path::path_part_matches;
 use crate::names::directive::DirectiveKind;
+use crate::names::keywords::{HashAlgorithm, Keywords};
 use crate::names::scheme::{self, bit};
-use crate::parse::source::{HashAlgorithm, Keywords, PortPart, SourceExpression};
+use crate::parse::source::{PortPart, SourceExpression};
 use crate::parse::warning::{ParseWarning, Span};
 
 /// The port a host-source requires.
@@ -375,10 +376,7 @@ impl SourceList {
         let mut kept = 0usize;
         let mut none_span = None;
         let mut tokens = 0usize;
-        let url_only = matches!(
-            directive,
-            DirectiveKind::FrameAncestors | DirectiveKind::FormAction | DirectiveKind::BaseUri
-        );
+        let url_only = directive.source_list_matches_urls_only();
         for token in crate::names::ascii::split_ws(value) {
             tokens += 1;
             let span = Span::new(

@@ -8,9 +8,11 @@ use crate::checks::request::Request;
 use crate::matching::origin::UrlView;
 use crate::names::destination::Initiator;
 use crate::names::directive::DirectiveKind;
-use crate::parse::source::{Keywords, SourceExpression};
+use crate::names::disposition::Disposition;
+use crate::names::keywords::Keywords;
+use crate::parse::source::SourceExpression;
 use crate::policy::source_list::{ListRef, OwnedList};
-use crate::policy::{Disposition, Logic, Policy};
+use crate::policy::{Logic, Policy};
 
 /// How one policy judged a request.
 ///

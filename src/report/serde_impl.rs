@@ -7,9 +7,9 @@ use serde::de::Error as _;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::limits::{MAX_LIST_BYTES, MAX_POLICIES};
+use crate::names::disposition::{Disposition, PolicySource};
 use crate::parse::parser::parse_policy;
 use crate::policy::list::PolicyList;
-use crate::policy::{Disposition, PolicySource};
 
 /// One policy on the wire.
 #[derive(Serialize, Deserialize)]

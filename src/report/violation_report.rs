@@ -8,7 +8,8 @@ use url::Url;
 use crate::checks::document::DocumentPolicy;
 use crate::checks::verdict::{Resource, Violation};
 use crate::names::directive::DirectiveKind;
-use crate::policy::{Disposition, Policy};
+use crate::names::disposition::Disposition;
+use crate::policy::Policy;
 use crate::report::json;
 
 /// <https://w3c.github.io/webappsec-csp/#strip-url-for-use-in-reports>: the text a report
