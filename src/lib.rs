@@ -132,6 +132,8 @@
 #![forbid(unsafe_code)]
 
 mod checks;
+#[cfg(test)]
+mod layering;
 pub mod limits;
 mod matching;
 mod names;

@@ -94,7 +94,7 @@ impl DocumentPolicy {
                     governed |= 1 << i;
                 }
             }
-            any_default_src |= p.contains(crate::DirectiveKind::DefaultSrc);
+            any_default_src |= p.contains(crate::names::directive::DirectiveKind::DefaultSrc);
         }
         let plan = CachePlan::new(&list, config);
         let cache = if plan.cached != 0 {
@@ -214,7 +214,9 @@ impl DocumentPolicy {
                 Prepared::Done(Verdict::allowed())
             }
             Some(slot) => Prepared::Slot(slot),
-            None if request.initiator == crate::Initiator::Prefetch && self.any_default_src => {
+            None if request.initiator == crate::names::destination::Initiator::Prefetch
+                && self.any_default_src =>
+            {
                 Prepared::Prefetch
             }
             None => Prepared::Done(Verdict::allowed()),

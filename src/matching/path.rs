@@ -1,34 +1,8 @@
-//! The `path-part` of host-sources: its grammar and `path-part` matching (§6.7.2.12).
+//! `path-part` matching (§6.7.2.12).
 
 use percent_encoding::percent_decode;
 
-use crate::names::ascii::{is, HEX, PCHAR};
-
-/// Is `s` an RFC 3986 `path-absolute` without ";" or ","?
-///
-/// `path-absolute = "/" [ segment-nz *( "/" segment ) ]`, where a segment is `*pchar` and
-/// `pchar = unreserved / pct-encoded / sub-delims / ":" / "@"`.
-pub(crate) fn is_path_part(s: &str) -> bool {
-    let b = s.as_bytes();
-    if b.first() != Some(&b'/') {
-        return false;
-    }
-    // `segment-nz`: the first segment, when present, is not empty ("//x" is not absolute).
-    if b.get(1) == Some(&b'/') {
-        return false;
-    }
-    let mut i = 1;
-    while i < b.len() {
-        match b[i] {
-            b'/' => i += 1,
-            b'%' if i + 2 < b.len() && is(b[i + 1], HEX) && is(b[i + 2], HEX) => i += 3,
-            b'%' => return false,
-            c if is(c, PCHAR) => i += 1,
-            _ => return false,
-        }
-    }
-    true
-}
+use crate::names::ascii::{is, HEX};
 
 /// <https://w3c.github.io/webappsec-csp/#match-paths>
 ///
@@ -114,27 +88,6 @@ fn hex(c: u8) -> u8 {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn grammar() {
-        for ok in [
-            "/",
-            "/a",
-            "/a/",
-            "/a//b",
-            "/%66oo",
-            "/a:b@c!$&'()*+=-._~",
-            "/a/b.js",
-        ] {
-            assert!(is_path_part(ok), "{ok}");
-        }
-        for bad in [
-            "", "a", "//", "//a", "/a;b", "/a,b", "/%6", "/%zz", "/a b", "/a?b", "/a#b", "/é",
-            "/a\\b", "/[",
-        ] {
-            assert!(!is_path_part(bad), "{bad}");
-        }
-    }
 
     #[test]
     fn matching_follows_section_6_7_2_12() {

@@ -3,5 +3,6 @@
 //! forms, which it builds.
 
 pub(crate) mod parser;
+pub(crate) mod parts;
 pub(crate) mod source;
 pub(crate) mod warning;

@@ -1,39 +1,32 @@
 //! CSP3 §2.2.1 "parse a serialized CSP" and §2.2.2's split of a header value into policies,
-//! in one linear pass that compiles each directive as it goes.
+//! in one linear pass: the text level. The policy layer (`src/policy/build.rs`) compiles each
+//! directive the pass yields.
+
+use core::ops::Range;
 
 use smallvec::SmallVec;
 
-use crate::limits::{trim_spare, Limit, MAX_LIST_BYTES, MAX_POLICIES, MAX_UNKNOWN_DIRECTIVES};
+use crate::limits::{Limit, MAX_LIST_BYTES, MAX_POLICIES, MAX_UNKNOWN_DIRECTIVES};
 use crate::names::ascii::{self, is, WS};
-use crate::names::destination::EFFECTIVE_COUNT;
 use crate::names::directive::{DirectiveKind, DirectiveName, KNOWN_COUNT};
 use crate::names::disposition::{Disposition, PolicySource};
 use crate::parse::warning::{ParseWarning, Span};
-use crate::policy::source_list::{Arena, SourceList};
-use crate::policy::{Directive, Policy, NO_LIST};
 
-/// The policy an enforced list gets when the parser had to cut it at a limit: it blocks every
-/// fetch, inline script and style, eval, form submission, `<base>` and framing, and carries
-/// every other restricting directive at its strictest (all sandbox flags, Trusted Types for
-/// every sink with no policy allowed, WebRTC blocked, insecure requests upgraded), so that
-/// whatever the cut tail held, the list is never more permissive than the whole input.
-pub(crate) const FAIL_CLOSED_POLICY: &str = "default-src 'none'; form-action 'none'; \
-     base-uri 'none'; frame-ancestors 'none'; sandbox; webrtc 'block'; \
-     require-trusted-types-for 'script'; trusted-types 'none'; upgrade-insecure-requests";
-
-/// Parses a header value (comma-separated policies) or a `<meta>` content (one policy),
-/// appending the non-empty policies to `out`.
-pub(crate) fn parse_list(
+/// Splits a header value (comma-separated policies) or a `<meta>` content (one policy) into
+/// the pieces "parse a serialized CSP" takes, and hands each to `policy` with its offset in
+/// `text`; `policy` says whether the piece gave a (non-empty) policy. Returns whether the
+/// input was cut at a limit (the caller then adds a fail-closed policy to an enforced list).
+pub(crate) fn split_list(
     text: &str,
     disposition: Disposition,
     source: PolicySource,
     warn: &mut dyn FnMut(ParseWarning),
-    out: &mut Vec<Policy>,
-) {
+    mut policy: impl FnMut(&str, usize, &mut dyn FnMut(ParseWarning)) -> bool,
+) -> bool {
     if source == PolicySource::Meta && disposition == Disposition::Report {
         // HTML has no report-only <meta>; browsers ignore it.
         warn(ParseWarning::ReportOnlyInMeta);
-        return;
+        return false;
     }
     let mut cut = false;
     let text = if text.len() > MAX_LIST_BYTES {
@@ -50,9 +43,6 @@ pub(crate) fn parse_list(
     } else {
         text
     };
-    // A `Policy` is 320 bytes, and a growing vector gives a one-policy header room for four:
-    // room for one up front, and any spare room (several policies) given back at the end.
-    out.reserve_exact(1);
     let mut kept = 0usize;
     let mut parse_piece = |piece: &str, warn: &mut dyn FnMut(ParseWarning), cut: &mut bool| {
         let base = ascii::offset_in(text, piece);
@@ -70,8 +60,7 @@ pub(crate) fn parse_list(
             *cut = true;
             return;
         }
-        if let Some(p) = parse_policy(piece, base, disposition, source, warn) {
-            out.push(p);
+        if policy(piece, base, warn) {
             kept += 1;
         }
     };
@@ -86,308 +75,156 @@ pub(crate) fn parse_list(
         // HTML hands the whole content attribute to "parse a serialized CSP".
         PolicySource::Meta => parse_piece(text, warn, &mut cut),
     }
-    if cut && disposition == Disposition::Enforce {
-        if let Some(mut p) = parse_policy(FAIL_CLOSED_POLICY, 0, disposition, source, &mut |_| {}) {
-            p.synthetic = true;
-            out.push(p);
-        }
-    }
-    trim_spare(out);
+    cut
 }
 
-/// <https://w3c.github.io/webappsec-csp/#parse-serialized-policy>
-///
-/// `base` is the offset of `text` in the input the warnings refer to. Returns `None` for a
-/// policy with no directives (§2.2.2 drops it).
-pub(crate) fn parse_policy(
-    text: &str,
+/// One directive of a policy, as §2.2.1 steps 3.1-3.6 read it.
+#[derive(Debug)]
+pub(crate) struct ParsedDirective<'t> {
+    /// Step 3.4: the name, ASCII-lower-cased (or the known directive).
+    pub(crate) name: DirectiveName,
+    /// The known directive, if the name is one.
+    pub(crate) kind: Option<DirectiveKind>,
+    /// Step 3.6: the value (its tokens are the value split on ASCII whitespace).
+    pub(crate) value: &'t str,
+    /// The value's range in the policy text.
+    pub(crate) value_range: Range<u32>,
+    /// The value's offset in the input the warnings refer to.
+    pub(crate) value_offset: usize,
+}
+
+/// <https://w3c.github.io/webappsec-csp/#parse-serialized-policy> steps 1-3.6: the directives
+/// of one policy, each in turn (the caller runs steps 3.7-3.8 and 4).
+#[derive(Debug)]
+pub(crate) struct Directives<'t> {
+    /// The policy's text, trimmed of ASCII whitespace.
+    text: &'t str,
+    /// The offset of `text` in the input the warnings refer to.
     base: usize,
+    pieces: core::str::Split<'t, char>,
     disposition: Disposition,
     source: PolicySource,
-    warn: &mut dyn FnMut(ParseWarning),
-) -> Option<Policy> {
-    let policy_text = ascii::trim(text);
-    let policy_base = ascii::offset_in(text, policy_text);
-    let mut seen = [false; KNOWN_COUNT];
-    // The unknown names kept so far, as written (compared ASCII case-insensitively).
-    let mut unknown: SmallVec<[&str; 4]> = SmallVec::new();
-    // Room for every `;`-separated piece up front: growing these vectors cost more than the
-    // whole scan of the text. (`matches` on a char finds each `;` with memchr.) Empty pieces
-    // (`;;;`) leave room unused, given back below.
-    let pieces = policy_text.matches(';').count() + 1;
-    let mut directives = Vec::with_capacity(pieces);
-    let mut lists = Vec::with_capacity(pieces);
-    let mut by_kind = [0u8; KNOWN_COUNT];
-    let mut arena = Arena::for_text(policy_text);
-    // Step 3: for each token of the text strictly split on ";".
-    for raw in policy_text.split(';') {
-        // Step 3.1: strip leading and trailing ASCII whitespace.
-        let token = ascii::trim(raw);
-        // Step 3.2: skip empty tokens, and tokens that are not ASCII (the whole directive).
-        if token.is_empty() {
-            continue;
-        }
-        let at = ascii::offset_in(policy_text, token);
-        let span = Span::new(base + policy_base + at, token.len());
-        if !token.is_ascii() {
-            warn(ParseWarning::NonAsciiDirective { span });
-            continue;
-        }
-        // Steps 3.3-3.4: the name is the leading run of non-whitespace, ASCII-lower-cased.
-        let name_len = token.bytes().position(|b| is(b, WS)).unwrap_or(token.len());
-        let name = &token[..name_len];
-        let name_span = Span::new(span.start, name_len);
-        let kind = DirectiveKind::from_name(name);
-        // Step 3.5: a directive already present wins.
-        let duplicate = match kind {
-            Some(k) => core::mem::replace(&mut seen[k.index()], true),
-            None => unknown.iter().any(|u| u.eq_ignore_ascii_case(name)),
-        };
-        if duplicate {
-            warn(ParseWarning::DuplicateDirective { span });
-            continue;
-        }
-        // Step 3.6: the value; its tokens are the value split on ASCII whitespace.
-        let value = &token[name_len..];
-        let value_range = (at + name_len) as u32..(at + token.len()) as u32;
-        let value_offset = span.start + name_len;
-        let name = match kind {
-            Some(k) => {
-                // HTML's <meta> processing removes these after parsing.
-                if source == PolicySource::Meta
-                    && matches!(
-                        k,
-                        DirectiveKind::ReportUri
-                            | DirectiveKind::FrameAncestors
-                            | DirectiveKind::Sandbox
-                    )
-                {
-                    warn(ParseWarning::IgnoredInMeta { span, directive: k });
-                    continue;
-                }
-                if disposition == Disposition::Report
-                    && matches!(
-                        k,
-                        DirectiveKind::Sandbox | DirectiveKind::UpgradeInsecureRequests
-                    )
-                {
-                    warn(ParseWarning::IgnoredInReportOnly { span, directive: k });
-                }
-                DirectiveName::Known(k)
-            }
-            None => {
-                if unknown.len() == MAX_UNKNOWN_DIRECTIVES {
-                    warn(ParseWarning::LimitExceeded {
-                        span,
-                        limit: Limit::UnknownDirectives,
-                    });
-                    continue;
-                }
-                let lower: Box<str> = name.to_ascii_lowercase().into();
-                unknown.push(name);
-                warn(ParseWarning::UnknownDirective { span: name_span });
-                DirectiveName::Unknown(lower)
-            }
-        };
-        let list = match kind {
-            Some(k) if k.has_source_list() => {
-                lists.push(SourceList::compile(
-                    k,
-                    value,
-                    policy_text,
-                    value_offset,
-                    &mut arena,
-                    warn,
-                ));
-                (lists.len() - 1) as u8
-            }
-            _ => NO_LIST,
-        };
-        if let Some(k) = kind {
-            by_kind[k.index()] = (directives.len() + 1) as u8;
-        }
-        // Steps 3.7-3.8.
-        directives.push(Directive {
-            name,
-            value: value_range,
-            list,
-        });
-    }
-    if directives.is_empty() {
-        return None;
-    }
-    trim_spare(&mut directives);
-    trim_spare(&mut lists);
-    arena.trim();
-    let mut policy = Policy {
-        disposition,
-        source,
-        directives,
-        by_kind,
-        lists,
-        arena,
-        governing: [None; EFFECTIVE_COUNT],
-        hint_lists: SmallVec::new(),
-        synthetic: false,
-    };
-    policy.finish();
-    Some(policy)
+    seen: [bool; KNOWN_COUNT],
+    /// The unknown names kept so far, as written (compared ASCII case-insensitively).
+    unknown: SmallVec<[&'t str; 4]>,
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn parse(text: &str, source: PolicySource) -> (Vec<Policy>, Vec<ParseWarning>) {
-        let mut out = Vec::new();
-        let mut warnings = Vec::new();
-        parse_list(
-            text,
-            Disposition::Enforce,
+impl<'t> Directives<'t> {
+    /// The directives of `text`, a policy whose offset in the input the warnings refer to is
+    /// `base`.
+    pub(crate) fn new(
+        text: &'t str,
+        base: usize,
+        disposition: Disposition,
+        source: PolicySource,
+    ) -> Directives<'t> {
+        let policy_text = ascii::trim(text);
+        Directives {
+            text: policy_text,
+            base: base + ascii::offset_in(text, policy_text),
+            // Step 3: for each token of the text strictly split on ";".
+            pieces: policy_text.split(';'),
+            disposition,
             source,
-            &mut |w| warnings.push(w),
-            &mut out,
-        );
-        (out, warnings)
-    }
-
-    #[test]
-    fn the_policy_vector_holds_no_spare_room() {
-        // A 320-byte `Policy` per spare slot: a growing vector gives one policy room for four.
-        let room = |text: &str, source| parse(text, source).0.capacity();
-        assert_eq!(room("upgrade-insecure-requests", PolicySource::Header), 1);
-        assert_eq!(room("img-src a, script-src b", PolicySource::Header), 2);
-        assert_eq!(room("img-src a, script-src b", PolicySource::Meta), 1);
-        let five = "img-src a, script-src b, style-src c, font-src d, media-src e";
-        assert_eq!(room(five, PolicySource::Header), 5);
-        // Over the limit: the kept policies and the fail-closed one.
-        let many = "img-src a,".repeat(2 * MAX_POLICIES);
-        assert_eq!(room(&many, PolicySource::Header), MAX_POLICIES + 1);
-        assert_eq!(room(",,,,", PolicySource::Header), 0);
-    }
-
-    fn directives(p: &Policy) -> Vec<(String, Vec<String>)> {
-        p.directives()
-            .map(|d| {
-                (
-                    d.name().as_str().to_owned(),
-                    d.tokens().map(str::to_owned).collect(),
-                )
-            })
-            .collect()
-    }
-
-    #[test]
-    fn splits_names_and_values_per_section_2_2_1() {
-        let (ps, _) = parse(
-            " Script-SRC 'self'  a.test ;; img-src\tb.test;x-y ,, , style-src",
-            PolicySource::Header,
-        );
-        assert_eq!(ps.len(), 2);
-        assert_eq!(
-            directives(&ps[0]),
-            [
-                ("script-src".into(), vec!["'self'".into(), "a.test".into()]),
-                ("img-src".into(), vec!["b.test".into()]),
-                ("x-y".into(), vec![]),
-            ]
-        );
-        assert_eq!(directives(&ps[1]), [("style-src".into(), vec![])]);
-        // Vertical tab is not whitespace: it belongs to the name.
-        let (ps, _) = parse("img-src\x0ba.test", PolicySource::Header);
-        assert_eq!(directives(&ps[0]), [("img-src\x0ba.test".into(), vec![])]);
-    }
-
-    #[test]
-    fn duplicates_non_ascii_and_meta() {
-        let text = "img-src a; IMG-SRC b; script-src é; foo 1; FOO 2";
-        let (ps, w) = parse(text, PolicySource::Header);
-        assert_eq!(
-            directives(&ps[0]),
-            [
-                ("img-src".into(), vec!["a".into()]),
-                ("foo".into(), vec!["1".into()])
-            ]
-        );
-        let kinds: Vec<_> = w.iter().map(|w| &text[w.span().range()]).collect();
-        assert_eq!(kinds, ["IMG-SRC b", "script-src é", "foo", "FOO 2"]);
-        assert!(matches!(w[1], ParseWarning::NonAsciiDirective { .. }));
-
-        let (ps, w) = parse(
-            "frame-ancestors 'none'; sandbox; report-uri /r; img-src a, b",
-            PolicySource::Meta,
-        );
-        assert_eq!(ps.len(), 1, "meta content is not comma-split");
-        assert_eq!(
-            directives(&ps[0]),
-            [("img-src".into(), vec!["a,".into(), "b".into()])]
-        );
-        assert_eq!(
-            w.iter()
-                .filter(|w| matches!(w, ParseWarning::IgnoredInMeta { .. }))
-                .count(),
-            3
-        );
-    }
-
-    #[test]
-    fn report_only_meta_is_ignored() {
-        let mut out = Vec::new();
-        let mut w = Vec::new();
-        parse_list(
-            "img-src 'none'",
-            Disposition::Report,
-            PolicySource::Meta,
-            &mut |x| w.push(x),
-            &mut out,
-        );
-        assert!(out.is_empty());
-        assert_eq!(w, [ParseWarning::ReportOnlyInMeta]);
-    }
-
-    #[test]
-    fn limits_fail_closed() {
-        let many: String = (0..MAX_POLICIES + 5)
-            .map(|i| format!("img-src h{i}.test"))
-            .collect::<Vec<_>>()
-            .join(",");
-        let (ps, w) = parse(&many, PolicySource::Header);
-        assert_eq!(ps.len(), MAX_POLICIES + 1);
-        let fail_closed = ps.last().unwrap();
-        assert!(fail_closed.is_synthetic());
-        // Every restricting directive CSP3 and its companions define, at its strictest.
-        for d in DirectiveKind::ALL {
-            let restricts = !matches!(
-                d,
-                DirectiveKind::ReportUri
-                    | DirectiveKind::ReportTo
-                    | DirectiveKind::BlockAllMixedContent
-            );
-            // default-src 'none' stands in for every other fetch directive.
-            let covered = fail_closed.contains(*d)
-                || (d.group() == crate::names::directive::DirectiveGroup::Fetch
-                    && fail_closed.contains(DirectiveKind::DefaultSrc));
-            assert_eq!(covered, restricts, "{d}");
+            seen: [false; KNOWN_COUNT],
+            unknown: SmallVec::new(),
         }
-        assert_eq!(
-            w.iter()
-                .filter(|w| matches!(w, ParseWarning::LimitExceeded { .. }))
-                .count(),
-            1
-        );
-        // Report-only lists drop the extra policies without a blocking policy.
-        let mut out = Vec::new();
-        parse_list(
-            &many,
-            Disposition::Report,
-            PolicySource::Header,
-            &mut |_| {},
-            &mut out,
-        );
-        assert_eq!(out.len(), MAX_POLICIES);
-        assert!(out.iter().all(|p| !p.is_synthetic()));
-        // 100,000 commas are nothing at all.
-        let (ps, w) = parse(&",".repeat(100_000), PolicySource::Header);
-        assert!(ps.is_empty() && w.is_empty());
+    }
+
+    /// The policy's text, trimmed: what directive values are ranges of.
+    pub(crate) fn text(&self) -> &'t str {
+        self.text
+    }
+
+    /// At most how many directives the policy has (one per `;`-separated piece). (`matches`
+    /// on a char finds each `;` with memchr.)
+    pub(crate) fn max_count(&self) -> usize {
+        self.text.matches(';').count() + 1
+    }
+
+    /// The next directive the policy keeps, reporting what it skips through `warn`.
+    pub(crate) fn next_directive(
+        &mut self,
+        warn: &mut dyn FnMut(ParseWarning),
+    ) -> Option<ParsedDirective<'t>> {
+        for raw in self.pieces.by_ref() {
+            // Step 3.1: strip leading and trailing ASCII whitespace.
+            let token = ascii::trim(raw);
+            // Step 3.2: skip empty tokens, and tokens that are not ASCII (the whole directive).
+            if token.is_empty() {
+                continue;
+            }
+            let at = ascii::offset_in(self.text, token);
+            let span = Span::new(self.base + at, token.len());
+            if !token.is_ascii() {
+                warn(ParseWarning::NonAsciiDirective { span });
+                continue;
+            }
+            // Steps 3.3-3.4: the name is the leading run of non-whitespace, ASCII-lower-cased.
+            let name_len = token.bytes().position(|b| is(b, WS)).unwrap_or(token.len());
+            let name = &token[..name_len];
+            let name_span = Span::new(span.start, name_len);
+            let kind = DirectiveKind::from_name(name);
+            // Step 3.5: a directive already present wins.
+            let duplicate = match kind {
+                Some(k) => core::mem::replace(&mut self.seen[k.index()], true),
+                None => self.unknown.iter().any(|u| u.eq_ignore_ascii_case(name)),
+            };
+            if duplicate {
+                warn(ParseWarning::DuplicateDirective { span });
+                continue;
+            }
+            // Step 3.6: the value; its tokens are the value split on ASCII whitespace.
+            let value = &token[name_len..];
+            // Policies are cut at `MAX_LIST_BYTES` (256 KiB), far below `u32::MAX`.
+            let value_range = (at + name_len) as u32..(at + token.len()) as u32;
+            let value_offset = span.start + name_len;
+            let name = match kind {
+                Some(k) => {
+                    // HTML's <meta> processing removes these after parsing.
+                    if self.source == PolicySource::Meta
+                        && matches!(
+                            k,
+                            DirectiveKind::ReportUri
+                                | DirectiveKind::FrameAncestors
+                                | DirectiveKind::Sandbox
+                        )
+                    {
+                        warn(ParseWarning::IgnoredInMeta { span, directive: k });
+                        continue;
+                    }
+                    if self.disposition == Disposition::Report
+                        && matches!(
+                            k,
+                            DirectiveKind::Sandbox | DirectiveKind::UpgradeInsecureRequests
+                        )
+                    {
+                        warn(ParseWarning::IgnoredInReportOnly { span, directive: k });
+                    }
+                    DirectiveName::Known(k)
+                }
+                None => {
+                    if self.unknown.len() == MAX_UNKNOWN_DIRECTIVES {
+                        warn(ParseWarning::LimitExceeded {
+                            span,
+                            limit: Limit::UnknownDirectives,
+                        });
+                        continue;
+                    }
+                    let lower: Box<str> = name.to_ascii_lowercase().into();
+                    self.unknown.push(name);
+                    warn(ParseWarning::UnknownDirective { span: name_span });
+                    DirectiveName::Unknown(lower)
+                }
+            };
+            return Some(ParsedDirective {
+                name,
+                kind,
+                value,
+                value_range,
+                value_offset,
+            });
+        }
+        None
     }
 }

@@ -7,11 +7,10 @@
 
 use core::fmt;
 
-use crate::matching::host::HostPattern;
-use crate::matching::path::is_path_part;
 use crate::names::ascii::{self, all, is, ALPHA, BASE64, DIGIT, HOST, PCHAR, SCHEME};
 use crate::names::keywords::{HashAlgorithm, Keywords};
 use crate::names::scheme::is_scheme;
+use crate::parse::parts::{is_host_part, is_path_part};
 
 /// Why a token is not a valid source expression.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -367,7 +366,7 @@ fn parse_host_source_general(token: &str) -> SourceExpression<'_> {
         }
         None => (None, after_host),
     };
-    if !HostPattern::is_host_part(host) {
+    if !is_host_part(host) {
         return SourceExpression::Invalid(InvalidSource::BadHost);
     }
     let port = match port_text {

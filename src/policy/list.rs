@@ -4,8 +4,8 @@ use core::fmt;
 use core::ops::Index;
 
 use crate::names::disposition::{Disposition, PolicySource};
-use crate::parse::parser;
 use crate::parse::warning::ParseWarning;
+use crate::policy::build;
 use crate::policy::Policy;
 
 /// The policies delivered with a document or worker, in delivery order.
@@ -74,13 +74,13 @@ impl PolicyList {
         warn: &mut dyn FnMut(ParseWarning),
     ) -> PolicyList {
         let mut list = PolicyList::new();
-        parser::parse_list(text, disposition, source, warn, &mut list.policies);
+        build::parse_list(text, disposition, source, warn, &mut list.policies);
         list
     }
 
     /// Parses and appends a header value.
     pub fn push_header(&mut self, text: &str, disposition: Disposition) {
-        parser::parse_list(
+        build::parse_list(
             text,
             disposition,
             PolicySource::Header,
@@ -91,7 +91,7 @@ impl PolicyList {
 
     /// Parses and appends a `<meta http-equiv="Content-Security-Policy">` content.
     pub fn push_meta(&mut self, text: &str) {
-        parser::parse_list(
+        build::parse_list(
             text,
             Disposition::Enforce,
             PolicySource::Meta,

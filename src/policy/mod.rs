@@ -1,6 +1,8 @@
 //! One policy (CSP3 §2.2): its directives, and the per-effective-directive table of which
 //! directive governs, computed once when the policy is parsed.
 
+pub(crate) mod build;
+pub(crate) mod host;
 pub(crate) mod list;
 pub(crate) mod source_list;
 

@@ -8,7 +8,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::limits::{MAX_LIST_BYTES, MAX_POLICIES};
 use crate::names::disposition::{Disposition, PolicySource};
-use crate::parse::parser::parse_policy;
+use crate::policy::build::parse_policy;
 use crate::policy::list::PolicyList;
 
 /// One policy on the wire.
