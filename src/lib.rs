@@ -144,11 +144,11 @@ mod sync;
 #[cfg(test)]
 mod test_support;
 
-pub use checks::cache::CacheStats;
-pub use checks::document::{CacheConfig, DocumentPolicy};
+pub use checks::document::DocumentPolicy;
 pub use checks::inline::{InlineCheck, InlineType};
 pub use checks::navigation::NavigationType;
-pub use checks::request::Request;
+pub use checks::request::cache::{CacheConfig, CacheStats};
+pub use checks::request::fields::Request;
 pub use checks::response::HashReport;
 pub use checks::sandbox::SandboxFlags;
 pub use checks::verdict::{Resource, Verdict, Violation};

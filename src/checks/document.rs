@@ -1,18 +1,12 @@
 //! The compiled policy of one document or worker: what its network requests consult.
 
-use url::{Position, Url};
+use url::Url;
 
-use crate::checks::cache::{CacheStats, Probe, VerdictCache};
-use crate::checks::fetch::{self, Scope};
-use crate::checks::request::Request;
-use crate::checks::verdict::Verdict;
-use crate::limits::{DEFAULT_CACHE_ENTRIES, MAX_CACHE_ENTRIES};
+use crate::checks::request::cache::{CacheConfig, CacheStats, VerdictCache};
+use crate::checks::request::fields::CachePlan;
 use crate::matching::origin::SelfOrigin;
-use crate::names::destination::{Effective, ParserMetadata, EFFECTIVE_COUNT};
-use crate::names::disposition::Disposition;
-use crate::names::keywords::Keywords;
+use crate::names::destination::EFFECTIVE_COUNT;
 use crate::policy::list::PolicyList;
-use crate::policy::Logic;
 
 /// A document's (or worker's) CSP list, compiled and bound to its self-origin.
 ///
@@ -46,9 +40,9 @@ pub struct DocumentPolicy {
     /// Some policy has default-src (the only way a prefetch can be blocked).
     pub(crate) any_default_src: bool,
     /// When and how checks consult `cache`.
-    plan: CachePlan,
+    pub(in crate::checks) plan: CachePlan,
     /// The verdict cache; `None` when no slot is worth caching, or the config disabled it.
-    cache: Option<VerdictCache>,
+    pub(in crate::checks) cache: Option<VerdictCache>,
     config: CacheConfig,
 }
 
@@ -59,7 +53,8 @@ impl DocumentPolicy {
     /// `self_origin_url`: the response URL, or for a document with a local scheme (about:,
     /// data:, blob:) the URL of the document it inherited its policies from (CSP3 §2.2).
     ///
-    /// The document gets a verdict cache of [`DEFAULT_CACHE_ENTRIES`] entries when some
+    /// The document gets a verdict cache of
+    /// [`DEFAULT_CACHE_ENTRIES`](crate::limits::DEFAULT_CACHE_ENTRIES) entries when some
     /// effective directive is expensive enough to match that a lookup saves time (see
     /// [`CacheConfig`]).
     pub fn new(self_origin_url: &Url, list: PolicyList) -> DocumentPolicy {
@@ -127,56 +122,6 @@ impl DocumentPolicy {
         &self.origin
     }
 
-    /// CSP3 §4.1.1 and §4.1.2 together: checks the request against every policy. The verdict
-    /// is blocked when an enforced policy blocks it, and lists the violations of enforced and
-    /// report-only policies alike.
-    ///
-    /// Fetch runs the report-only half before upgrading insecure requests and the enforcing
-    /// half after; an engine that wants that precision calls
-    /// [`report_request`](DocumentPolicy::report_request) and
-    /// [`should_block_request`](DocumentPolicy::should_block_request) at those two points
-    /// instead.
-    ///
-    /// Repeated checks of the same destination and URL origin (and path, where a governing
-    /// source has one) are answered from the document's verdict cache when matching them
-    /// costs more than a lookup; requests whose nonce, integrity or WebTransport hashes could
-    /// change the answer are always matched. The verdict is the same as
-    /// [`check_request_uncached`](DocumentPolicy::check_request_uncached)'s for every request.
-    ///
-    /// Allocation-free whenever at most two policies report a violation.
-    #[inline]
-    pub fn check_request<'r>(&self, request: &Request<'r>) -> Verdict<'r> {
-        self.check(request, Scope::All)
-    }
-
-    /// [`check_request`](DocumentPolicy::check_request) without any cache: always runs the
-    /// matching algorithms. Gives the same verdict for every request (tests and fuzzers hold
-    /// it to that).
-    pub fn check_request_uncached<'r>(&self, request: &Request<'r>) -> Verdict<'r> {
-        let policies = self.list.as_slice();
-        match self.prepare(request) {
-            Prepared::Done(v) => v,
-            Prepared::Slot(slot) => {
-                fetch::check_slot(policies, &self.origin, request, slot, Scope::All)
-            }
-            Prepared::Prefetch => {
-                fetch::check_prefetch(policies, &self.origin, request, Scope::All)
-            }
-        }
-    }
-
-    /// <https://w3c.github.io/webappsec-csp/#report-for-request>: the report-only policies
-    /// only. The verdict is never blocked.
-    pub fn report_request<'r>(&self, request: &Request<'r>) -> Verdict<'r> {
-        self.check(request, Scope::Only(Disposition::Report))
-    }
-
-    /// <https://w3c.github.io/webappsec-csp/#should-block-request>: the enforced policies
-    /// only.
-    pub fn should_block_request<'r>(&self, request: &Request<'r>) -> Verdict<'r> {
-        self.check(request, Scope::Only(Disposition::Enforce))
-    }
-
     /// Hit and miss counts of the verdict cache since the document was built (or cloned).
     ///
     /// # Example
@@ -206,111 +151,6 @@ impl DocumentPolicy {
         }
     }
 
-    /// The effective slot of a request, or its verdict when no policy can object.
-    #[inline]
-    fn prepare<'r>(&self, request: &Request<'r>) -> Prepared<'r> {
-        match fetch::slot(request) {
-            Some(slot) if self.governed & (1 << slot as u16) == 0 => {
-                Prepared::Done(Verdict::allowed())
-            }
-            Some(slot) => Prepared::Slot(slot),
-            None if request.initiator == crate::names::destination::Initiator::Prefetch
-                && self.any_default_src =>
-            {
-                Prepared::Prefetch
-            }
-            None => Prepared::Done(Verdict::allowed()),
-        }
-    }
-
-    #[inline]
-    fn check<'r>(&self, request: &Request<'r>, scope: Scope) -> Verdict<'r> {
-        let policies = self.list.as_slice();
-        let slot = match self.prepare(request) {
-            Prepared::Done(v) => return v,
-            Prepared::Slot(slot) => slot,
-            Prepared::Prefetch => {
-                return fetch::check_prefetch(policies, &self.origin, request, scope)
-            }
-        };
-        if let Some(cache) = self
-            .cache
-            .as_ref()
-            // Slots the plan caches, while the cache earns its keep (see `VerdictCache::enabled`).
-            .filter(|c| self.plan.cached & (1 << slot as u16) != 0 && c.enabled())
-        {
-            let mut probe = Probe::new();
-            if self.probe(cache, slot, request, &mut probe) {
-                return self.check_cached(cache, &probe, slot, request, scope);
-            }
-        }
-        fetch::check_slot(policies, &self.origin, request, slot, scope)
-    }
-
-    /// The cache key of a request of a slot the plan caches, unless the request bypasses the
-    /// cache: its destination, the request facts the governing lists read, and its URL up to
-    /// the port (up to the path, when a governing source has a path and the request was not
-    /// redirected).
-    #[inline]
-    fn probe(
-        &self,
-        cache: &VerdictCache,
-        slot: Effective,
-        request: &Request<'_>,
-        probe: &mut Probe,
-    ) -> bool {
-        let bit = 1u16 << slot as u16;
-        let plan = &self.plan;
-        debug_assert!(plan.cached & bit != 0);
-        if request.webtransport_hashes
-            || (!request.nonce.is_empty() && plan.nonces & bit != 0)
-            || (!request.integrity.is_empty() && plan.integrity & bit != 0)
-        {
-            return false;
-        }
-        let mut flags = 0u8;
-        let end = if plan.paths & bit == 0 {
-            Position::BeforePath
-        } else if request.redirect_count > 0 {
-            // §6.7.2.8 step 3.6 ignores paths after a redirect. (A URL a host-source can
-            // match always has a path, so the two key forms already differ; the flag keeps
-            // that argument out of the cache's correctness.)
-            flags |= key_flags::REDIRECTED;
-            Position::BeforePath
-        } else {
-            Position::AfterPath
-        };
-        if plan.strict_dynamic & bit != 0
-            && request.parser_metadata == ParserMetadata::ParserInserted
-        {
-            flags |= key_flags::PARSER_INSERTED;
-        }
-        let key = &request.url[..end];
-        cache.probe(request.destination as u8, flags, key.as_bytes(), probe)
-    }
-
-    #[inline]
-    fn check_cached<'r>(
-        &self,
-        cache: &VerdictCache,
-        probe: &Probe,
-        slot: Effective,
-        request: &Request<'r>,
-        scope: Scope,
-    ) -> Verdict<'r> {
-        let policies = self.list.as_slice();
-        let mask = match cache.get(probe) {
-            Some(mask) => mask,
-            None => {
-                let mask =
-                    fetch::violated_policies(policies, &self.origin, request, slot, Scope::All);
-                cache.insert(probe, mask);
-                mask
-            }
-        };
-        fetch::verdict_from_mask(policies, request, slot, mask, scope)
-    }
-
     /// Approximate heap bytes held by the compiled policies (compare with the header's
     /// length; see `docs/performance.md`).
     ///
@@ -337,215 +177,5 @@ impl Clone for DocumentPolicy {
                 .and_then(|_| VerdictCache::new(self.config.capacity, self.config.always_consult)),
             config: self.config,
         }
-    }
-}
-
-/// What [`DocumentPolicy::prepare`] found.
-enum Prepared<'r> {
-    /// No policy can object.
-    Done(Verdict<'r>),
-    /// Check the governing directives of this slot.
-    Slot(Effective),
-    /// A prefetch in a document with default-src: the resource-hint algorithm.
-    Prefetch,
-}
-
-/// Bits of a cache key's flags byte.
-mod key_flags {
-    /// The request was redirected, so paths were ignored (only set for path-keyed slots).
-    pub(super) const REDIRECTED: u8 = 1 << 0;
-    /// The request is parser-inserted (only set where `'strict-dynamic'` reads it).
-    pub(super) const PARSER_INSERTED: u8 = 1 << 1;
-}
-
-/// Matching cost (in the units of `CACHE_MIN_COST`) at or above which a slot's checks consult
-/// the cache. Measured in `benches/check.rs`; see `docs/performance.md`.
-const CACHE_MIN_COST: u32 = 18;
-
-/// Per effective slot (bit `e` for slot `e`): which checks consult the cache, and which
-/// request facts their key must hold. Computed once from the policies.
-#[derive(Clone, Copy, Debug, Default)]
-struct CachePlan {
-    /// Slots whose checks consult the cache.
-    cached: u16,
-    /// Slots with a path-bearing host-source in a governing list: the path is in the key.
-    paths: u16,
-    /// Slots where a request's nonce can allow it: such requests bypass the cache.
-    nonces: u16,
-    /// Slots where a request's integrity metadata can allow it: such requests bypass it.
-    integrity: u16,
-    /// Slots where `'strict-dynamic'` reads the parser metadata: it is in the key.
-    strict_dynamic: u16,
-}
-
-impl CachePlan {
-    fn new(list: &PolicyList, config: CacheConfig) -> CachePlan {
-        let mut plan = CachePlan::default();
-        // A cached verdict is a 64-bit set of policies.
-        if config.capacity == 0 || list.len() > 64 {
-            return plan;
-        }
-        let mut cost = [0u32; EFFECTIVE_COUNT];
-        let mut governed = 0u16;
-        for p in list.as_slice() {
-            for slot in Effective::ALL {
-                let Some(g) = p.governor(slot) else {
-                    continue;
-                };
-                let bit = 1u16 << slot as u16;
-                governed |= bit;
-                let l = p.list(g.list);
-                let facts = l.cache_facts();
-                if facts.paths {
-                    plan.paths |= bit;
-                }
-                match g.logic {
-                    Logic::Script => {
-                        if facts.nonces {
-                            plan.nonces |= bit;
-                        }
-                        if facts.hashes {
-                            plan.integrity |= bit;
-                        }
-                        if l.keywords().contains(Keywords::STRICT_DYNAMIC) {
-                            plan.strict_dynamic |= bit;
-                        }
-                    }
-                    Logic::Style if facts.nonces => plan.nonces |= bit,
-                    _ => {}
-                }
-                cost[slot as usize] = cost[slot as usize].saturating_add(match_cost(facts));
-            }
-        }
-        plan.cached = if config.always_consult {
-            governed
-        } else {
-            Effective::ALL
-                .iter()
-                .filter(|&&e| cost[e as usize] >= CACHE_MIN_COST)
-                .fold(0, |m, &e| m | 1 << e as u16)
-        };
-        plan
-    }
-}
-
-/// An estimate of the work matching a URL against one governing list costs, in units of
-/// roughly one host-source compare. See `docs/performance.md` for the measurements.
-fn match_cost(f: crate::policy::source_list::ListFacts) -> u32 {
-    let n = f.host_sources as u32;
-    let hosts = if f.host_sources <= crate::policy::source_list::INDEX_THRESHOLD {
-        n
-    } else {
-        // Binary searches: the exact host, and one per dot of the URL's host.
-        4 * (u32::BITS - n.leading_zeros())
-    };
-    // Every policy costs its governor lookup and keyword tests.
-    2 + hosts + 8 * u32::from(f.paths) + f.other_schemes as u32
-}
-
-/// How a [`DocumentPolicy`] caches verdicts.
-///
-/// The cache maps a request's destination and URL origin (and path, where a governing
-/// host-source has a path) to the set of policies it violates. It is bounded (evict-oldest
-/// within sets of 4), keyed with SipHash under random keys (flood-resistant), allocated once
-/// when the document is built, and read without locks. By default it is only consulted for
-/// effective directives whose matching costs more than a lookup (many host-sources, paths,
-/// several policies): small lists match faster than a key hashes.
-///
-/// # Example
-///
-/// ```
-/// use cspgate::{CacheConfig, DocumentPolicy, Disposition, PolicyList, PolicySource};
-/// use url::Url;
-///
-/// let doc = Url::parse("https://app.test/")?;
-/// let hosts: Vec<String> = (0..100).map(|i| format!("https://cdn{i}.test")).collect();
-/// let list = PolicyList::parse(&format!("script-src {}", hosts.join(" ")),
-///     Disposition::Enforce, PolicySource::Header);
-/// let policy = DocumentPolicy::with_cache(&doc, list, CacheConfig::new().capacity(1024));
-/// assert_eq!(policy.cache_stats().capacity(), 1024);
-/// # Ok::<(), Box<dyn std::error::Error>>(())
-/// ```
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct CacheConfig {
-    capacity: usize,
-    always_consult: bool,
-}
-
-impl CacheConfig {
-    /// [`DEFAULT_CACHE_ENTRIES`] entries, consulted only where it saves time.
-    ///
-    /// # Example
-    ///
-    /// ```
-    /// use cspgate::{limits::DEFAULT_CACHE_ENTRIES, CacheConfig};
-    ///
-    /// assert_eq!(CacheConfig::new(), CacheConfig::default());
-    /// assert_eq!(CacheConfig::new(), CacheConfig::new().capacity(DEFAULT_CACHE_ENTRIES));
-    /// ```
-    pub const fn new() -> CacheConfig {
-        CacheConfig {
-            capacity: DEFAULT_CACHE_ENTRIES,
-            always_consult: false,
-        }
-    }
-
-    /// The number of entries, rounded up to a power of two of sets of 4 and capped at
-    /// [`MAX_CACHE_ENTRIES`]; 0 disables the cache. Each entry takes 128 bytes.
-    ///
-    /// # Example
-    ///
-    /// ```
-    /// use cspgate::{CacheConfig, DocumentPolicy, Disposition, PolicyList, PolicySource};
-    /// use url::Url;
-    ///
-    /// let doc = Url::parse("https://app.test/")?;
-    /// let list = PolicyList::parse("img-src https://cdn.test/images/", Disposition::Enforce,
-    ///     PolicySource::Header);
-    /// let config = CacheConfig::new().capacity(300).always_consult(true);
-    /// let policy = DocumentPolicy::with_cache(&doc, list, config);
-    /// assert_eq!(policy.cache_stats().capacity(), 512); // 128 sets of 4
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    #[must_use]
-    pub const fn capacity(mut self, entries: usize) -> CacheConfig {
-        self.capacity = if entries > MAX_CACHE_ENTRIES {
-            MAX_CACHE_ENTRIES
-        } else {
-            entries
-        };
-        self
-    }
-
-    /// Consult the cache for every request it can serve: also where matching is cheaper than
-    /// a lookup, and whatever the hit rate (by default a cache that mostly misses switches
-    /// itself off for a while). Verdicts are the same either way; tests and benchmarks turn it
-    /// on to exercise the cache on every request shape.
-    ///
-    /// # Example
-    ///
-    /// ```
-    /// use cspgate::{CacheConfig, DocumentPolicy, Disposition, PolicyList, PolicySource};
-    /// use url::Url;
-    ///
-    /// let doc = Url::parse("https://app.test/")?;
-    /// let list = PolicyList::parse("img-src 'self'", Disposition::Enforce, PolicySource::Header);
-    /// // A one-keyword list matches faster than a key hashes: no cache by default.
-    /// let plain = DocumentPolicy::new(&doc, list.clone());
-    /// assert_eq!(plain.cache_stats().capacity(), 0);
-    /// let forced = DocumentPolicy::with_cache(&doc, list, CacheConfig::new().always_consult(true));
-    /// assert!(forced.cache_stats().capacity() > 0);
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    #[must_use]
-    pub const fn always_consult(mut self, yes: bool) -> CacheConfig {
-        self.always_consult = yes;
-        self
-    }
-}
-
-impl Default for CacheConfig {
-    fn default() -> CacheConfig {
-        CacheConfig::new()
     }
 }

@@ -1,10 +1,8 @@
 //! The checks layer: [`DocumentPolicy`](crate::DocumentPolicy) and one module per CSP3 hook.
 
-pub(crate) mod cache;
 pub(crate) mod document;
 pub(crate) mod document_directives;
 pub(crate) mod eval;
-pub(crate) mod fetch;
 pub(crate) mod inline;
 pub(crate) mod navigation;
 pub(crate) mod request;

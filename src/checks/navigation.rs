@@ -5,7 +5,7 @@ use url::{Host, Origin, Url};
 
 use crate::checks::document::DocumentPolicy;
 use crate::checks::inline::{self, InlineCheck, InlineType};
-use crate::checks::request::Request;
+use crate::checks::request::fields::Request;
 use crate::checks::verdict::{Resource, Verdict, Violation};
 use crate::matching::host::UrlHost;
 use crate::matching::origin::{LazyPath, SelfOrigin, UrlView};

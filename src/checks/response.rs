@@ -4,8 +4,8 @@
 use url::Url;
 
 use crate::checks::document::DocumentPolicy;
-use crate::checks::fetch::{self, pre_request_allows};
-use crate::checks::request::Request;
+use crate::checks::request::fields::Request;
+use crate::checks::request::{self as fetch, pre_request_allows};
 use crate::checks::verdict::{Resource, Verdict, Violation};
 use crate::matching::origin::UrlView;
 use crate::names::destination::Effective;

@@ -3,8 +3,8 @@
 //! by the checks themselves.
 
 use crate::checks::document::DocumentPolicy;
-use crate::checks::fetch::{self, pre_request_allows};
-use crate::checks::request::Request;
+use crate::checks::request::fields::Request;
+use crate::checks::request::{self as fetch, pre_request_allows};
 use crate::matching::origin::UrlView;
 use crate::names::destination::Initiator;
 use crate::names::directive::DirectiveKind;

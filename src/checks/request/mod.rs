@@ -1,7 +1,14 @@
-//! CSP3 §4.1, the Fetch integration: the pre-request check of every policy, through each
-//! directive's pre-request algorithm (§6.1, §6.7.1.1, §6.7.2.1-2).
+//! CSP3 §4.1, the Fetch integration: the request entry points of [`DocumentPolicy`], and the
+//! pre-request check of every policy through each directive's pre-request algorithm (§6.1,
+//! §6.7.1.1, §6.7.2.1-2). The request's fields, and the verdict cache's key and bypass rules
+//! that mirror them, are in `fields.rs`; the cache itself in `cache.rs`.
 
-use crate::checks::request::Request;
+pub(crate) mod cache;
+pub(crate) mod fields;
+
+use crate::checks::document::DocumentPolicy;
+use crate::checks::request::cache::{Probe, VerdictCache};
+use crate::checks::request::fields::Request;
 use crate::checks::verdict::{Resource, Verdict, Violation};
 use crate::matching::origin::{SelfOrigin, UrlView};
 use crate::names::destination::{Effective, Initiator, ParserMetadata};
@@ -10,6 +17,126 @@ use crate::names::disposition::Disposition;
 use crate::names::keywords::Keywords;
 use crate::policy::source_list::ListRef;
 use crate::policy::{Logic, Policy};
+
+impl DocumentPolicy {
+    /// CSP3 §4.1.1 and §4.1.2 together: checks the request against every policy. The verdict
+    /// is blocked when an enforced policy blocks it, and lists the violations of enforced and
+    /// report-only policies alike.
+    ///
+    /// Fetch runs the report-only half before upgrading insecure requests and the enforcing
+    /// half after; an engine that wants that precision calls
+    /// [`report_request`](DocumentPolicy::report_request) and
+    /// [`should_block_request`](DocumentPolicy::should_block_request) at those two points
+    /// instead.
+    ///
+    /// Repeated checks of the same destination and URL origin (and path, where a governing
+    /// source has one) are answered from the document's verdict cache when matching them
+    /// costs more than a lookup; requests whose nonce, integrity or WebTransport hashes could
+    /// change the answer are always matched. The verdict is the same as
+    /// [`check_request_uncached`](DocumentPolicy::check_request_uncached)'s for every request.
+    ///
+    /// Allocation-free whenever at most two policies report a violation.
+    #[inline]
+    pub fn check_request<'r>(&self, request: &Request<'r>) -> Verdict<'r> {
+        self.check(request, Scope::All)
+    }
+
+    /// [`check_request`](DocumentPolicy::check_request) without any cache: always runs the
+    /// matching algorithms. Gives the same verdict for every request (tests and fuzzers hold
+    /// it to that).
+    pub fn check_request_uncached<'r>(&self, request: &Request<'r>) -> Verdict<'r> {
+        let policies = self.list.as_slice();
+        match self.prepare(request) {
+            Prepared::Done(v) => v,
+            Prepared::Slot(slot) => check_slot(policies, &self.origin, request, slot, Scope::All),
+            Prepared::Prefetch => check_prefetch(policies, &self.origin, request, Scope::All),
+        }
+    }
+
+    /// <https://w3c.github.io/webappsec-csp/#report-for-request>: the report-only policies
+    /// only. The verdict is never blocked.
+    pub fn report_request<'r>(&self, request: &Request<'r>) -> Verdict<'r> {
+        self.check(request, Scope::Only(Disposition::Report))
+    }
+
+    /// <https://w3c.github.io/webappsec-csp/#should-block-request>: the enforced policies
+    /// only.
+    pub fn should_block_request<'r>(&self, request: &Request<'r>) -> Verdict<'r> {
+        self.check(request, Scope::Only(Disposition::Enforce))
+    }
+
+    /// The effective slot of a request, or its verdict when no policy can object.
+    #[inline]
+    fn prepare<'r>(&self, request: &Request<'r>) -> Prepared<'r> {
+        match slot(request) {
+            Some(slot) if self.governed & (1 << slot as u16) == 0 => {
+                Prepared::Done(Verdict::allowed())
+            }
+            Some(slot) => Prepared::Slot(slot),
+            None if request.initiator == crate::names::destination::Initiator::Prefetch
+                && self.any_default_src =>
+            {
+                Prepared::Prefetch
+            }
+            None => Prepared::Done(Verdict::allowed()),
+        }
+    }
+
+    #[inline]
+    fn check<'r>(&self, request: &Request<'r>, scope: Scope) -> Verdict<'r> {
+        let policies = self.list.as_slice();
+        let slot = match self.prepare(request) {
+            Prepared::Done(v) => return v,
+            Prepared::Slot(slot) => slot,
+            Prepared::Prefetch => return check_prefetch(policies, &self.origin, request, scope),
+        };
+        if let Some(cache) = self
+            .cache
+            .as_ref()
+            // Slots the plan caches, while the cache earns its keep (see `VerdictCache::enabled`).
+            .filter(|c| self.plan.cached & (1 << slot as u16) != 0 && c.enabled())
+        {
+            if let Some(key) = request.cache_key(&self.plan, slot) {
+                let mut probe = Probe::new();
+                if cache.probe(key.destination, key.flags, key.url.as_bytes(), &mut probe) {
+                    return self.check_cached(cache, &probe, slot, request, scope);
+                }
+            }
+        }
+        check_slot(policies, &self.origin, request, slot, scope)
+    }
+
+    #[inline]
+    fn check_cached<'r>(
+        &self,
+        cache: &VerdictCache,
+        probe: &Probe,
+        slot: Effective,
+        request: &Request<'r>,
+        scope: Scope,
+    ) -> Verdict<'r> {
+        let policies = self.list.as_slice();
+        let mask = match cache.get(probe) {
+            Some(mask) => mask,
+            None => {
+                let mask = violated_policies(policies, &self.origin, request, slot, Scope::All);
+                cache.insert(probe, mask);
+                mask
+            }
+        };
+        verdict_from_mask(policies, request, slot, mask, scope)
+    }
+}
+
+/// What [`DocumentPolicy::prepare`] found.
+enum Prepared<'r> {
+    /// No policy can object.
+    Done(Verdict<'r>),
+    /// Check the governing directives of this slot.
+    Slot(Effective),
+    /// A prefetch in a document with default-src: the resource-hint algorithm.
+    Prefetch,
+}
 
 /// Which policies a check runs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -81,20 +208,6 @@ pub(crate) fn check_slot<'r>(
     slot: Effective,
     scope: Scope,
 ) -> Verdict<'r> {
-    // Most documents have one policy: no loop, no bit set.
-    if let [policy] = policies {
-        let Some(g) = policy.governor(slot) else {
-            return Verdict::allowed();
-        };
-        if !scope.includes(policy.disposition) {
-            return Verdict::allowed();
-        }
-        let u = UrlView::new(request.url);
-        if pre_request_allows(policy.list(g.list), g.logic, origin, &u, request) {
-            return Verdict::allowed();
-        }
-        return verdict_from_mask(policies, request, slot, 1, scope);
-    }
     if policies.len() > 64 {
         return check_slot_many(policies, origin, request, slot, scope);
     }
@@ -115,20 +228,8 @@ fn check_slot_many<'r>(
     scope: Scope,
 ) -> Verdict<'r> {
     let mut verdict = Verdict::allowed();
-    let u = UrlView::new(request.url);
-    // Step 3 of §4.1.2 (and §4.1.1): for each policy ...
-    for (i, policy) in policies.iter().enumerate() {
-        // §6.7.2.1 step 3: every directive's pre-request check; by §6.8.4 only the governing
-        // directive of the effective directive's fallback list can answer Blocked.
-        let Some(g) = policy.governor(slot) else {
-            continue;
-        };
-        if !scope.includes(policy.disposition) {
-            continue;
-        }
-        if !pre_request_allows(policy.list(g.list), g.logic, origin, &u, request) {
-            verdict.push(violation(policy, i, slot.directive(), g.directive, request));
-        }
+    for (i, policy, governing) in blocking_policies(policies, origin, request, slot, scope) {
+        verdict.push(violation(policy, i, slot.directive(), governing, request));
     }
     verdict
 }
@@ -145,23 +246,33 @@ pub(crate) fn violated_policies(
     scope: Scope,
 ) -> u64 {
     debug_assert!(policies.len() <= 64);
+    blocking_policies(policies, origin, request, slot, scope)
+        .fold(0, |mask, (i, _, _)| mask | 1 << (i & 63))
+}
+
+/// <https://w3c.github.io/webappsec-csp/#should-block-request> step 3 (and
+/// <https://w3c.github.io/webappsec-csp/#report-for-request>'s): for each policy in `scope`,
+/// in order, whose governing directive for `slot` blocks the request, the policy's index, the
+/// policy and that directive. Not for prefetches (§6.7.2.1 step 1). The one per-policy loop of
+/// the request check.
+#[inline(always)]
+fn blocking_policies<'p, 'r: 'p>(
+    policies: &'p [Policy],
+    origin: &'p SelfOrigin,
+    request: &'p Request<'r>,
+    slot: Effective,
+    scope: Scope,
+) -> impl Iterator<Item = (usize, &'p Policy, DirectiveKind)> + 'p {
     debug_assert!(request.initiator != Initiator::Prefetch);
     let u = UrlView::new(request.url);
-    let mut mask = 0u64;
     // Step 3: for each policy ...
-    for (i, policy) in policies.iter().enumerate() {
+    policies.iter().enumerate().filter_map(move |(i, policy)| {
         // §6.7.2.1 step 3, with §6.8.4: only the governing directive can block.
-        let Some(g) = policy.governor(slot) else {
-            continue;
-        };
-        if !scope.includes(policy.disposition) {
-            continue;
-        }
-        if !pre_request_allows(policy.list(g.list), g.logic, origin, &u, request) {
-            mask |= 1 << (i & 63);
-        }
-    }
-    mask
+        let g = policy.governor(slot)?;
+        let blocks = scope.includes(policy.disposition)
+            && !pre_request_allows(policy.list(g.list), g.logic, origin, &u, request);
+        blocks.then_some((i, policy, g.directive))
+    })
 }
 
 /// The verdict of a request whose violated policies (over every disposition) are `mask`,

@@ -40,6 +40,7 @@ use core::hash::{BuildHasher, Hasher};
 use core::sync::atomic::{fence, AtomicBool, AtomicU32, AtomicU64, Ordering};
 use std::collections::hash_map::RandomState;
 
+use crate::limits::{DEFAULT_CACHE_ENTRIES, MAX_CACHE_ENTRIES};
 use crate::sync::{CachePadded, Mutex};
 
 /// Entries per set.
@@ -455,6 +456,113 @@ impl VerdictCache {
             misses: s.misses + k.misses.load(Ordering::Relaxed),
             ..s
         })
+    }
+}
+
+/// How a [`DocumentPolicy`](crate::DocumentPolicy) caches verdicts.
+///
+/// The cache maps a request's destination and URL origin (and path, where a governing
+/// host-source has a path) to the set of policies it violates. It is bounded (evict-oldest
+/// within sets of 4), keyed with SipHash under random keys (flood-resistant), allocated once
+/// when the document is built, and read without locks. By default it is only consulted for
+/// effective directives whose matching costs more than a lookup (many host-sources, paths,
+/// several policies): small lists match faster than a key hashes.
+///
+/// # Example
+///
+/// ```
+/// use cspgate::{CacheConfig, DocumentPolicy, Disposition, PolicyList, PolicySource};
+/// use url::Url;
+///
+/// let doc = Url::parse("https://app.test/")?;
+/// let hosts: Vec<String> = (0..100).map(|i| format!("https://cdn{i}.test")).collect();
+/// let list = PolicyList::parse(&format!("script-src {}", hosts.join(" ")),
+///     Disposition::Enforce, PolicySource::Header);
+/// let policy = DocumentPolicy::with_cache(&doc, list, CacheConfig::new().capacity(1024));
+/// assert_eq!(policy.cache_stats().capacity(), 1024);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CacheConfig {
+    pub(in crate::checks) capacity: usize,
+    pub(in crate::checks) always_consult: bool,
+}
+
+impl CacheConfig {
+    /// [`DEFAULT_CACHE_ENTRIES`] entries, consulted only where it saves time.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use cspgate::{limits::DEFAULT_CACHE_ENTRIES, CacheConfig};
+    ///
+    /// assert_eq!(CacheConfig::new(), CacheConfig::default());
+    /// assert_eq!(CacheConfig::new(), CacheConfig::new().capacity(DEFAULT_CACHE_ENTRIES));
+    /// ```
+    pub const fn new() -> CacheConfig {
+        CacheConfig {
+            capacity: DEFAULT_CACHE_ENTRIES,
+            always_consult: false,
+        }
+    }
+
+    /// The number of entries, rounded up to a power of two of sets of 4 and capped at
+    /// [`MAX_CACHE_ENTRIES`]; 0 disables the cache. Each entry takes 128 bytes.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use cspgate::{CacheConfig, DocumentPolicy, Disposition, PolicyList, PolicySource};
+    /// use url::Url;
+    ///
+    /// let doc = Url::parse("https://app.test/")?;
+    /// let list = PolicyList::parse("img-src https://cdn.test/images/", Disposition::Enforce,
+    ///     PolicySource::Header);
+    /// let config = CacheConfig::new().capacity(300).always_consult(true);
+    /// let policy = DocumentPolicy::with_cache(&doc, list, config);
+    /// assert_eq!(policy.cache_stats().capacity(), 512); // 128 sets of 4
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub const fn capacity(mut self, entries: usize) -> CacheConfig {
+        self.capacity = if entries > MAX_CACHE_ENTRIES {
+            MAX_CACHE_ENTRIES
+        } else {
+            entries
+        };
+        self
+    }
+
+    /// Consult the cache for every request it can serve: also where matching is cheaper than
+    /// a lookup, and whatever the hit rate (by default a cache that mostly misses switches
+    /// itself off for a while). Verdicts are the same either way; tests and benchmarks turn it
+    /// on to exercise the cache on every request shape.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use cspgate::{CacheConfig, DocumentPolicy, Disposition, PolicyList, PolicySource};
+    /// use url::Url;
+    ///
+    /// let doc = Url::parse("https://app.test/")?;
+    /// let list = PolicyList::parse("img-src 'self'", Disposition::Enforce, PolicySource::Header);
+    /// // A one-keyword list matches faster than a key hashes: no cache by default.
+    /// let plain = DocumentPolicy::new(&doc, list.clone());
+    /// assert_eq!(plain.cache_stats().capacity(), 0);
+    /// let forced = DocumentPolicy::with_cache(&doc, list, CacheConfig::new().always_consult(true));
+    /// assert!(forced.cache_stats().capacity() > 0);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub const fn always_consult(mut self, yes: bool) -> CacheConfig {
+        self.always_consult = yes;
+        self
+    }
+}
+
+impl Default for CacheConfig {
+    fn default() -> CacheConfig {
+        CacheConfig::new()
     }
 }
 

@@ -1,0 +1,442 @@
+//! A borrowed view of a Fetch request: the fields CSP reads, and beside them the verdict
+//! cache's key and bypass rules, which must account for every field a check reads (the test at
+//! the end of this file fails when one is missed).
+
+use url::{Position, Url};
+
+use crate::checks::request::cache::CacheConfig;
+use crate::names::destination::{
+    Destination, Effective, Initiator, ParserMetadata, EFFECTIVE_COUNT,
+};
+use crate::names::keywords::Keywords;
+use crate::policy::list::PolicyList;
+use crate::policy::Logic;
+
+/// The parts of a Fetch request that CSP's request checks read, borrowed from the engine's own
+/// request object. Building one is free: no allocation, no copy of the URL.
+///
+/// # Example
+///
+/// ```
+/// use cspgate::{Destination, ParserMetadata, Request};
+/// use url::Url;
+///
+/// let url = Url::parse("https://cdn.test/app.js")?;
+/// let request = Request::new(&url, Destination::Script)
+///     .nonce("r4nd0m")
+///     .parser_metadata(ParserMetadata::ParserInserted);
+/// assert_eq!(request.destination(), Destination::Script);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone, Copy, Debug)]
+pub struct Request<'a> {
+    pub(crate) url: &'a Url,
+    pub(crate) original_url: Option<&'a Url>,
+    pub(crate) destination: Destination,
+    pub(crate) initiator: Initiator,
+    pub(crate) redirect_count: u32,
+    pub(crate) nonce: &'a str,
+    pub(crate) integrity: &'a str,
+    pub(crate) parser_metadata: ParserMetadata,
+    pub(crate) webtransport_hashes: bool,
+}
+
+impl<'a> Request<'a> {
+    /// A request for `url` (Fetch's *current URL*: after redirects, if any) with that
+    /// destination, no initiator, no redirect, no nonce, integrity or parser metadata.
+    #[inline]
+    pub fn new(url: &'a Url, destination: Destination) -> Request<'a> {
+        Request {
+            url,
+            original_url: None,
+            destination,
+            initiator: Initiator::None,
+            redirect_count: 0,
+            nonce: "",
+            integrity: "",
+            parser_metadata: ParserMetadata::None,
+            webtransport_hashes: false,
+        }
+    }
+
+    /// Sets the Fetch initiator (`prefetch` and `prerender` change the effective directive).
+    #[inline]
+    #[must_use]
+    pub fn initiator(mut self, initiator: Initiator) -> Request<'a> {
+        self.initiator = initiator;
+        self
+    }
+
+    /// Sets the redirect count: above 0, source paths are ignored (CSP3 §7.6).
+    #[inline]
+    #[must_use]
+    pub fn redirect_count(mut self, count: u32) -> Request<'a> {
+        self.redirect_count = count;
+        self
+    }
+
+    /// Sets the cryptographic nonce metadata (the element's `nonce`).
+    #[inline]
+    #[must_use]
+    pub fn nonce(mut self, nonce: &'a str) -> Request<'a> {
+        self.nonce = nonce;
+        self
+    }
+
+    /// Sets the integrity metadata (the element's `integrity`).
+    #[inline]
+    #[must_use]
+    pub fn integrity(mut self, integrity: &'a str) -> Request<'a> {
+        self.integrity = integrity;
+        self
+    }
+
+    /// Sets the parser metadata (whether the HTML parser inserted the element).
+    #[inline]
+    #[must_use]
+    pub fn parser_metadata(mut self, parser_metadata: ParserMetadata) -> Request<'a> {
+        self.parser_metadata = parser_metadata;
+        self
+    }
+
+    /// Sets the request's original URL (Fetch's *url*, before redirects), which violations
+    /// report instead of the current URL so that redirect targets do not leak (CSP3 §2.4.2).
+    /// Defaults to the current URL.
+    #[inline]
+    #[must_use]
+    pub fn original_url(mut self, url: &'a Url) -> Request<'a> {
+        self.original_url = Some(url);
+        self
+    }
+
+    /// Marks a WebTransport request whose `serverCertificateHashes` list is not empty: only
+    /// `'unsafe-webtransport-hashes'` allows it (CSP3 §6.1.2).
+    #[inline]
+    #[must_use]
+    pub fn webtransport_hashes(mut self, present: bool) -> Request<'a> {
+        self.webtransport_hashes = present;
+        self
+    }
+
+    /// The URL being checked (the current URL).
+    #[inline]
+    pub fn url(&self) -> &'a Url {
+        self.url
+    }
+
+    /// The URL violations report: the original URL if set, else the current URL.
+    #[inline]
+    pub fn reported_url(&self) -> &'a Url {
+        self.original_url.unwrap_or(self.url)
+    }
+
+    /// The destination.
+    #[inline]
+    pub fn destination(&self) -> Destination {
+        self.destination
+    }
+}
+
+/// Bits of a cache key's flags byte.
+pub(super) mod key_flags {
+    /// The request was redirected, so paths were ignored (only set for path-keyed slots).
+    pub(super) const REDIRECTED: u8 = 1 << 0;
+    /// The request is parser-inserted (only set where `'strict-dynamic'` reads it).
+    pub(super) const PARSER_INSERTED: u8 = 1 << 1;
+}
+
+/// Matching cost (in the units of `CACHE_MIN_COST`) at or above which a slot's checks consult
+/// the cache. Measured in `benches/check.rs`; see `docs/performance.md`.
+const CACHE_MIN_COST: u32 = 18;
+
+/// Per effective slot (bit `e` for slot `e`): which checks consult the cache, and which
+/// request facts their key must hold. Computed once from the policies.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct CachePlan {
+    /// Slots whose checks consult the cache.
+    pub(crate) cached: u16,
+    /// Slots with a path-bearing host-source in a governing list: the path is in the key.
+    paths: u16,
+    /// Slots where a request's nonce can allow it: such requests bypass the cache.
+    nonces: u16,
+    /// Slots where a request's integrity metadata can allow it: such requests bypass it.
+    integrity: u16,
+    /// Slots where `'strict-dynamic'` reads the parser metadata: it is in the key.
+    strict_dynamic: u16,
+}
+
+impl CachePlan {
+    /// The plan of a document's policies.
+    pub(crate) fn new(list: &PolicyList, config: CacheConfig) -> CachePlan {
+        let mut plan = CachePlan::default();
+        // A cached verdict is a 64-bit set of policies.
+        if config.capacity == 0 || list.len() > 64 {
+            return plan;
+        }
+        let mut cost = [0u32; EFFECTIVE_COUNT];
+        let mut governed = 0u16;
+        for p in list.as_slice() {
+            for slot in Effective::ALL {
+                let Some(g) = p.governor(slot) else {
+                    continue;
+                };
+                let bit = 1u16 << slot as u16;
+                governed |= bit;
+                let l = p.list(g.list);
+                let facts = l.cache_facts();
+                if facts.paths {
+                    plan.paths |= bit;
+                }
+                match g.logic {
+                    Logic::Script => {
+                        if facts.nonces {
+                            plan.nonces |= bit;
+                        }
+                        if facts.hashes {
+                            plan.integrity |= bit;
+                        }
+                        if l.keywords().contains(Keywords::STRICT_DYNAMIC) {
+                            plan.strict_dynamic |= bit;
+                        }
+                    }
+                    Logic::Style if facts.nonces => plan.nonces |= bit,
+                    _ => {}
+                }
+                cost[slot as usize] = cost[slot as usize].saturating_add(match_cost(facts));
+            }
+        }
+        plan.cached = if config.always_consult {
+            governed
+        } else {
+            Effective::ALL
+                .iter()
+                .filter(|&&e| cost[e as usize] >= CACHE_MIN_COST)
+                .fold(0, |m, &e| m | 1 << e as u16)
+        };
+        plan
+    }
+}
+
+/// An estimate of the work matching a URL against one governing list costs, in units of
+/// roughly one host-source compare. See `docs/performance.md` for the measurements.
+fn match_cost(f: crate::policy::source_list::ListFacts) -> u32 {
+    let n = f.host_sources as u32;
+    let hosts = if f.host_sources <= crate::policy::source_list::INDEX_THRESHOLD {
+        n
+    } else {
+        // Binary searches: the exact host, and one per dot of the URL's host.
+        4 * (u32::BITS - n.leading_zeros())
+    };
+    // Every policy costs its governor lookup and keyword tests.
+    2 + hosts + 8 * u32::from(f.paths) + f.other_schemes as u32
+}
+
+/// A request's key in the verdict cache (with the slot's plan, the key holds every request
+/// fact the governing lists of the slot read).
+#[derive(Clone, Copy, Debug)]
+pub(super) struct CacheKey<'a> {
+    pub(super) destination: u8,
+    /// [`key_flags`].
+    pub(super) flags: u8,
+    /// The URL up to the port, or up to the end of the path.
+    pub(super) url: &'a str,
+}
+
+impl<'a> Request<'a> {
+    /// The cache key of a request of a slot the plan caches, or `None` when the request
+    /// bypasses the cache: its destination, the request facts the governing lists read, and
+    /// its URL up to the port (up to the path, when a governing source has a path and the
+    /// request was not redirected).
+    ///
+    /// Every field is named below: a new field does not compile until its place in the key
+    /// is decided, and `every_field_a_check_reads_is_in_the_key` tests the decisions.
+    #[inline]
+    pub(super) fn cache_key(&self, plan: &CachePlan, slot: Effective) -> Option<CacheKey<'a>> {
+        let Request {
+            url,
+            // Only names the reported URL, which a verdict built from the cache takes from
+            // this request (`verdict_from_mask`), never from the cache.
+            original_url: _,
+            destination,
+            // Prefetches and prerenders never reach the cache (`slot` gives them none); no
+            // other initiator changes a verdict.
+            initiator: _,
+            redirect_count,
+            nonce,
+            integrity,
+            parser_metadata,
+            webtransport_hashes,
+        } = *self;
+        let bit = 1u16 << slot as u16;
+        debug_assert!(plan.cached & bit != 0);
+        // Bypass: facts that can allow a request whatever its URL.
+        if webtransport_hashes
+            || (!nonce.is_empty() && plan.nonces & bit != 0)
+            || (!integrity.is_empty() && plan.integrity & bit != 0)
+        {
+            return None;
+        }
+        let mut flags = 0u8;
+        let end = if plan.paths & bit == 0 {
+            Position::BeforePath
+        } else if redirect_count > 0 {
+            // §6.7.2.8 step 3.6 ignores paths after a redirect. (A URL a host-source can
+            // match always has a path, so the two key forms already differ; the flag keeps
+            // that argument out of the cache's correctness.)
+            flags |= key_flags::REDIRECTED;
+            Position::BeforePath
+        } else {
+            Position::AfterPath
+        };
+        if plan.strict_dynamic & bit != 0 && parser_metadata == ParserMetadata::ParserInserted {
+            flags |= key_flags::PARSER_INSERTED;
+        }
+        Some(CacheKey {
+            destination: destination as u8,
+            flags,
+            url: &url[..end],
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::document::DocumentPolicy;
+    use crate::names::disposition::{Disposition, PolicySource};
+
+    /// Every field of [`Request`]. The pattern has no `..`: a new field does not compile until
+    /// it is listed here, and the test below then fails until it has a row.
+    fn field_names(r: &Request<'_>) -> [&'static str; 9] {
+        let Request {
+            url: _,
+            original_url: _,
+            destination: _,
+            initiator: _,
+            redirect_count: _,
+            nonce: _,
+            integrity: _,
+            parser_metadata: _,
+            webtransport_hashes: _,
+        } = r;
+        [
+            "url",
+            "original_url",
+            "destination",
+            "initiator",
+            "redirect_count",
+            "nonce",
+            "integrity",
+            "parser_metadata",
+            "webtransport_hashes",
+        ]
+    }
+
+    #[test]
+    fn every_field_a_check_reads_is_in_the_key() {
+        use Destination as D;
+        let doc = Url::parse("https://doc.test/").unwrap();
+        let a = Url::parse("https://a.test/x/1").unwrap();
+        let b = Url::parse("https://b.test/x/1").unwrap();
+        let a_y = Url::parse("https://a.test/y/1").unwrap();
+        let req = Request::new;
+        // (field, policy, two requests that differ in that field alone and get different
+        // verdicts): a cache whose key and bypass rules missed the field would answer the
+        // second request with the first one's verdict.
+        let rows = [
+            (
+                "url",
+                "img-src https://a.test",
+                req(&a, D::Image),
+                req(&b, D::Image),
+            ),
+            (
+                "original_url",
+                "img-src https://c.test",
+                req(&a, D::Image).original_url(&a),
+                req(&a, D::Image).original_url(&b),
+            ),
+            (
+                "destination",
+                "img-src https://a.test; script-src 'none'",
+                req(&a, D::Image),
+                req(&a, D::Script),
+            ),
+            (
+                "initiator",
+                "default-src https://a.test; img-src 'none'",
+                req(&a, D::Image),
+                req(&a, D::Image).initiator(Initiator::Prefetch),
+            ),
+            (
+                "redirect_count",
+                "img-src https://a.test/x/",
+                req(&a_y, D::Image),
+                req(&a_y, D::Image).redirect_count(1),
+            ),
+            (
+                "nonce",
+                "script-src 'nonce-abc'",
+                req(&a, D::Script),
+                req(&a, D::Script).nonce("abc"),
+            ),
+            (
+                "integrity",
+                "script-src 'sha256-YWJj'",
+                req(&a, D::Script),
+                req(&a, D::Script).integrity("sha256-YWJj"),
+            ),
+            (
+                "parser_metadata",
+                "script-src 'strict-dynamic'",
+                req(&a, D::Script).parser_metadata(ParserMetadata::NotParserInserted),
+                req(&a, D::Script).parser_metadata(ParserMetadata::ParserInserted),
+            ),
+            (
+                "webtransport_hashes",
+                "connect-src https://a.test",
+                req(&a, D::Empty),
+                req(&a, D::Empty).webtransport_hashes(true),
+            ),
+        ];
+        let mut covered: Vec<&str> = rows.iter().map(|r| r.0).collect();
+        let mut fields = field_names(&req(&a, D::Image)).to_vec();
+        covered.sort_unstable();
+        fields.sort_unstable();
+        assert_eq!(covered, fields, "every request field needs a row");
+
+        for (field, policy, first, second) in rows {
+            let list = PolicyList::parse(policy, Disposition::Enforce, PolicySource::Header);
+            let plain =
+                DocumentPolicy::with_cache(&doc, list.clone(), CacheConfig::new().capacity(0));
+            let want = |r: &Request<'_>| format!("{:?}", plain.check_request(r));
+            assert_ne!(
+                want(&first),
+                want(&second),
+                "{field}: the row must tell them apart"
+            );
+            for (x, y) in [(first, second), (second, first)] {
+                let cached = DocumentPolicy::with_cache(
+                    &doc,
+                    list.clone(),
+                    CacheConfig::new().always_consult(true),
+                );
+                assert_eq!(
+                    format!("{:?}", cached.check_request(&x)),
+                    want(&x),
+                    "{field}"
+                );
+                assert_eq!(
+                    format!("{:?}", cached.check_request(&y)),
+                    want(&y),
+                    "{field}: answered from the cache"
+                );
+                assert_eq!(
+                    format!("{:?}", cached.check_request(&x)),
+                    want(&x),
+                    "{field}"
+                );
+            }
+        }
+    }
+}
