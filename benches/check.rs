@@ -12,6 +12,7 @@ use std::hint::black_box;
 
 use common::{Both, DOCUMENT, REALISTIC};
 use criterion::{BenchmarkId, Criterion, Throughput};
+use cspgate::test_hooks::UncachedCheck as _;
 use cspgate::url::Url;
 use cspgate::{CacheConfig, DocumentPolicy};
 

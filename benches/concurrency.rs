@@ -16,6 +16,7 @@ use std::time::{Duration, Instant};
 
 use common::{Both, DOCUMENT};
 use criterion::{BenchmarkId, Criterion, Throughput};
+use cspgate::test_hooks::UncachedCheck as _;
 use cspgate::url::Url;
 use cspgate::{CacheConfig, DocumentPolicy};
 
@@ -69,7 +70,7 @@ fn concurrency(c: &mut Criterion) {
     let requests: Vec<Both> = requests.iter().map(|(d, u)| Both::new(u, d)).collect();
     // Warm the cache.
     for r in &requests {
-        policy.check_request(&r.ours());
+        let _ = policy.check_request(&r.ours());
     }
     let mut group = c.benchmark_group("concurrency");
     group.throughput(Throughput::Elements(requests.len() as u64));

@@ -11,6 +11,7 @@ use std::hint::black_box;
 
 use common::{Both, DOCUMENT};
 use criterion::{BenchmarkId, Criterion, SamplingMode, Throughput};
+use cspgate::test_hooks::UncachedCheck as _;
 use cspgate::url::Url;
 use cspgate::DocumentPolicy;
 

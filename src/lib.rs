@@ -141,6 +141,8 @@ mod parse;
 mod policy;
 mod report;
 mod sync;
+#[doc(hidden)]
+pub mod test_hooks;
 #[cfg(test)]
 mod test_support;
 

@@ -15,6 +15,7 @@ use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 use std::path::Path;
 
+use cspgate::test_hooks::UncachedCheck as _;
 use cspgate::url::Url;
 use cspgate::{
     CacheConfig, Destination, Disposition, DocumentPolicy, PolicyList, PolicySource, Request,

@@ -7,6 +7,7 @@
 
 use std::sync::Arc;
 
+use cspgate::test_hooks::UncachedCheck as _;
 use cspgate::url::Url;
 use cspgate::{
     CacheConfig, Destination, Disposition, DocumentPolicy, Initiator, ParserMetadata, PolicyList,

@@ -6,6 +6,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // Tests panic on broken fixtures.
 
 use cspgate::limits::{MAX_LIST_BYTES, MAX_SOURCES_PER_DIRECTIVE};
+use cspgate::test_hooks::UncachedCheck as _;
 use cspgate::url::Url;
 use cspgate::{
     Destination, DirectiveKind, Disposition, DocumentPolicy, Limit, ParseWarning, PolicyList,

@@ -122,5 +122,5 @@ fn the_worker_global_keeps_its_creators_self_origin_and_sandbox() {
         .check_request(&Request::new(&api, Destination::Empty))
         .is_allowed());
     // sandbox without allow-same-origin: the worker may not run.
-    assert!(worker_policy.should_block_worker());
+    assert!(worker_policy.should_block_worker().is_blocked());
 }

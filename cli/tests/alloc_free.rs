@@ -156,9 +156,9 @@ fn allowed_checks_allocate_nothing() {
             "document flags",
             Box::new(|| {
                 policy.sandbox_flags().is_empty()
-                    && !policy.should_block_worker()
+                    && !policy.should_block_worker().is_blocked()
                     && !policy.upgrade_insecure_requests()
-                    && !policy.should_block_plugin_without_url()
+                    && !policy.should_block_plugin_without_url().is_blocked()
             }),
         ),
     ];

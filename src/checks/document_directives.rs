@@ -79,7 +79,7 @@ impl DocumentPolicy {
     /// `type` but no `data`) be blocked? Only when an enforced policy's `object-src` is
     /// `'none'`: its governing directive for `object-src` (`object-src`, else `default-src`)
     /// has an empty value or only `'none'` (§2.3.1: an empty list is equivalent to
-    /// `'none'`). Any other list allows it. The spec defines no violation to report here.
+    /// `'none'`). Any other list allows it. The spec defines no violation to report here: the verdict has none.
     ///
     /// # Example
     ///
@@ -89,13 +89,13 @@ impl DocumentPolicy {
     ///
     /// let doc = Url::parse("https://app.test/")?;
     /// let strict = PolicyList::parse("default-src 'self'; object-src 'none'", Disposition::Enforce, PolicySource::Header);
-    /// assert!(DocumentPolicy::new(&doc, strict).should_block_plugin_without_url());
+    /// assert!(DocumentPolicy::new(&doc, strict).should_block_plugin_without_url().is_blocked());
     /// let lax = PolicyList::parse("object-src https://plugins.test", Disposition::Enforce, PolicySource::Header);
-    /// assert!(!DocumentPolicy::new(&doc, lax).should_block_plugin_without_url());
+    /// assert!(DocumentPolicy::new(&doc, lax).should_block_plugin_without_url().is_allowed());
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn should_block_plugin_without_url(&self) -> bool {
-        self.policies().iter().any(|policy| {
+    pub fn should_block_plugin_without_url(&self) -> Verdict<'static> {
+        let blocked = self.policies().iter().any(|policy| {
             if policy.disposition() != Disposition::Enforce {
                 return false;
             }
@@ -106,7 +106,8 @@ impl DocumentPolicy {
             policy
                 .directive(g.directive)
                 .is_some_and(|d| d.tokens().all(|t| t.eq_ignore_ascii_case("'none'")))
-        })
+        });
+        Verdict::blocked_without_violations(blocked)
     }
 
     /// Does an enforced policy hold `upgrade-insecure-requests`? Then the engine sets the
@@ -222,14 +223,16 @@ mod tests {
             ("script-src 'none'", false),
         ] {
             assert_eq!(
-                doc(&[(policy, Disposition::Enforce)]).should_block_plugin_without_url(),
+                doc(&[(policy, Disposition::Enforce)])
+                    .should_block_plugin_without_url()
+                    .is_blocked(),
                 blocked,
                 "{policy}"
             );
         }
-        assert!(
-            !doc(&[("object-src 'none'", Disposition::Report)]).should_block_plugin_without_url()
-        );
+        assert!(!doc(&[("object-src 'none'", Disposition::Report)])
+            .should_block_plugin_without_url()
+            .is_blocked());
     }
 
     #[test]

@@ -4,6 +4,7 @@
 use bitflags::bitflags;
 
 use crate::checks::document::DocumentPolicy;
+use crate::checks::verdict::Verdict;
 use crate::names::directive::DirectiveKind;
 use crate::names::disposition::{Disposition, PolicySource};
 use crate::policy::{DirectiveRef, Policy};
@@ -195,7 +196,8 @@ impl DocumentPolicy {
     /// `sandbox` directive's initialization (§6.3.2): is a worker with this CSP list blocked
     /// from running? It is when an enforced policy's `sandbox` directive leaves the
     /// sandboxed scripts or sandboxed origin flag set (that is, lacks `allow-scripts` or
-    /// `allow-same-origin`). Nothing is reported: `sandbox` has no reporting requirements.
+    /// `allow-same-origin`). The verdict has no violations: `sandbox` has no reporting
+    /// requirements.
     ///
     /// # Example
     ///
@@ -205,14 +207,14 @@ impl DocumentPolicy {
     ///
     /// let worker = Url::parse("https://app.test/worker.js")?;
     /// let strict = PolicyList::parse("sandbox allow-scripts", Disposition::Enforce, PolicySource::Header);
-    /// assert!(DocumentPolicy::new(&worker, strict).should_block_worker());
+    /// assert!(DocumentPolicy::new(&worker, strict).should_block_worker().is_blocked());
     /// let relaxed = PolicyList::parse("sandbox allow-scripts allow-same-origin", Disposition::Enforce, PolicySource::Header);
-    /// assert!(!DocumentPolicy::new(&worker, relaxed).should_block_worker());
+    /// assert!(DocumentPolicy::new(&worker, relaxed).should_block_worker().is_allowed());
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn should_block_worker(&self) -> bool {
+    pub fn should_block_worker(&self) -> Verdict<'static> {
         // Step 2 of #run-global-object-csp-initialization: every policy's initialization.
-        self.policies().iter().any(|policy| {
+        let blocked = self.policies().iter().any(|policy| {
             // §6.3.2 step 1: only enforced policies (the context is a WorkerGlobalScope).
             let Some(directive) = applicable_sandbox(policy) else {
                 return false;
@@ -221,7 +223,8 @@ impl DocumentPolicy {
             let flags = SandboxFlags::from_tokens(directive.tokens());
             // Step 4.
             flags.intersects(SandboxFlags::SCRIPTS | SandboxFlags::ORIGIN)
-        })
+        });
+        Verdict::blocked_without_violations(blocked)
     }
 }
 
@@ -297,20 +300,30 @@ mod tests {
     fn sandbox_init_step_4_worker_blocked_without_scripts_or_same_origin() {
         use Disposition::{Enforce, Report};
         use PolicySource::Header;
-        assert!(doc(&[("sandbox", Enforce, Header)]).should_block_worker());
-        assert!(doc(&[("sandbox allow-same-origin", Enforce, Header)]).should_block_worker());
+        assert!(doc(&[("sandbox", Enforce, Header)])
+            .should_block_worker()
+            .is_blocked());
+        assert!(doc(&[("sandbox allow-same-origin", Enforce, Header)])
+            .should_block_worker()
+            .is_blocked());
         assert!(
             !doc(&[("sandbox allow-same-origin allow-scripts", Enforce, Header)])
                 .should_block_worker()
+                .is_blocked()
         );
         // Step 1: report-only policies do nothing.
-        assert!(!doc(&[("sandbox", Report, Header)]).should_block_worker());
+        assert!(!doc(&[("sandbox", Report, Header)])
+            .should_block_worker()
+            .is_blocked());
         // Any enforced policy blocks, not only the last.
         assert!(doc(&[
             ("sandbox", Enforce, Header),
             ("sandbox allow-same-origin allow-scripts", Enforce, Header)
         ])
-        .should_block_worker());
-        assert!(!doc(&[("script-src 'none'", Enforce, Header)]).should_block_worker());
+        .should_block_worker()
+        .is_blocked());
+        assert!(!doc(&[("script-src 'none'", Enforce, Header)])
+            .should_block_worker()
+            .is_blocked());
     }
 }

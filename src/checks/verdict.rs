@@ -143,6 +143,7 @@ pub(crate) type Violations<'r> = SmallVec<[Violation<'r>; 2]>;
 /// assert_eq!(verdict.violations().len(), 1); // reported by the report-only policy
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
+#[must_use = "a verdict says whether to block; ignoring it allows everything"]
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Verdict<'r> {
     pub(crate) blocked: bool,
@@ -150,7 +151,17 @@ pub struct Verdict<'r> {
 }
 
 impl<'r> Verdict<'r> {
-    /// An allowed verdict without violations.
+    /// The verdict of a hook the spec gives no violation to report (`sandbox` for workers,
+    /// plugins without a URL).
+    #[inline]
+    pub(crate) fn blocked_without_violations(blocked: bool) -> Verdict<'r> {
+        Verdict {
+            blocked,
+            violations: Violations::new(),
+        }
+    }
+
+    /// The verdict of a check that found no violation.
     #[inline]
     pub(crate) fn allowed() -> Verdict<'r> {
         Verdict {

@@ -80,22 +80,65 @@ impl PolicyList {
 
     /// Parses and appends a header value.
     pub fn push_header(&mut self, text: &str, disposition: Disposition) {
+        self.push_header_with(text, disposition, &mut |_| {});
+    }
+
+    /// [`PolicyList::push_header`], calling `warn` with everything the parser ignored or
+    /// repaired.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use cspgate::{Disposition, ParseWarning, PolicyList};
+    ///
+    /// let mut list = PolicyList::new();
+    /// let mut warnings = Vec::new();
+    /// list.push_header_with("img-src 'self'; img-src *", Disposition::Enforce, &mut |w| {
+    ///     warnings.push(w)
+    /// });
+    /// assert_eq!(list.len(), 1);
+    /// assert!(matches!(warnings[..], [ParseWarning::DuplicateDirective { .. }]));
+    /// ```
+    pub fn push_header_with(
+        &mut self,
+        text: &str,
+        disposition: Disposition,
+        warn: &mut dyn FnMut(ParseWarning),
+    ) {
         build::parse_list(
             text,
             disposition,
             PolicySource::Header,
-            &mut |_| {},
+            warn,
             &mut self.policies,
         );
     }
 
     /// Parses and appends a `<meta http-equiv="Content-Security-Policy">` content.
     pub fn push_meta(&mut self, text: &str) {
+        self.push_meta_with(text, &mut |_| {});
+    }
+
+    /// [`PolicyList::push_meta`], calling `warn` with everything the parser ignored or
+    /// repaired.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use cspgate::{DirectiveKind, ParseWarning, PolicyList};
+    ///
+    /// let mut list = PolicyList::new();
+    /// let mut warnings = Vec::new();
+    /// list.push_meta_with("frame-ancestors 'none'; img-src 'self'", &mut |w| warnings.push(w));
+    /// assert!(!list[0].contains(DirectiveKind::FrameAncestors));
+    /// assert!(matches!(warnings[..], [ParseWarning::IgnoredInMeta { .. }]));
+    /// ```
+    pub fn push_meta_with(&mut self, text: &str, warn: &mut dyn FnMut(ParseWarning)) {
         build::parse_list(
             text,
             Disposition::Enforce,
             PolicySource::Meta,
-            &mut |_| {},
+            warn,
             &mut self.policies,
         );
     }

@@ -27,6 +27,7 @@
 use std::fmt;
 
 use arbitrary::{Arbitrary, Unstructured};
+use cspgate::test_hooks::UncachedCheck as _;
 use cspgate::url::Url;
 use cspgate::{
     effective_directive, Destination, Disposition, DocumentPolicy, Initiator, ParseWarning,

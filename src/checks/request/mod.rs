@@ -19,6 +19,17 @@ use crate::policy::source_list::ListRef;
 use crate::policy::{Logic, Policy};
 
 impl DocumentPolicy {
+    /// [`check_request`](DocumentPolicy::check_request) without any cache: always runs the
+    /// matching algorithms (tests and fuzzers reach it through `test_hooks::UncachedCheck`).
+    pub(crate) fn check_uncached<'r>(&self, request: &Request<'r>) -> Verdict<'r> {
+        let policies = self.list.as_slice();
+        match self.prepare(request) {
+            Prepared::Done(v) => v,
+            Prepared::Slot(slot) => check_slot(policies, &self.origin, request, slot, Scope::All),
+            Prepared::Prefetch => check_prefetch(policies, &self.origin, request, Scope::All),
+        }
+    }
+
     /// CSP3 §4.1.1 and §4.1.2 together: checks the request against every policy. The verdict
     /// is blocked when an enforced policy blocks it, and lists the violations of enforced and
     /// report-only policies alike.
@@ -32,25 +43,13 @@ impl DocumentPolicy {
     /// Repeated checks of the same destination and URL origin (and path, where a governing
     /// source has one) are answered from the document's verdict cache when matching them
     /// costs more than a lookup; requests whose nonce, integrity or WebTransport hashes could
-    /// change the answer are always matched. The verdict is the same as
-    /// [`check_request_uncached`](DocumentPolicy::check_request_uncached)'s for every request.
+    /// change the answer are always matched. The verdict is the same as without the cache for
+    /// every request (tests and fuzzers hold it to that).
     ///
     /// Allocation-free whenever at most two policies report a violation.
     #[inline]
     pub fn check_request<'r>(&self, request: &Request<'r>) -> Verdict<'r> {
         self.check(request, Scope::All)
-    }
-
-    /// [`check_request`](DocumentPolicy::check_request) without any cache: always runs the
-    /// matching algorithms. Gives the same verdict for every request (tests and fuzzers hold
-    /// it to that).
-    pub fn check_request_uncached<'r>(&self, request: &Request<'r>) -> Verdict<'r> {
-        let policies = self.list.as_slice();
-        match self.prepare(request) {
-            Prepared::Done(v) => v,
-            Prepared::Slot(slot) => check_slot(policies, &self.origin, request, slot, Scope::All),
-            Prepared::Prefetch => check_prefetch(policies, &self.origin, request, Scope::All),
-        }
     }
 
     /// <https://w3c.github.io/webappsec-csp/#report-for-request>: the report-only policies
