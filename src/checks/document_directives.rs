@@ -10,22 +10,6 @@ use crate::matching::origin::UrlView;
 use crate::names::destination::Effective;
 use crate::names::directive::DirectiveKind;
 use crate::names::disposition::Disposition;
-use crate::policy::Policy;
-
-#[cold]
-#[inline(never)]
-fn base_uri_violation(policy: &Policy, index: usize) -> Violation<'static> {
-    Violation {
-        // Step 2.4.1.
-        directive: DirectiveKind::BaseUri,
-        governing: DirectiveKind::BaseUri,
-        disposition: policy.disposition(),
-        policy: index as u32,
-        // Step 2.4.2: the resource is "inline", not the URL.
-        resource: Resource::Inline,
-        sample: "",
-    }
-}
 
 impl DocumentPolicy {
     /// <https://w3c.github.io/webappsec-csp/#allow-base-for-document>: may `base` become the
@@ -65,7 +49,14 @@ impl DocumentPolicy {
                 continue;
             }
             // Steps 2.4.1-2.4.3.
-            verdict.push(base_uri_violation(policy, i));
+            // Step 2.4.1; step 2.4.2: the resource is "inline", not the URL.
+            verdict.push(Violation::new(
+                policy,
+                i,
+                DirectiveKind::BaseUri,
+                DirectiveKind::BaseUri,
+                Resource::Inline,
+            ));
             // Step 2.4.4.
             if policy.disposition() == Disposition::Enforce {
                 return verdict;

@@ -19,26 +19,6 @@ fn eval_list(policy: &Policy) -> Option<(DirectiveKind, ListRef<'_>)> {
         .find_map(|d| policy.source_list(d).map(|l| (d, l)))
 }
 
-#[cold]
-#[inline(never)]
-fn violation<'r>(
-    policy: &Policy,
-    index: usize,
-    governing: DirectiveKind,
-    resource: Resource<'r>,
-    sample: &'r str,
-) -> Violation<'r> {
-    Violation {
-        // "Create a violation object for global, policy, and "script-src"".
-        directive: DirectiveKind::ScriptSrc,
-        governing,
-        disposition: policy.disposition(),
-        policy: index as u32,
-        resource,
-        sample,
-    }
-}
-
 impl DocumentPolicy {
     /// <https://w3c.github.io/webappsec-csp/#can-compile-strings>
     /// (EnsureCSPDoesNotBlockStringCompilation), from step "Let result be Allowed" on: may
@@ -98,7 +78,17 @@ impl DocumentPolicy {
             } else {
                 ""
             };
-            verdict.push(violation(policy, i, directive, Resource::Eval, sample));
+            // "Create a violation object for global, policy, and "script-src"".
+            verdict.push(
+                Violation::new(
+                    policy,
+                    i,
+                    DirectiveKind::ScriptSrc,
+                    directive,
+                    Resource::Eval,
+                )
+                .with_sample(sample),
+            );
         }
         // Step 4: a blocked result throws an EvalError.
         verdict
@@ -142,7 +132,13 @@ impl DocumentPolicy {
                 continue;
             }
             // Steps 3.3.1-3.3.4.
-            verdict.push(violation(policy, i, directive, Resource::WasmEval, ""));
+            verdict.push(Violation::new(
+                policy,
+                i,
+                DirectiveKind::ScriptSrc,
+                directive,
+                Resource::WasmEval,
+            ));
         }
         // Step 4.
         verdict

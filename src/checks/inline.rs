@@ -18,7 +18,6 @@ use crate::names::directive::DirectiveKind;
 use crate::names::keywords::{HashAlgorithm, Keywords};
 use crate::names::vocabulary::name_enum;
 use crate::policy::source_list::{HashSource, ListRef};
-use crate::policy::Policy;
 
 name_enum! {
     /// The kind of inline behaviour an inline check is about (the `type` of CSP3 §4.2.3 and
@@ -311,35 +310,6 @@ pub(crate) fn sample_of(source: &str) -> &str {
     source
 }
 
-#[cold]
-#[inline(never)]
-fn violation<'r>(
-    policy: &Policy,
-    index: usize,
-    governing: DirectiveKind,
-    list: ListRef<'_>,
-    check: &InlineCheck<'r>,
-) -> Violation<'r> {
-    Violation {
-        // Step 3.1.2 (§4.2.4 step 3.1.1.1).
-        directive: check.kind.effective_directive(),
-        governing,
-        disposition: policy.disposition(),
-        policy: index as u32,
-        // Step 3.1.4.
-        resource: Resource::Inline,
-        // Step 3.1.6: the sample, when the failing directive asks for one. §4.2.4 step 3
-        // sets none for a javascript: navigation.
-        sample: if check.kind != InlineType::Navigation
-            && list.keywords().contains(Keywords::REPORT_SAMPLE)
-        {
-            sample_of(check.source)
-        } else {
-            ""
-        },
-    }
-}
-
 /// The loop of <https://w3c.github.io/webappsec-csp/#should-block-inline> step 3, shared with
 /// step 3.1 of <https://w3c.github.io/webappsec-csp/#should-block-navigation-request>.
 pub(crate) fn run<'r>(doc: &DocumentPolicy, check: &InlineCheck<'r>, verdict: &mut Verdict<'r>) {
@@ -359,7 +329,25 @@ pub(crate) fn run<'r>(doc: &DocumentPolicy, check: &InlineCheck<'r>, verdict: &m
             continue;
         }
         // Steps 3.1.2-3.1.8.
-        verdict.push(violation(policy, i, g.directive, list, check));
+        // Step 3.1.2 (§4.2.4 step 3.1.1.1); step 3.1.4: the resource is "inline".
+        let violation = Violation::new(
+            policy,
+            i,
+            check.kind.effective_directive(),
+            g.directive,
+            Resource::Inline,
+        );
+        // Step 3.1.6: the sample, when the failing directive asks for one. §4.2.4 step 3
+        // sets none for a javascript: navigation.
+        verdict.push(
+            if check.kind != InlineType::Navigation
+                && list.keywords().contains(Keywords::REPORT_SAMPLE)
+            {
+                violation.with_sample(sample_of(check.source))
+            } else {
+                violation
+            },
+        );
     }
 }
 

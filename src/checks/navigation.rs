@@ -14,7 +14,6 @@ use crate::names::disposition::PolicySource;
 use crate::names::scheme::{self, bit};
 use crate::names::vocabulary::name_enum;
 use crate::policy::source_list::ListRef;
-use crate::policy::Policy;
 
 name_enum! {
     /// The type of a navigation (CSP3 §4.2.4): a form submission, or anything else.
@@ -149,24 +148,6 @@ fn frame_ancestors_allows<'o>(
     // Step 7.
 }
 
-#[cold]
-#[inline(never)]
-fn violation<'r>(
-    policy: &Policy,
-    index: usize,
-    directive: DirectiveKind,
-    resource: Resource<'r>,
-) -> Violation<'r> {
-    Violation {
-        directive,
-        governing: directive,
-        disposition: policy.disposition(),
-        policy: index as u32,
-        resource,
-        sample: "",
-    }
-}
-
 impl DocumentPolicy {
     /// <https://w3c.github.io/webappsec-csp/#should-block-navigation-request>: may this
     /// navigation request proceed? Call it on the policy of the navigation's *initiator*
@@ -219,9 +200,10 @@ impl DocumentPolicy {
                 continue;
             }
             // Steps 2.1.2-2.1.5: the resource is the request's URL (its original URL).
-            verdict.push(violation(
+            verdict.push(Violation::new(
                 policy,
                 i,
+                DirectiveKind::FormAction,
                 DirectiveKind::FormAction,
                 Resource::Url(request.reported_url()),
             ));
@@ -301,9 +283,10 @@ impl DocumentPolicy {
                 continue;
             }
             // Steps 2.1.2-2.1.5.
-            verdict.push(violation(
+            verdict.push(Violation::new(
                 policy,
                 i,
+                DirectiveKind::FrameAncestors,
                 DirectiveKind::FrameAncestors,
                 Resource::Url(response_url),
             ));

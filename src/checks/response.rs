@@ -8,7 +8,6 @@ use crate::checks::request::fields::Request;
 use crate::checks::request::{self as fetch, pre_request_allows};
 use crate::checks::verdict::{Resource, Verdict, Violation};
 use crate::matching::origin::UrlView;
-use crate::names::destination::Effective;
 use crate::names::directive::DirectiveKind;
 use crate::names::keywords::{HashAlgorithm, Keywords};
 use crate::policy::{Logic, Policy};
@@ -92,26 +91,6 @@ fn potentially_report_hash(policy: &Policy, keywords: Keywords) -> Option<(HashA
     Some((algorithm, endpoint))
 }
 
-#[cold]
-#[inline(never)]
-fn violation<'r>(
-    policy: &Policy,
-    index: usize,
-    slot: Effective,
-    governing: DirectiveKind,
-    request: &Request<'r>,
-) -> Violation<'r> {
-    Violation {
-        // §2.4.2: the request's effective directive, and its original URL.
-        directive: slot.directive(),
-        governing,
-        disposition: policy.disposition(),
-        policy: index as u32,
-        resource: Resource::Url(request.reported_url()),
-        sample: "",
-    }
-}
-
 impl DocumentPolicy {
     /// <https://w3c.github.io/webappsec-csp/#should-block-response>: may the response to
     /// `request`, whose URL is `response_url`, be used? Fetch calls it on the final response,
@@ -173,7 +152,14 @@ impl DocumentPolicy {
                 continue;
             }
             // Steps 3.1.1.1-3.1.1.2.
-            verdict.push(violation(policy, i, slot, g.directive, request));
+            // §2.4.2: the request's effective directive, and its original URL.
+            verdict.push(Violation::new(
+                policy,
+                i,
+                slot.directive(),
+                g.directive,
+                Resource::Url(request.reported_url()),
+            ));
         }
         // Step 4.
         verdict

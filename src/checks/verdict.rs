@@ -5,6 +5,7 @@ use url::Url;
 
 use crate::names::directive::DirectiveKind;
 use crate::names::disposition::Disposition;
+use crate::policy::Policy;
 
 /// What a violation is about (CSP3 §2.4 *resource*).
 ///
@@ -79,6 +80,38 @@ pub struct Violation<'r> {
 }
 
 impl<'r> Violation<'r> {
+    /// CSP3 §2.4.1 "create a violation object for global, policy, and directive": policy
+    /// `index` of the list violated `directive` (the effective directive reports name),
+    /// which its `governing` directive enforced, about `resource`, with no sample. The one
+    /// way every check builds a violation.
+    #[cold]
+    #[inline(never)]
+    pub(crate) fn new(
+        policy: &Policy,
+        index: usize,
+        directive: DirectiveKind,
+        governing: DirectiveKind,
+        resource: Resource<'r>,
+    ) -> Violation<'r> {
+        Violation {
+            directive,
+            governing,
+            disposition: policy.disposition(),
+            // A list holds far fewer than 2^32 policies (each is parsed from text).
+            policy: u32::try_from(index).unwrap_or(u32::MAX),
+            resource,
+            sample: "",
+        }
+    }
+
+    /// The violation with a sample (CSP3 §5.5: for inline checks and eval whose failing
+    /// directive has `'report-sample'`).
+    #[inline]
+    pub(crate) fn with_sample(mut self, sample: &'r str) -> Violation<'r> {
+        self.sample = sample;
+        self
+    }
+
     /// The effective directive (CSP3 §2.4 *effective directive*): the directive reports name,
     /// e.g. `connect-src` even when `default-src` did the blocking.
     #[inline]

@@ -23,22 +23,6 @@ fn pre_connect_allows(policy: &Policy) -> bool {
     }
 }
 
-#[cold]
-#[inline(never)]
-fn violation(policy: &Policy, index: usize) -> Violation<'static> {
-    Violation {
-        // §4.3.1 step 2.1.2: "create a violation object for global, policy, and directive"
-        // with the directive's name.
-        directive: DirectiveKind::Webrtc,
-        governing: DirectiveKind::Webrtc,
-        disposition: policy.disposition(),
-        policy: index as u32,
-        // Step 2.1.3: the resource is null.
-        resource: Resource::None,
-        sample: "",
-    }
-}
-
 impl DocumentPolicy {
     /// <https://w3c.github.io/webappsec-csp/#should-block-rtc-connection>: should the RTC
     /// connections of this global be blocked? WebRTC's "administratively prohibited" algorithm
@@ -77,7 +61,15 @@ impl DocumentPolicy {
                 continue;
             }
             // Steps 2.1.2-2.1.5: the violation, reported; blocking when enforced.
-            verdict.push(violation(policy, i));
+            // §4.3.1 step 2.1.2: a violation of the `webrtc` directive; step 2.1.3: the
+            // resource is null.
+            verdict.push(Violation::new(
+                policy,
+                i,
+                DirectiveKind::Webrtc,
+                DirectiveKind::Webrtc,
+                Resource::None,
+            ));
         }
         // Step 3.
         verdict

@@ -182,12 +182,13 @@ pub(crate) fn check_prefetch<'r>(
     for (i, policy) in policies.iter().enumerate() {
         if scope.includes(policy.disposition) && resource_hint_violates(policy, origin, &u, request)
         {
-            verdict.push(violation(
+            verdict.push(Violation::new(
                 policy,
                 i,
                 DirectiveKind::DefaultSrc,
                 DirectiveKind::DefaultSrc,
-                request,
+                // §2.4.2 step 3: the request's original URL, never the current one.
+                Resource::Url(request.reported_url()),
             ));
         }
     }
@@ -228,7 +229,13 @@ fn check_slot_many<'r>(
 ) -> Verdict<'r> {
     let mut verdict = Verdict::allowed();
     for (i, policy, governing) in blocking_policies(policies, origin, request, slot, scope) {
-        verdict.push(violation(policy, i, slot.directive(), governing, request));
+        verdict.push(Violation::new(
+            policy,
+            i,
+            slot.directive(),
+            governing,
+            Resource::Url(request.reported_url()),
+        ));
     }
     verdict
 }
@@ -315,7 +322,13 @@ fn violations_from_mask<'r>(
             continue;
         }
         if let Some(g) = policy.governor(slot) {
-            verdict.push(violation(policy, i, slot.directive(), g.directive, request));
+            verdict.push(Violation::new(
+                policy,
+                i,
+                slot.directive(),
+                g.directive,
+                Resource::Url(request.reported_url()),
+            ));
         }
     }
     verdict
@@ -390,24 +403,4 @@ fn resource_hint_violates(
             .list(l)
             .matches_url(u, origin, request.redirect_count)
     })
-}
-
-#[cold]
-#[inline(never)]
-fn violation<'r>(
-    policy: &Policy,
-    index: usize,
-    directive: DirectiveKind,
-    governing: DirectiveKind,
-    request: &Request<'r>,
-) -> Violation<'r> {
-    Violation {
-        directive,
-        governing,
-        disposition: policy.disposition,
-        policy: index as u32,
-        // §2.4.2 step 3: the request's original URL, never the current one.
-        resource: Resource::Url(request.reported_url()),
-        sample: "",
-    }
 }
