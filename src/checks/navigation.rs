@@ -11,7 +11,7 @@ use crate::matching::host::UrlHost;
 use crate::matching::origin::{LazyPath, SelfOrigin, UrlView};
 use crate::names::directive::DirectiveKind;
 use crate::names::disposition::PolicySource;
-use crate::names::scheme::{self, bit};
+use crate::names::scheme::SchemeSet;
 use crate::names::vocabulary::name_enum;
 use crate::policy::source_list::ListRef;
 
@@ -85,8 +85,8 @@ fn is_canonical_domain(d: &str) -> bool {
 /// when it can be read off the origin directly (http, https, ws, wss or ftp, with a
 /// canonical host): no allocation.
 fn origin_view<'o>(scheme: &'o str, host: &'o Host<String>, port: u16) -> Option<UrlView<'o>> {
-    let b = scheme::classify(scheme);
-    if b & (bit::HTTP | bit::HTTPS | bit::WS | bit::WSS | bit::FTP) == 0 {
+    let b = SchemeSet::of(scheme);
+    if !b.intersects(SchemeSet::TUPLE_ORIGIN) {
         return None;
     }
     let host = match host {
@@ -100,7 +100,7 @@ fn origin_view<'o>(scheme: &'o str, host: &'o Host<String>, port: u16) -> Option
         bit: b,
         host,
         // The serialization omits the default port, and the parsed URL's port is then null.
-        port: if scheme::default_port(b) == Some(port) {
+        port: if b.default_port() == Some(port) {
             None
         } else {
             Some(port)

@@ -6,15 +6,16 @@ use std::net::{Ipv4Addr, Ipv6Addr};
 use url::{Host, Url};
 
 use crate::matching::host::UrlHost;
-use crate::names::scheme::{self, bit, SchemeMatcher};
+use crate::names::scheme::SchemeSet;
+use crate::policy::source_list::SchemeReq;
 
 /// The parts of a URL that matching reads, borrowed from the `Url` (no allocation).
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct UrlView<'a> {
     /// Lower-case scheme.
     pub(crate) scheme: &'a str,
-    /// [`scheme::classify`] of `scheme`.
-    pub(crate) bit: u8,
+    /// [`SchemeSet::of`] `scheme`: one bit, or none.
+    pub(crate) bit: SchemeSet,
     pub(crate) host: UrlHost<'a>,
     /// The explicit port; `None` when absent or the scheme's default (the URL parser drops it).
     pub(crate) port: Option<u16>,
@@ -35,12 +36,12 @@ impl<'a> UrlView<'a> {
     #[inline]
     pub(crate) fn new(url: &'a Url) -> UrlView<'a> {
         let scheme = url.scheme();
-        let bit = scheme::classify(scheme);
+        let bit = SchemeSet::of(scheme);
         // `domain()` first: most hosts are domains, and it returns a plain `&str` where
         // `host()` builds a `Host` in memory (callgrind: about 15 instructions a check).
         let host = match url.domain() {
             // A non-special URL's host is opaque, never a domain (URL standard).
-            Some(d) if scheme::is_special(bit) => UrlHost::Domain(d),
+            Some(d) if bit.is_special() => UrlHost::Domain(d),
             Some(_) => UrlHost::Other,
             None => match url.host() {
                 None => UrlHost::None,
@@ -73,7 +74,7 @@ impl<'a> UrlView<'a> {
     /// origin is its creator's, which `'self'` never matches: see `docs/spec-deviations.md`.)
     #[inline]
     fn has_tuple_origin(&self) -> bool {
-        self.bit & (bit::HTTP | bit::HTTPS | bit::WS | bit::WSS | bit::FTP) != 0
+        self.bit.intersects(SchemeSet::TUPLE_ORIGIN)
     }
 }
 
@@ -106,9 +107,10 @@ pub(crate) struct SelfOrigin {
     /// The origin's scheme; for an opaque origin, the URL's own scheme (engines keep it, and
     /// `*` needs it: CSP3 §6.7.2.8 step 1.2).
     scheme: Box<str>,
-    scheme_bit: u8,
-    /// The origin's scheme as a `scheme-part`, for schemeless host-sources (§6.7.2.8 step 3.2).
-    scheme_matcher: SchemeMatcher,
+    scheme_bit: SchemeSet,
+    /// The origin's scheme as a `scheme-part`, for schemeless host-sources (§6.7.2.8 step
+    /// 3.2); a scheme without a bit is a range of `scheme`.
+    scheme_part: SchemeReq,
     /// Host and port of a tuple origin (port `None` = the scheme's default); `None` for an
     /// opaque origin, which `'self'` never matches.
     tuple: Option<(OwnedHost, Option<u16>)>,
@@ -118,32 +120,28 @@ impl SelfOrigin {
     /// The self-origin of a document or worker whose URL (or, for local-scheme documents, whose
     /// creator's URL) is `url`.
     pub(crate) fn new(url: &Url) -> SelfOrigin {
-        match url.origin() {
+        let (scheme, tuple): (Box<str>, _) = match url.origin() {
             url::Origin::Tuple(scheme, host, port) => {
-                let bit = scheme::classify(&scheme);
+                let bit = SchemeSet::of(&scheme);
                 let host = match host {
                     Host::Domain(d) => OwnedHost::Domain(d.into_boxed_str()),
                     Host::Ipv4(a) => OwnedHost::Ipv4(a),
                     Host::Ipv6(a) => OwnedHost::Ipv6(a),
                 };
-                let port = if scheme::default_port(bit) == Some(port) {
+                let port = if bit.default_port() == Some(port) {
                     None
                 } else {
                     Some(port)
                 };
-                SelfOrigin {
-                    scheme_matcher: SchemeMatcher::new(&scheme),
-                    scheme: scheme.into_boxed_str(),
-                    scheme_bit: bit,
-                    tuple: Some((host, port)),
-                }
+                (scheme.into_boxed_str(), Some((host, port)))
             }
-            url::Origin::Opaque(_) => SelfOrigin {
-                scheme: url.scheme().into(),
-                scheme_bit: scheme::classify(url.scheme()),
-                scheme_matcher: SchemeMatcher::new(url.scheme()),
-                tuple: None,
-            },
+            url::Origin::Opaque(_) => (url.scheme().into(), None),
+        };
+        SelfOrigin {
+            scheme_bit: SchemeSet::of(&scheme),
+            scheme_part: SchemeReq::compile(&scheme, &scheme),
+            scheme,
+            tuple,
         }
     }
 
@@ -156,7 +154,7 @@ impl SelfOrigin {
     /// its default port, as `http://host:80` does: see `docs/spec-deviations.md`.)
     #[inline]
     pub(crate) fn is_http(&self) -> bool {
-        self.scheme_bit == bit::HTTP
+        self.scheme_bit == SchemeSet::HTTP
     }
 
     /// §6.7.2.8 step 1.2: is the URL's scheme the origin's scheme?
@@ -168,7 +166,7 @@ impl SelfOrigin {
     /// §6.7.2.8 step 3.2: does the origin's scheme `scheme-part` match the URL's scheme?
     #[inline]
     pub(crate) fn scheme_part_matches(&self, u: &UrlView<'_>) -> bool {
-        self.scheme_matcher.matches(u.bit, u.scheme)
+        self.scheme_part.matches(&self.scheme, u)
     }
 
     /// <https://w3c.github.io/webappsec-csp/#match-url-to-source-expression> step 4: `'self'`.
@@ -191,19 +189,19 @@ impl SelfOrigin {
         if *port != u.port {
             return false;
         }
-        if self.scheme_bit == u.bit && self.scheme_bit != 0 {
+        if self.scheme_bit == u.bit && !self.scheme_bit.is_empty() {
             return true;
         }
         // ... and step 4.2.1: the URL's scheme is https or wss, or step 4.2.2: the origin's
         // scheme is http and the URL's is http or ws.
-        u.bit & (bit::HTTPS | bit::WSS) != 0
-            || (self.scheme_bit == bit::HTTP && u.bit & (bit::HTTP | bit::WS) != 0)
+        u.bit.intersects(SchemeSet::HTTPS | SchemeSet::WSS)
+            || (self.scheme_bit == SchemeSet::HTTP
+                && u.bit.intersects(SchemeSet::HTTP | SchemeSet::WS))
     }
 
     /// Approximate heap bytes owned.
     pub(crate) fn heap_size(&self) -> usize {
         self.scheme.len()
-            + self.scheme_matcher.heap_size()
             + match &self.tuple {
                 Some((OwnedHost::Domain(d), _)) => d.len(),
                 _ => 0,

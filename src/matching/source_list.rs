@@ -5,17 +5,20 @@ use crate::matching::host::UrlHost;
 use crate::matching::origin::{SelfOrigin, UrlView};
 use crate::matching::path::path_part_matches;
 use crate::names::keywords::Keywords;
-use crate::names::scheme::{self, bit};
+use crate::names::scheme::SchemeSet;
 use crate::policy::source_list::{
     name_key, same_name, Arena, HostSource, ListRef, PortReq, SchemeReq, INDEX_THRESHOLD,
 };
 
 impl SchemeReq {
+    /// <https://w3c.github.io/webappsec-csp/#match-schemes>: does this `scheme-part` match
+    /// the URL's scheme? `names` is the lower-case text a scheme without a bit is a range of.
+    /// The one scheme matcher: host-sources and the self-origin of schemeless sources use it.
     #[inline]
-    fn matches(self, names: &str, u: &UrlView<'_>) -> bool {
+    pub(crate) fn matches(self, names: &str, u: &UrlView<'_>) -> bool {
         match self.other {
-            None => self.mask & u.bit != 0,
-            Some(name) => u.bit == 0 && name.bytes(names) == u.scheme.as_bytes(),
+            None => self.mask.intersects(u.bit),
+            Some(name) => u.bit.is_empty() && name.bytes(names) == u.scheme.as_bytes(),
         }
     }
 }
@@ -70,11 +73,11 @@ impl HostSource {
             // Step 4, then step 5 (the URL's port is null: compare the scheme's default).
             PortReq::Exact(n) => {
                 u.port == Some(n)
-                    || (u.port.is_none() && scheme::default_port(u.bit) == Some(n))
+                    || (u.port.is_none() && u.bit.default_port() == Some(n))
                     // DEVIATION ("http://host:80 and https", issue #439): every engine lets
                     // an http/80 source allow https on its default port, the scheme-part
                     // written or, for a schemeless source, the origin's (step 3.2).
-                    || (u.bit == bit::HTTPS
+                    || (u.bit == SchemeSet::HTTPS
                         && u.port.is_none()
                         && (self.http_80 || (self.scheme.is_none() && origin.is_http()))
                         && n == 80)
@@ -98,12 +101,12 @@ impl ListRef<'_> {
         // nothing. Step 4: any expression.
         // Step 4 / §6.7.2.8 step 1: `*`.
         // DEVIATION ("`*` and WebSockets"): ws and wss count with http and https.
-        if l.star && (u.bit & bit::STAR != 0 || origin.same_scheme(u)) {
+        if l.star && (u.bit.intersects(SchemeSet::STAR) || origin.same_scheme(u)) {
             return true;
         }
         // §6.7.2.8 step 2: scheme-sources (which ignore host, port and path).
-        if l.scheme_mask & u.bit != 0
-            || (u.bit == 0
+        if l.scheme_mask.intersects(u.bit)
+            || (u.bit.is_empty()
                 && l.schemes
                     .of(&self.arena.schemes)
                     .iter()

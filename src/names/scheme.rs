@@ -1,123 +1,106 @@
-//! URL schemes and CSP3's `scheme-part` matching (§6.7.2.9), precompiled into bit masks.
+//! URL schemes and CSP3's `scheme-part` matching table (§6.7.2.9), as sets of scheme bits.
 
-/// One bit per scheme CSP3 treats specially; every other scheme is compared by name.
-pub(crate) mod bit {
-    pub(crate) const HTTP: u8 = 1 << 0;
-    pub(crate) const HTTPS: u8 = 1 << 1;
-    pub(crate) const WS: u8 = 1 << 2;
-    pub(crate) const WSS: u8 = 1 << 3;
-    pub(crate) const FTP: u8 = 1 << 4;
-    pub(crate) const FILE: u8 = 1 << 5;
+use bitflags::bitflags;
+
+bitflags! {
+    /// A set of the URL schemes CSP3 treats specially, one bit each. Every other scheme has
+    /// no bit (its set is empty) and is compared by name.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+    pub(crate) struct SchemeSet: u8 {
+        /// `http`.
+        const HTTP = 1 << 0;
+        /// `https`.
+        const HTTPS = 1 << 1;
+        /// `ws`.
+        const WS = 1 << 2;
+        /// `wss`.
+        const WSS = 1 << 3;
+        /// `ftp`.
+        const FTP = 1 << 4;
+        /// `file`.
+        const FILE = 1 << 5;
+    }
+}
+
+impl SchemeSet {
     /// The schemes a `*` source matches whatever the protected resource's scheme (§6.7.2.8
     /// step 1, and the project decision for ws/wss: see `docs/spec-deviations.md`).
-    pub(crate) const STAR: u8 = HTTP | HTTPS | WS | WSS;
-}
+    pub(crate) const STAR: SchemeSet = SchemeSet::HTTP
+        .union(SchemeSet::HTTPS)
+        .union(SchemeSet::WS)
+        .union(SchemeSet::WSS);
 
-/// The bit of a lower-case URL scheme, or 0 for a scheme without one.
-#[inline]
-pub(crate) fn classify(scheme: &str) -> u8 {
-    match scheme.as_bytes() {
-        b"http" => bit::HTTP,
-        b"https" => bit::HTTPS,
-        b"ws" => bit::WS,
-        b"wss" => bit::WSS,
-        b"ftp" => bit::FTP,
-        b"file" => bit::FILE,
-        _ => 0,
-    }
-}
+    /// The schemes whose URLs have a tuple origin of their own scheme, host and port (URL
+    /// standard: `file:` and non-special URLs have opaque origins).
+    pub(crate) const TUPLE_ORIGIN: SchemeSet = SchemeSet::STAR.union(SchemeSet::FTP);
 
-/// [`classify`] of the ASCII lower-case of `scheme`, without building it.
-#[inline]
-pub(crate) fn classify_ignore_case(scheme: &str) -> u8 {
-    let b = scheme.as_bytes();
-    let is = |name: &[u8]| b.eq_ignore_ascii_case(name);
-    match b.len() {
-        2 if is(b"ws") => bit::WS,
-        3 if is(b"wss") => bit::WSS,
-        3 if is(b"ftp") => bit::FTP,
-        4 if is(b"http") => bit::HTTP,
-        4 if is(b"file") => bit::FILE,
-        5 if is(b"https") => bit::HTTPS,
-        _ => 0,
-    }
-}
-
-/// Is this bit a special scheme of the URL standard (whose hosts are domains or IPs, never
-/// opaque)?
-#[inline]
-pub(crate) fn is_special(bit: u8) -> bool {
-    bit != 0
-}
-
-/// The default port of a scheme's bit (URL standard), if it has one.
-#[inline]
-pub(crate) fn default_port(bit: u8) -> Option<u16> {
-    match bit {
-        bit::HTTP | bit::WS => Some(80),
-        bit::HTTPS | bit::WSS => Some(443),
-        bit::FTP => Some(21),
-        _ => None,
-    }
-}
-
-/// The URL scheme bits that a `scheme-part` whose own bit is `b` matches (0 for a scheme
-/// without a bit, which matches only itself, by name).
-///
-/// <https://w3c.github.io/webappsec-csp/#match-schemes>
-#[inline]
-pub(crate) const fn part_match_mask(b: u8) -> u8 {
-    // Step 1.1: A matches B when they are equal, ASCII case-insensitively.
-    // Step 1.2: "http" also matches "https".
-    // Step 1.3: "ws" also matches "wss", "http" and "https".
-    // Step 1.4: "wss" also matches "https".
-    match b {
-        bit::HTTP => bit::HTTP | bit::HTTPS,
-        bit::WS => bit::WS | bit::WSS | bit::HTTP | bit::HTTPS,
-        bit::WSS => bit::WSS | bit::HTTPS,
-        other => other,
-    }
-}
-
-/// The set of URL schemes one `scheme-part` matches, precompiled.
-///
-/// <https://w3c.github.io/webappsec-csp/#match-schemes>
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub(crate) struct SchemeMatcher {
-    /// URL scheme bits this scheme-part matches.
-    mask: u8,
-    /// For a scheme without a bit: its lower-case name, matched by equality only.
-    other: Option<Box<str>>,
-}
-
-impl SchemeMatcher {
-    /// Compiles a `scheme-part` (any case).
-    pub(crate) fn new(scheme: &str) -> SchemeMatcher {
-        let b = classify_ignore_case(scheme);
-        SchemeMatcher {
-            mask: part_match_mask(b),
-            other: if b == 0 {
-                Some(scheme.to_ascii_lowercase().into_boxed_str())
-            } else {
-                None
-            },
-        }
-    }
-
-    /// Does this scheme-part match a URL scheme (lower-case, as the URL parser leaves it) whose
-    /// bit is `url_bit`?
+    /// The bit of a lower-case URL scheme, or the empty set for a scheme without one.
     #[inline]
-    pub(crate) fn matches(&self, url_bit: u8, url_scheme: &str) -> bool {
-        if url_bit != 0 {
-            self.mask & url_bit != 0
-        } else {
-            self.other.as_deref() == Some(url_scheme)
+    pub(crate) fn of(scheme: &str) -> SchemeSet {
+        match scheme.as_bytes() {
+            b"http" => SchemeSet::HTTP,
+            b"https" => SchemeSet::HTTPS,
+            b"ws" => SchemeSet::WS,
+            b"wss" => SchemeSet::WSS,
+            b"ftp" => SchemeSet::FTP,
+            b"file" => SchemeSet::FILE,
+            _ => SchemeSet::empty(),
         }
     }
 
-    /// Approximate heap bytes owned.
-    pub(crate) fn heap_size(&self) -> usize {
-        self.other.as_ref().map_or(0, |s| s.len())
+    /// [`SchemeSet::of`] the ASCII lower-case of `scheme`, without building it.
+    #[inline]
+    pub(crate) fn of_ignore_case(scheme: &str) -> SchemeSet {
+        let b = scheme.as_bytes();
+        let is = |name: &[u8]| b.eq_ignore_ascii_case(name);
+        match b.len() {
+            2 if is(b"ws") => SchemeSet::WS,
+            3 if is(b"wss") => SchemeSet::WSS,
+            3 if is(b"ftp") => SchemeSet::FTP,
+            4 if is(b"http") => SchemeSet::HTTP,
+            4 if is(b"file") => SchemeSet::FILE,
+            5 if is(b"https") => SchemeSet::HTTPS,
+            _ => SchemeSet::empty(),
+        }
+    }
+
+    /// Is this one scheme a special scheme of the URL standard (whose hosts are domains or
+    /// IPs, never opaque)?
+    #[inline]
+    pub(crate) fn is_special(self) -> bool {
+        !self.is_empty()
+    }
+
+    /// The default port of this one scheme (URL standard), if it has one.
+    #[inline]
+    pub(crate) fn default_port(self) -> Option<u16> {
+        if self == SchemeSet::HTTP || self == SchemeSet::WS {
+            Some(80)
+        } else if self == SchemeSet::HTTPS || self == SchemeSet::WSS {
+            Some(443)
+        } else if self == SchemeSet::FTP {
+            Some(21)
+        } else {
+            None
+        }
+    }
+
+    /// The URL schemes that a `scheme-part` naming this one scheme matches (empty for a scheme
+    /// without a bit, which matches only itself, by name).
+    ///
+    /// <https://w3c.github.io/webappsec-csp/#match-schemes>
+    #[inline]
+    pub(crate) const fn part_match(self) -> SchemeSet {
+        // Step 1.1: A matches B when they are equal, ASCII case-insensitively.
+        // Step 1.2: "http" also matches "https".
+        // Step 1.3: "ws" also matches "wss", "http" and "https".
+        // Step 1.4: "wss" also matches "https".
+        match self {
+            SchemeSet::HTTP => SchemeSet::HTTP.union(SchemeSet::HTTPS),
+            SchemeSet::WS => SchemeSet::STAR,
+            SchemeSet::WSS => SchemeSet::WSS.union(SchemeSet::HTTPS),
+            other => other,
+        }
     }
 }
 
@@ -145,31 +128,32 @@ mod tests {
             ("ws", &["http", "https", "ws", "wss"]),
             ("wss", &["https", "wss"]),
             ("ftp", &["ftp"]),
-            ("data", &["data"]),
-            ("BLOB", &["blob"]),
-            ("x", &["x"]),
         ];
         for (a, matches) in rows {
-            let m = SchemeMatcher::new(a);
+            let set = SchemeSet::of_ignore_case(a).part_match();
             for b in urls {
                 assert_eq!(
-                    m.matches(classify(b), b),
+                    set.intersects(SchemeSet::of(b)),
                     matches.contains(&b),
                     "{a} vs {b}"
                 );
             }
         }
+        // Schemes without a bit match only themselves, by name (`SchemeReq`).
+        for a in ["data", "BLOB", "x"] {
+            assert!(SchemeSet::of_ignore_case(a).part_match().is_empty(), "{a}");
+        }
     }
 
     #[test]
-    fn classify_ignore_case_is_classify_of_the_lower_case() {
+    fn of_ignore_case_is_of_the_lower_case() {
         for s in [
             "http", "HTTP", "Https", "ws", "WSS", "ftp", "FiLe", "data", "blob", "httpss", "htt",
             "", "é", "wsé",
         ] {
             assert_eq!(
-                classify_ignore_case(s),
-                classify(&s.to_ascii_lowercase()),
+                SchemeSet::of_ignore_case(s),
+                SchemeSet::of(&s.to_ascii_lowercase()),
                 "{s}"
             );
         }

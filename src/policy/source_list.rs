@@ -7,7 +7,7 @@
 use crate::limits::{Limit, MAX_SOURCES_PER_DIRECTIVE};
 use crate::names::directive::DirectiveKind;
 use crate::names::keywords::{HashAlgorithm, Keywords};
-use crate::names::scheme::{self, bit};
+use crate::names::scheme::SchemeSet;
 use crate::parse::source::{PortPart, SourceExpression};
 use crate::parse::warning::{ParseWarning, Span};
 use crate::policy::host::{HostPattern, NameRange};
@@ -29,8 +29,25 @@ pub(crate) enum PortReq {
 /// matches, or for a scheme without a bit its lower-case name in the arena.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub(crate) struct SchemeReq {
-    pub(crate) mask: u8,
+    pub(crate) mask: SchemeSet,
     pub(crate) other: Option<NameRange>,
+}
+
+impl SchemeReq {
+    /// Compiles a `scheme-part` (any case), a subslice of `text`; a scheme without a bit is
+    /// kept as its range, which indexes `text`'s lower-cased copy.
+    pub(crate) fn compile(scheme: &str, text: &str) -> SchemeReq {
+        match SchemeSet::of_ignore_case(scheme) {
+            b if b.is_empty() => SchemeReq {
+                mask: SchemeSet::empty(),
+                other: Some(NameRange::of(text, scheme)),
+            },
+            b => SchemeReq {
+                mask: b.part_match(),
+                other: None,
+            },
+        }
+    }
 }
 
 /// One compiled host-source.
@@ -252,7 +269,7 @@ pub(crate) struct SourceList {
     /// The list holds `*`.
     pub(crate) star: bool,
     /// URL scheme bits allowed by scheme-sources.
-    pub(crate) scheme_mask: u8,
+    pub(crate) scheme_mask: SchemeSet,
     /// The list holds a nonce- or hash-source, including any dropped over the limit.
     pub(crate) has_nonce_or_hash: bool,
     /// Host-sources: in source order when scanned; when indexed (more than
@@ -337,9 +354,9 @@ impl SourceList {
                 }
                 SourceExpression::Scheme(s) => {
                     if !over {
-                        match scheme::classify_ignore_case(s) {
-                            0 => arena.schemes.push(NameRange::of(text, s)),
-                            b => list.scheme_mask |= scheme::part_match_mask(b),
+                        match SchemeSet::of_ignore_case(s) {
+                            b if b.is_empty() => arena.schemes.push(NameRange::of(text, s)),
+                            b => list.scheme_mask |= b.part_match(),
                         }
                     }
                 }
@@ -535,7 +552,7 @@ impl<'p> ListRef<'p> {
         let l = self.list;
         l.star
             || l.keywords.contains(Keywords::SELF)
-            || l.scheme_mask != 0
+            || !l.scheme_mask.is_empty()
             || !l.schemes.is_empty()
             || !l.hosts.is_empty()
     }
@@ -587,16 +604,7 @@ fn compile_host(
     path: Option<&str>,
     text: &str,
 ) -> HostSource {
-    let scheme = scheme.map(|s| match scheme::classify_ignore_case(s) {
-        0 => SchemeReq {
-            mask: 0,
-            other: Some(NameRange::of(text, s)),
-        },
-        b => SchemeReq {
-            mask: scheme::part_match_mask(b),
-            other: None,
-        },
-    });
+    let scheme = scheme.map(|s| SchemeReq::compile(s, text));
     let port = match port {
         None => PortReq::Default,
         Some(PortPart::Any) => PortReq::Any,
@@ -606,8 +614,7 @@ fn compile_host(
         },
     };
     let http_80 = port == PortReq::Exact(80)
-        && scheme
-            .is_some_and(|s| s.other.is_none() && s.mask == scheme::part_match_mask(bit::HTTP));
+        && scheme.is_some_and(|s| s.other.is_none() && s.mask == SchemeSet::HTTP.part_match());
     HostSource {
         scheme,
         host: HostPattern::from_valid(host, text),
