@@ -70,6 +70,26 @@ pub(crate) fn trim_spare<T>(v: &mut Vec<T>) {
     }
 }
 
+/// An offset or length inside a policy's text or arena, as compiled policies store it.
+///
+/// Policies are cut at [`MAX_LIST_BYTES`] (256 KiB), so every such value fits in a `u32`, and a
+/// `u32` widens to `usize` without loss on every target with at least 32-bit pointers, which
+/// is all the crate builds for (asserted below). These two functions are the only place the
+/// compiled forms convert between the two.
+#[inline]
+pub(crate) const fn to_u32(n: usize) -> u32 {
+    debug_assert!(n <= MAX_LIST_BYTES);
+    n as u32
+}
+
+/// See [`to_u32`].
+#[inline]
+pub(crate) const fn to_usize(n: u32) -> usize {
+    n as usize
+}
+
+const _: () = assert!(MAX_LIST_BYTES <= u32::MAX as usize && usize::BITS >= 32);
+
 /// Which limit a [`ParseWarning::LimitExceeded`](crate::ParseWarning::LimitExceeded) names.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]

@@ -5,7 +5,8 @@ use url::Url;
 use crate::checks::request::cache::{CacheConfig, CacheStats, VerdictCache};
 use crate::checks::request::fields::CachePlan;
 use crate::matching::origin::SelfOrigin;
-use crate::names::destination::EFFECTIVE_COUNT;
+use crate::names::destination::{Effective, EffectiveSet};
+use crate::names::directive::DirectiveKind;
 use crate::policy::list::PolicyList;
 
 /// A document's (or worker's) CSP list, compiled and bound to its self-origin.
@@ -36,7 +37,7 @@ pub struct DocumentPolicy {
     pub(crate) list: PolicyList,
     /// Bit `e` set when some policy governs effective slot `e`: a check for a slot no policy
     /// governs returns at once.
-    pub(crate) governed: u16,
+    pub(crate) governed: EffectiveSet,
     /// Some policy has default-src (the only way a prefetch can be blocked).
     pub(crate) any_default_src: bool,
     /// When and how checks consult `cache`.
@@ -45,8 +46,6 @@ pub struct DocumentPolicy {
     pub(in crate::checks) cache: Option<VerdictCache>,
     config: CacheConfig,
 }
-
-const _: () = assert!(EFFECTIVE_COUNT <= 16);
 
 impl DocumentPolicy {
     /// Compiles `list` for the document or worker whose CSP list self-origin is the origin of
@@ -81,18 +80,18 @@ impl DocumentPolicy {
         list: PolicyList,
         config: CacheConfig,
     ) -> DocumentPolicy {
-        let mut governed = 0u16;
+        let mut governed = EffectiveSet::EMPTY;
         let mut any_default_src = false;
         for p in list.as_slice() {
-            for (i, g) in p.governing.iter().enumerate() {
-                if g.is_some() {
-                    governed |= 1 << i;
+            for e in Effective::ALL {
+                if p.governor(e).is_some() {
+                    governed.insert(e);
                 }
             }
-            any_default_src |= p.contains(crate::names::directive::DirectiveKind::DefaultSrc);
+            any_default_src |= p.contains(DirectiveKind::DefaultSrc);
         }
         let plan = CachePlan::new(&list, config);
-        let cache = if plan.cached != 0 {
+        let cache = if !plan.cached.is_empty() {
             VerdictCache::new(config.capacity, config.always_consult)
         } else {
             None

@@ -135,7 +135,8 @@ impl<'r> Violation<'r> {
     /// The index of the violated policy in the document's [`PolicyList`](crate::PolicyList).
     #[inline]
     pub fn policy_index(&self) -> usize {
-        self.policy as usize
+        // A `u32` widens to `usize` on every target the crate builds for (`limits::to_usize`).
+        crate::limits::to_usize(self.policy)
     }
 
     /// What was blocked or reported.

@@ -1,6 +1,7 @@
 //! The URL, nonce and integrity matching algorithms of CSP3 §6.7.2 over a compiled source
 //! list: matching a URL reads the [`UrlView`] and compares plain values; it never allocates.
 
+use crate::limits::to_usize;
 use crate::matching::host::UrlHost;
 use crate::matching::origin::{SelfOrigin, UrlView};
 use crate::matching::path::path_part_matches;
@@ -131,7 +132,10 @@ impl ListRef<'_> {
                 .iter()
                 .any(|s| s.matches(arena, u, origin, ignore_paths));
         }
-        let (exact_end, suffix_end) = (self.list.exact_end as usize, self.list.suffix_end as usize);
+        let (exact_end, suffix_end) = (
+            to_usize(self.list.exact_end),
+            to_usize(self.list.suffix_end),
+        );
         if let UrlHost::Domain(h) = u.host {
             // Exact hosts equal to the URL's.
             if self.search(0..exact_end, h.as_bytes(), u, origin, ignore_paths) {
@@ -142,7 +146,11 @@ impl ListRef<'_> {
                 let lens = self.list.suffix_lens.of(&self.arena.suffix_lens);
                 for (i, _) in h.match_indices('.') {
                     let tail = &h.as_bytes()[i..];
-                    if lens.binary_search(&(tail.len() as u32)).is_err() {
+                    // A tail longer than any policy is no suffix of one.
+                    let Ok(len) = u32::try_from(tail.len()) else {
+                        continue;
+                    };
+                    if lens.binary_search(&len).is_err() {
                         continue;
                     }
                     if self.search(exact_end..suffix_end, tail, u, origin, ignore_paths) {

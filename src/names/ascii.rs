@@ -25,6 +25,7 @@ const fn build() -> [u8; 256] {
     let mut t = [0u8; 256];
     let mut i = 0;
     while i < 256 {
+        // `i < 256`: the byte itself.
         let b = i as u8;
         let mut c = 0u8;
         if matches!(b, b'\t' | b'\n' | 0x0C | b'\r' | b' ') {
@@ -87,7 +88,7 @@ pub(crate) static CLASSES: [u8; 256] = build();
 /// Is `b` in `class`?
 #[inline]
 pub(crate) fn is(b: u8, class: u8) -> bool {
-    CLASSES[b as usize] & class != 0
+    CLASSES[usize::from(b)] & class != 0
 }
 
 /// Is every byte of `s` in `class`? (True for the empty string.)
@@ -154,6 +155,7 @@ fn find_ws(b: &[u8]) -> usize {
         // borrows, never misses below it).
         let below = w.wrapping_sub(ONES * 0x21) & !w & HIGH;
         if below != 0 {
+            // A byte position in the word, 0..8.
             let k = i + (below.trailing_zeros() / 8) as usize;
             if b.get(k).is_some_and(|&c| is_ws(c)) {
                 return k;
@@ -173,6 +175,7 @@ fn find_ws(b: &[u8]) -> usize {
 /// Byte offset of `inner` inside `outer`; `inner` must be a subslice of `outer`.
 #[inline]
 pub(crate) fn offset_in(outer: &str, inner: &str) -> usize {
+    // Addresses, compared as integers.
     (inner.as_ptr() as usize).wrapping_sub(outer.as_ptr() as usize)
 }
 

@@ -173,6 +173,51 @@ pub(crate) enum Effective {
 /// The number of [`Effective`] slots.
 pub(crate) const EFFECTIVE_COUNT: usize = 12;
 
+/// A set of [`Effective`] slots (which slots some policy governs, which the verdict cache
+/// serves, ...).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub(crate) struct EffectiveSet(u16);
+
+const _: () = assert!(EFFECTIVE_COUNT <= 16, "an EffectiveSet holds 16 slots");
+
+impl EffectiveSet {
+    /// No slot.
+    pub(crate) const EMPTY: EffectiveSet = EffectiveSet(0);
+
+    #[inline]
+    const fn bit(e: Effective) -> u16 {
+        1 << e.index()
+    }
+
+    /// Is `e` in the set?
+    #[inline]
+    pub(crate) const fn contains(self, e: Effective) -> bool {
+        self.0 & EffectiveSet::bit(e) != 0
+    }
+
+    /// Adds `e` to the set.
+    #[inline]
+    pub(crate) fn insert(&mut self, e: Effective) {
+        self.0 |= EffectiveSet::bit(e);
+    }
+
+    /// Is the set empty?
+    #[inline]
+    pub(crate) const fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+}
+
+impl FromIterator<Effective> for EffectiveSet {
+    fn from_iter<I: IntoIterator<Item = Effective>>(iter: I) -> EffectiveSet {
+        let mut set = EffectiveSet::EMPTY;
+        for e in iter {
+            set.insert(e);
+        }
+        set
+    }
+}
+
 impl Effective {
     pub(crate) const ALL: [Effective; EFFECTIVE_COUNT] = [
         Effective::ConnectSrc,
@@ -188,6 +233,14 @@ impl Effective {
         Effective::ScriptSrcAttr,
         Effective::StyleSrcAttr,
     ];
+
+    /// The slot's position in [`Effective::ALL`] (and in the tables indexed by slot).
+    #[inline]
+    pub(crate) const fn index(self) -> usize {
+        // The discriminant of a fieldless `repr(u8)` enum: 0..EFFECTIVE_COUNT, in `ALL` order
+        // (a unit test checks it).
+        self as usize
+    }
 
     /// The directive this slot stands for.
     #[inline]

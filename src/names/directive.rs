@@ -177,6 +177,7 @@ impl DirectiveKind {
     /// Index of this directive in [`DirectiveKind::ALL`].
     #[inline]
     pub(crate) const fn index(self) -> usize {
+        // The discriminant of a fieldless enum: its position in the table.
         self as usize
     }
 }

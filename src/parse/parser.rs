@@ -6,7 +6,7 @@ use core::ops::Range;
 
 use smallvec::SmallVec;
 
-use crate::limits::{Limit, MAX_LIST_BYTES, MAX_POLICIES, MAX_UNKNOWN_DIRECTIVES};
+use crate::limits::{to_u32, Limit, MAX_LIST_BYTES, MAX_POLICIES, MAX_UNKNOWN_DIRECTIVES};
 use crate::names::ascii::{self, is, WS};
 use crate::names::directive::{DirectiveKind, DirectiveName, KNOWN_COUNT};
 use crate::names::disposition::{Disposition, PolicySource};
@@ -176,8 +176,7 @@ impl<'t> Directives<'t> {
             }
             // Step 3.6: the value; its tokens are the value split on ASCII whitespace.
             let value = &token[name_len..];
-            // Policies are cut at `MAX_LIST_BYTES` (256 KiB), far below `u32::MAX`.
-            let value_range = (at + name_len) as u32..(at + token.len()) as u32;
+            let value_range = to_u32(at + name_len)..to_u32(at + token.len());
             let value_offset = span.start + name_len;
             let name = match kind {
                 Some(k) => {

@@ -11,7 +11,7 @@ use crate::names::disposition::{Disposition, PolicySource};
 use crate::parse::parser::{split_list, Directives};
 use crate::parse::warning::ParseWarning;
 use crate::policy::source_list::{Arena, SourceList};
-use crate::policy::{Directive, Policy, NO_LIST};
+use crate::policy::{Directive, DirectiveIndex, ListIndex, Policy};
 
 /// The policy an enforced list gets when the parser had to cut it at a limit: it blocks every
 /// fetch, inline script and style, eval, form submission, `<base>` and framing, and carries
@@ -74,11 +74,12 @@ pub(crate) fn parse_policy(
     let pieces = parsed.max_count();
     let mut directives = Vec::with_capacity(pieces);
     let mut lists = Vec::with_capacity(pieces);
-    let mut by_kind = [0u8; KNOWN_COUNT];
+    let mut by_kind = [None; KNOWN_COUNT];
     let mut arena = Arena::for_text(policy_text);
     while let Some(d) = parsed.next_directive(warn) {
         let list = match d.kind {
             Some(k) if k.has_source_list() => {
+                let index = ListIndex::new(lists.len());
                 lists.push(SourceList::compile(
                     k,
                     d.value,
@@ -87,12 +88,12 @@ pub(crate) fn parse_policy(
                     &mut arena,
                     warn,
                 ));
-                (lists.len() - 1) as u8
+                index
             }
-            _ => NO_LIST,
+            _ => None,
         };
         if let Some(k) = d.kind {
-            by_kind[k.index()] = (directives.len() + 1) as u8;
+            by_kind[k.index()] = DirectiveIndex::new(directives.len());
         }
         // Steps 3.7-3.8.
         directives.push(Directive {

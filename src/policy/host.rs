@@ -3,6 +3,7 @@
 
 use std::net::Ipv4Addr;
 
+use crate::limits::{to_u32, to_usize};
 use crate::parse::parts::is_host_part;
 
 /// A range of a policy's text (or of its lower-cased copy), where the host names, paths,
@@ -17,34 +18,34 @@ impl NameRange {
     /// The range of `part`, a subslice of `text`.
     #[inline]
     pub(crate) fn of(text: &str, part: &str) -> NameRange {
-        // Policies are cut at `MAX_LIST_BYTES` (256 KiB), far below `u32::MAX`.
         NameRange {
-            start: crate::names::ascii::offset_in(text, part) as u32,
-            len: part.len() as u32,
+            start: to_u32(crate::names::ascii::offset_in(text, part)),
+            len: to_u32(part.len()),
         }
     }
 
     /// The length of the range, in bytes.
     #[inline]
     pub(crate) fn len(self) -> usize {
-        self.len as usize
+        to_usize(self.len)
+    }
+
+    #[inline]
+    fn range(self) -> core::ops::Range<usize> {
+        let start = to_usize(self.start);
+        start..start + to_usize(self.len)
     }
 
     /// The bytes of the range (no char-boundary checks: the hot path compares bytes).
     #[inline]
     pub(crate) fn bytes(self, arena: &str) -> &[u8] {
-        let start = self.start as usize;
-        arena
-            .as_bytes()
-            .get(start..start + self.len as usize)
-            .unwrap_or_default()
+        arena.as_bytes().get(self.range()).unwrap_or_default()
     }
 
     /// The text of the range.
     #[inline]
     pub(crate) fn get(self, arena: &str) -> &str {
-        let start = self.start as usize;
-        arena.get(start..start + self.len as usize).unwrap_or("")
+        arena.get(self.range()).unwrap_or("")
     }
 }
 

@@ -7,10 +7,12 @@ pub(crate) mod list;
 pub(crate) mod source_list;
 
 use core::fmt;
+use core::num::NonZeroU8;
 use core::ops::Range;
 
 use smallvec::SmallVec;
 
+use crate::limits::to_usize;
 use crate::names::ascii;
 use crate::names::destination::{Effective, EFFECTIVE_COUNT};
 use crate::names::directive::{DirectiveKind, DirectiveName, KNOWN_COUNT};
@@ -49,8 +51,8 @@ impl Logic {
 /// The directive that governs one effective directive in one policy.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub(crate) struct Governor {
-    /// Index into the policy's source lists.
-    pub(crate) list: u8,
+    /// The governing directive's source list.
+    pub(crate) list: ListIndex,
     /// The algorithm to run.
     pub(crate) logic: Logic,
     /// The governing directive.
@@ -63,12 +65,53 @@ pub(crate) struct Directive {
     pub(crate) name: DirectiveName,
     /// The value (everything after the name) as a range of the policy's text.
     pub(crate) value: Range<u32>,
-    /// Index into the policy's source lists, or `NO_LIST`.
-    pub(crate) list: u8,
+    /// The directive's source list, when its value is one.
+    pub(crate) list: Option<ListIndex>,
 }
 
-pub(crate) const NO_LIST: u8 = u8::MAX;
-const ABSENT: u8 = 0;
+/// The index of a compiled source list in its policy's `lists`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(crate) struct ListIndex(u8);
+
+// A policy has at most one source list per known directive (the first of a repeated name
+// wins), so every list index fits.
+const _: () = assert!(KNOWN_COUNT < u8::MAX as usize);
+
+impl ListIndex {
+    /// The index `i`, if it fits (it always does: see the assertion above).
+    #[inline]
+    pub(crate) fn new(i: usize) -> Option<ListIndex> {
+        u8::try_from(i).ok().map(ListIndex)
+    }
+
+    #[inline]
+    pub(crate) fn get(self) -> usize {
+        usize::from(self.0)
+    }
+}
+
+/// The index of a directive in its policy's `directives`, kept as index + 1 in a `NonZeroU8`
+/// so that `Option<DirectiveIndex>` takes one byte.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(crate) struct DirectiveIndex(NonZeroU8);
+
+impl DirectiveIndex {
+    /// The index `i`, if it fits (it always does: see the assertion below).
+    #[inline]
+    pub(crate) fn new(i: usize) -> Option<DirectiveIndex> {
+        let stored = u8::try_from(i.checked_add(1)?).ok()?;
+        NonZeroU8::new(stored).map(DirectiveIndex)
+    }
+
+    #[inline]
+    pub(crate) fn get(self) -> usize {
+        usize::from(self.0.get()) - 1
+    }
+}
+
+// A policy keeps at most one directive per known name and `MAX_UNKNOWN_DIRECTIVES` unknown
+// ones, so every directive index + 1 fits in a byte.
+const _: () = assert!(KNOWN_COUNT + crate::limits::MAX_UNKNOWN_DIRECTIVES < u8::MAX as usize);
 
 /// A parsed and compiled policy.
 ///
@@ -92,14 +135,14 @@ pub struct Policy {
     pub(crate) disposition: Disposition,
     pub(crate) source: PolicySource,
     pub(crate) directives: Vec<Directive>,
-    /// For each known directive: 1 + its index in `directives`, or `ABSENT`.
-    pub(crate) by_kind: [u8; KNOWN_COUNT],
+    /// For each known directive: its index in `directives`, if the policy has it.
+    pub(crate) by_kind: [Option<DirectiveIndex>; KNOWN_COUNT],
     pub(crate) lists: Vec<SourceList>,
     /// What the lists point into (host names, paths, nonces, hashes, ...).
     pub(crate) arena: Arena,
     pub(crate) governing: [Option<Governor>; EFFECTIVE_COUNT],
     /// The lists a resource hint may match (§6.7.2.2), when default-src is present.
-    pub(crate) hint_lists: SmallVec<[u8; 8]>,
+    pub(crate) hint_lists: SmallVec<[ListIndex; 8]>,
     /// Added by the parser in place of input cut at a limit (fail-closed).
     pub(crate) synthetic: bool,
 }
@@ -170,7 +213,7 @@ impl Policy {
     /// Does the policy contain a directive of that name?
     #[inline]
     pub fn contains(&self, kind: DirectiveKind) -> bool {
-        self.by_kind[kind.index()] != ABSENT
+        self.by_kind[kind.index()].is_some()
     }
 
     /// The directive that governs requests (or inline checks) whose effective directive is
@@ -191,18 +234,18 @@ impl Policy {
         Effective::ALL
             .iter()
             .find(|e| e.directive() == effective)
-            .and_then(|e| self.governing[*e as usize])
+            .and_then(|e| self.governing[e.index()])
             .map(|g| g.directive)
     }
 
     #[inline]
     pub(crate) fn governor(&self, e: Effective) -> Option<Governor> {
-        self.governing[e as usize]
+        self.governing[e.index()]
     }
 
     #[inline]
-    pub(crate) fn list(&self, i: u8) -> ListRef<'_> {
-        ListRef::new(&self.lists[usize::from(i)], &self.arena)
+    pub(crate) fn list(&self, i: ListIndex) -> ListRef<'_> {
+        ListRef::new(&self.lists[i.get()], &self.arena)
     }
 
     /// The compiled source list of the directive of that name, when the policy has it and its
@@ -210,20 +253,17 @@ impl Policy {
     #[inline]
     pub(crate) fn source_list(&self, kind: DirectiveKind) -> Option<ListRef<'_>> {
         let i = self.directive_index(kind)?;
-        let list = self.directives.get(i)?.list;
-        (list != NO_LIST).then(|| self.list(list))
+        let list = self.directives.get(i)?.list?;
+        Some(self.list(list))
     }
 
     #[inline]
     fn directive_index(&self, kind: DirectiveKind) -> Option<usize> {
-        match self.by_kind[kind.index()] {
-            ABSENT => None,
-            i => Some(usize::from(i) - 1),
-        }
+        self.by_kind[kind.index()].map(DirectiveIndex::get)
     }
 
     fn view<'p>(&'p self, d: &'p Directive) -> DirectiveRef<'p> {
-        let r = d.value.start as usize..d.value.end as usize;
+        let r = to_usize(d.value.start)..to_usize(d.value.end);
         DirectiveRef {
             name: &d.name,
             value: self.arena.text().get(r).unwrap_or(""),
@@ -235,10 +275,10 @@ impl Policy {
         for e in Effective::ALL {
             // §6.8.4: the first directive of the fallback list that the policy contains is
             // the only one that executes.
-            self.governing[e as usize] = e.fallback_list().iter().find_map(|&d| {
+            self.governing[e.index()] = e.fallback_list().iter().find_map(|&d| {
                 let i = self.directive_index(d)?;
-                let list = self.directives[i].list;
-                (list != NO_LIST).then(|| Governor {
+                let list = self.directives[i].list?;
+                Some(Governor {
                     list,
                     // §6.1.1 step 3, §6.1.3 step 3: child-src and default-src run the
                     // effective directive's check with their own value.
@@ -274,8 +314,7 @@ impl Policy {
                 D::DefaultSrc,
             ] {
                 if let Some(i) = self.directive_index(d) {
-                    let list = self.directives[i].list;
-                    if list != NO_LIST {
+                    if let Some(list) = self.directives[i].list {
                         self.hint_lists.push(list);
                     }
                 }

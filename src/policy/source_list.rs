@@ -4,7 +4,7 @@
 //! mask, host-sources sorted for binary search, nonces and hashes. The matching algorithms of
 //! §6.7.2 over it are in `src/matching/source_list.rs`.
 
-use crate::limits::{Limit, MAX_SOURCES_PER_DIRECTIVE};
+use crate::limits::{to_u32, to_usize, Limit, MAX_SOURCES_PER_DIRECTIVE};
 use crate::names::directive::DirectiveKind;
 use crate::names::keywords::{HashAlgorithm, Keywords};
 use crate::names::scheme::SchemeSet;
@@ -169,17 +169,16 @@ impl Run {
     /// The run that starts at `start` and ends at the vector's current length.
     #[inline]
     fn since(start: usize, end: usize) -> Run {
-        // Arenas index policies cut at `MAX_LIST_BYTES` (256 KiB), far below `u32::MAX`.
         Run {
-            start: start as u32,
-            len: (end - start) as u32,
+            start: to_u32(start),
+            len: to_u32(end - start),
         }
     }
 
     #[inline]
     pub(crate) fn of<T>(self, v: &[T]) -> &[T] {
-        let start = self.start as usize;
-        v.get(start..start + self.len as usize).unwrap_or_default()
+        let start = to_usize(self.start);
+        v.get(start..start + to_usize(self.len)).unwrap_or_default()
     }
 
     #[inline]
@@ -420,7 +419,7 @@ impl SourceList {
                 (a.algorithm, a.value.bytes(text)).cmp(&(b.algorithm, b.value.bytes(text)))
             });
         }
-        if list.hosts.len as usize > INDEX_THRESHOLD {
+        if to_usize(list.hosts.len) > INDEX_THRESHOLD {
             list.index(arena);
         }
         list
@@ -437,7 +436,7 @@ impl SourceList {
             }
         }
         let names = &*arena.lower;
-        let start = self.hosts.start as usize;
+        let start = to_usize(self.hosts.start);
         let sources = &mut arena.hosts[start..];
         // Sort a permutation by (rank, first 15 bytes of the name, name, position), which
         // orders like a stable sort by (rank, name) but mostly compares one integer computed
@@ -467,8 +466,8 @@ impl SourceList {
         apply_permutation(sources, order.iter().map(|o| o.1));
         let exact_end = sources.partition_point(|s| rank(s) == 0);
         let suffix_end = sources.partition_point(|s| rank(s) <= 1);
-        self.exact_end = exact_end as u32;
-        self.suffix_end = suffix_end as u32;
+        self.exact_end = to_u32(exact_end);
+        self.suffix_end = to_u32(suffix_end);
         let keys_start = arena.keys.len();
         arena.keys.extend(
             sources[..suffix_end]
@@ -478,7 +477,7 @@ impl SourceList {
         self.keys = Run::since(keys_start, arena.keys.len());
         let mut lens: Vec<u32> = sources[exact_end..suffix_end]
             .iter()
-            .filter_map(|s| s.name(names).map(|n| n.len() as u32))
+            .filter_map(|s| s.name(names).map(|n| to_u32(n.len())))
             .collect();
         lens.sort_unstable();
         lens.dedup();
@@ -567,7 +566,7 @@ impl<'p> ListRef<'p> {
             nonces: !self.list.nonces.is_empty(),
             hashes: !self.list.hashes.is_empty(),
             host_sources: hosts.len(),
-            other_schemes: self.list.schemes.len as usize,
+            other_schemes: to_usize(self.list.schemes.len),
         }
     }
 }

@@ -361,6 +361,8 @@ impl VerdictCache {
         h.write(out.buf.get(..8 + bytes.len()).unwrap_or_default());
         let hash = h.finish();
         out.hash = hash;
+        // The tag packs the hash's high half, the key length (at most `MAX_KEY_BYTES`, checked
+        // above), the destination and the flags.
         out.tag = (hash & 0xFFFF_FFFF_0000_0000)
             | VALID
             | (bytes.len() as u64) << 16
@@ -372,6 +374,7 @@ impl VerdictCache {
 
     #[inline]
     fn set_index(&self, probe: &Probe) -> usize {
+        // The hash's low bits pick the set (truncation intended).
         (probe.hash as usize) & self.set_mask
     }
 
@@ -441,6 +444,7 @@ impl VerdictCache {
             return;
         };
         let way = usize::from(*cursor) % WAYS;
+        // `WAYS` is 4: the next way fits in a byte.
         *cursor = ((way + 1) % WAYS) as u8;
         set.entries[way].write(probe, verdict);
     }

@@ -6,7 +6,7 @@ use url::{Position, Url};
 
 use crate::checks::request::cache::CacheConfig;
 use crate::names::destination::{
-    Destination, Effective, Initiator, ParserMetadata, EFFECTIVE_COUNT,
+    Destination, Effective, EffectiveSet, Initiator, ParserMetadata, EFFECTIVE_COUNT,
 };
 use crate::names::keywords::Keywords;
 use crate::policy::list::PolicyList;
@@ -149,20 +149,20 @@ pub(super) mod key_flags {
 /// the cache. Measured in `benches/check.rs`; see `docs/performance.md`.
 const CACHE_MIN_COST: u32 = 18;
 
-/// Per effective slot (bit `e` for slot `e`): which checks consult the cache, and which
+/// Per effective slot: which checks consult the cache, and which
 /// request facts their key must hold. Computed once from the policies.
 #[derive(Clone, Copy, Debug, Default)]
 pub(crate) struct CachePlan {
     /// Slots whose checks consult the cache.
-    pub(crate) cached: u16,
+    pub(crate) cached: EffectiveSet,
     /// Slots with a path-bearing host-source in a governing list: the path is in the key.
-    paths: u16,
+    paths: EffectiveSet,
     /// Slots where a request's nonce can allow it: such requests bypass the cache.
-    nonces: u16,
+    nonces: EffectiveSet,
     /// Slots where a request's integrity metadata can allow it: such requests bypass it.
-    integrity: u16,
+    integrity: EffectiveSet,
     /// Slots where `'strict-dynamic'` reads the parser metadata: it is in the key.
-    strict_dynamic: u16,
+    strict_dynamic: EffectiveSet,
 }
 
 impl CachePlan {
@@ -174,35 +174,34 @@ impl CachePlan {
             return plan;
         }
         let mut cost = [0u32; EFFECTIVE_COUNT];
-        let mut governed = 0u16;
+        let mut governed = EffectiveSet::EMPTY;
         for p in list.as_slice() {
             for slot in Effective::ALL {
                 let Some(g) = p.governor(slot) else {
                     continue;
                 };
-                let bit = 1u16 << slot as u16;
-                governed |= bit;
+                governed.insert(slot);
                 let l = p.list(g.list);
                 let facts = l.cache_facts();
                 if facts.paths {
-                    plan.paths |= bit;
+                    plan.paths.insert(slot);
                 }
                 match g.logic {
                     Logic::Script => {
                         if facts.nonces {
-                            plan.nonces |= bit;
+                            plan.nonces.insert(slot);
                         }
                         if facts.hashes {
-                            plan.integrity |= bit;
+                            plan.integrity.insert(slot);
                         }
                         if l.keywords().contains(Keywords::STRICT_DYNAMIC) {
-                            plan.strict_dynamic |= bit;
+                            plan.strict_dynamic.insert(slot);
                         }
                     }
-                    Logic::Style if facts.nonces => plan.nonces |= bit,
+                    Logic::Style if facts.nonces => plan.nonces.insert(slot),
                     _ => {}
                 }
-                cost[slot as usize] = cost[slot as usize].saturating_add(match_cost(facts));
+                cost[slot.index()] = cost[slot.index()].saturating_add(match_cost(facts));
             }
         }
         plan.cached = if config.always_consult {
@@ -210,8 +209,9 @@ impl CachePlan {
         } else {
             Effective::ALL
                 .iter()
-                .filter(|&&e| cost[e as usize] >= CACHE_MIN_COST)
-                .fold(0, |m, &e| m | 1 << e as u16)
+                .copied()
+                .filter(|e| cost[e.index()] >= CACHE_MIN_COST)
+                .collect()
         };
         plan
     }
@@ -220,7 +220,7 @@ impl CachePlan {
 /// An estimate of the work matching a URL against one governing list costs, in units of
 /// roughly one host-source compare. See `docs/performance.md` for the measurements.
 fn match_cost(f: crate::policy::source_list::ListFacts) -> u32 {
-    let n = f.host_sources as u32;
+    let n = u32::try_from(f.host_sources).unwrap_or(u32::MAX);
     let hosts = if f.host_sources <= crate::policy::source_list::INDEX_THRESHOLD {
         n
     } else {
@@ -228,7 +228,7 @@ fn match_cost(f: crate::policy::source_list::ListFacts) -> u32 {
         4 * (u32::BITS - n.leading_zeros())
     };
     // Every policy costs its governor lookup and keyword tests.
-    2 + hosts + 8 * u32::from(f.paths) + f.other_schemes as u32
+    2 + hosts + 8 * u32::from(f.paths) + u32::try_from(f.other_schemes).unwrap_or(u32::MAX)
 }
 
 /// A request's key in the verdict cache (with the slot's plan, the key holds every request
@@ -267,17 +267,16 @@ impl<'a> Request<'a> {
             parser_metadata,
             webtransport_hashes,
         } = *self;
-        let bit = 1u16 << slot as u16;
-        debug_assert!(plan.cached & bit != 0);
+        debug_assert!(plan.cached.contains(slot));
         // Bypass: facts that can allow a request whatever its URL.
         if webtransport_hashes
-            || (!nonce.is_empty() && plan.nonces & bit != 0)
-            || (!integrity.is_empty() && plan.integrity & bit != 0)
+            || (!nonce.is_empty() && plan.nonces.contains(slot))
+            || (!integrity.is_empty() && plan.integrity.contains(slot))
         {
             return None;
         }
         let mut flags = 0u8;
-        let end = if plan.paths & bit == 0 {
+        let end = if !plan.paths.contains(slot) {
             Position::BeforePath
         } else if redirect_count > 0 {
             // §6.7.2.8 step 3.6 ignores paths after a redirect. (A URL a host-source can
@@ -288,10 +287,11 @@ impl<'a> Request<'a> {
         } else {
             Position::AfterPath
         };
-        if plan.strict_dynamic & bit != 0 && parser_metadata == ParserMetadata::ParserInserted {
+        if plan.strict_dynamic.contains(slot) && parser_metadata == ParserMetadata::ParserInserted {
             flags |= key_flags::PARSER_INSERTED;
         }
         Some(CacheKey {
+            // The discriminant of a fieldless enum: which destination, as one byte.
             destination: destination as u8,
             flags,
             url: &url[..end],

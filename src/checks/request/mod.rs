@@ -68,9 +68,7 @@ impl DocumentPolicy {
     #[inline]
     fn prepare<'r>(&self, request: &Request<'r>) -> Prepared<'r> {
         match slot(request) {
-            Some(slot) if self.governed & (1 << slot as u16) == 0 => {
-                Prepared::Done(Verdict::allowed())
-            }
+            Some(slot) if !self.governed.contains(slot) => Prepared::Done(Verdict::allowed()),
             Some(slot) => Prepared::Slot(slot),
             None if request.initiator == crate::names::destination::Initiator::Prefetch
                 && self.any_default_src =>
@@ -93,7 +91,7 @@ impl DocumentPolicy {
             .cache
             .as_ref()
             // Slots the plan caches, while the cache earns its keep (see `VerdictCache::enabled`).
-            .filter(|c| self.plan.cached & (1 << slot as u16) != 0 && c.enabled())
+            .filter(|c| self.plan.cached.contains(slot) && c.enabled())
         {
             if let Some(key) = request.cache_key(&self.plan, slot) {
                 let mut probe = Probe::new();
@@ -308,6 +306,7 @@ fn violations_from_mask<'r>(
 ) -> Verdict<'r> {
     let mut verdict = Verdict::allowed();
     while mask != 0 {
+        // A bit position, 0..64.
         let i = mask.trailing_zeros() as usize;
         mask &= mask - 1;
         let Some(policy) = policies.get(i) else {
