@@ -1,5 +1,5 @@
 //! How parsing and checking scale with hostile input: each group is one input shape of
-//! `tests/hostile.rs` at sizes n, 2n, 4n and 8n, reported as throughput (bytes per second of
+//! `tests/suite/hostile.rs` at sizes n, 2n, 4n and 8n, reported as throughput (bytes per second of
 //! the hostile part). Linear time means the same throughput at every size: doubling the input
 //! doubles the time.
 //!

@@ -16,7 +16,10 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-#[path = "../tests/support/fuzz_bodies.rs"]
+#[path = "../tests/suite/naive.rs"]
+#[allow(dead_code)]
+mod naive;
+#[path = "../tests/suite/fuzz_bodies.rs"]
 #[allow(dead_code)]
 mod fuzz_bodies;
 

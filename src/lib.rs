@@ -109,7 +109,7 @@
 //! whole input. A check costs at worst time linear in the request's URL and the policy, and
 //! usually a few binary searches; it never allocates unless three policies report violations.
 //! `docs/threat-model.md` lists what an attacker controls and how each guarantee is tested
-//! (fuzzers in `fuzz/`, hostile inputs in `tests/hostile.rs`, `benches/scaling.rs`).
+//! (fuzzers in `fuzz/`, hostile inputs in `tests/suite/hostile.rs`, `benches/scaling.rs`).
 //!
 //! # Conventions
 //!

@@ -1,9 +1,15 @@
 //! A structured case (policies, document, request): cached and uncached verdicts agree, and
-//! so do the enforce/report halves and `explain_request`. See `tests/support/fuzz_bodies.rs`.
+//! so do the enforce/report halves and `explain_request`. See `tests/suite/fuzz_bodies.rs`.
 
 #![no_main]
 
-#[path = "../../tests/support/fuzz_bodies.rs"]
+// The bodies and the oracle are modules of the `tests/suite` test binary; here they are
+// included by path, each target using part of them.
+#[path = "../../tests/suite/naive.rs"]
+#[allow(dead_code)]
+mod naive;
+#[path = "../../tests/suite/fuzz_bodies.rs"]
+#[allow(dead_code)]
 mod fuzz_bodies;
 
 use libfuzzer_sys::{fuzz_target, Corpus};

@@ -1,10 +1,16 @@
-//! The compiled matcher against the naive spec-literal oracle (`tests/support/naive.rs`):
+//! The compiled matcher against the naive spec-literal oracle (`tests/suite/naive.rs`):
 //! the same blocked/allowed answer and the same violations, in policy order. See
-//! `tests/support/fuzz_bodies.rs`.
+//! `tests/suite/fuzz_bodies.rs`.
 
 #![no_main]
 
-#[path = "../../tests/support/fuzz_bodies.rs"]
+// The bodies and the oracle are modules of the `tests/suite` test binary; here they are
+// included by path, each target using part of them.
+#[path = "../../tests/suite/naive.rs"]
+#[allow(dead_code)]
+mod naive;
+#[path = "../../tests/suite/fuzz_bodies.rs"]
+#[allow(dead_code)]
 mod fuzz_bodies;
 
 use libfuzzer_sys::{fuzz_target, Corpus};

@@ -1,25 +1,22 @@
 //! The fuzz targets of `fuzz/` on the stable toolchain: each target's body
-//! (`support/fuzz_bodies.rs`, shared with `fuzz/fuzz_targets/`) runs over its committed seed
+//! (`fuzz_bodies.rs`, shared with `fuzz/fuzz_targets/`) runs over its committed seed
 //! corpus (`fuzz/seeds/<target>/`), over every regression input (`tests/data/fuzz/<target>/`),
 //! and over a few thousand deterministic pseudo-random inputs, so CI exercises every target
 //! without nightly or libFuzzer.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // Tests panic on broken fixtures.
 
-#[path = "support/fuzz_bodies.rs"]
-mod fuzz_bodies;
+use crate::fuzz_bodies;
 
 use std::path::{Path, PathBuf};
 
+#[allow(unused_imports)]
+use crate::fuzz_bodies::{Case, CheckInput, Keep, PolicyText};
 use arbitrary::{Arbitrary, Unstructured};
 #[allow(unused_imports)] // The names a pasted `Case` reproduction uses.
 use cspgate::{Destination, Disposition, Initiator, ParserMetadata, PolicySource};
-#[allow(unused_imports)]
-use fuzz_bodies::{Case, CheckInput, Keep, PolicyText};
 
-#[path = "support/rng.rs"]
-mod rng;
-use rng::Rng;
+use crate::rng::Rng;
 
 fn files_in(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
     let Ok(entries) = std::fs::read_dir(dir) else {

@@ -5,9 +5,7 @@
 
 use cspgate::{Disposition, PolicyList, PolicySource};
 
-#[path = "support/rng.rs"]
-mod rng;
-use rng::Rng;
+use crate::rng::Rng;
 
 /// Pieces that exercise every branch of the grammar, plus hostile bytes.
 const PIECES: &[&str] = &[

@@ -1,4 +1,4 @@
-//! The bodies of the fuzz targets of `fuzz/fuzz_targets/`, shared with `tests/fuzz_smoke.rs` so
+//! The bodies of the fuzz targets of `fuzz/fuzz_targets/`, shared with `tests/suite/fuzz_smoke.rs` so
 //! that stable CI runs every target over its seed corpus and over deterministic pseudo-random
 //! inputs.
 //!
@@ -19,9 +19,8 @@
 //! [`Case::from_text`] (the seeds are conformance cases written that way, so byte-level
 //! mutations explore around real facts), or any other bytes read by a grammar-aware
 //! `#[derive(Arbitrary)]` generator ([`GenCase`]). Its `Debug` prints the case as Rust code
-//! that `tests/fuzz_smoke.rs` can paste into a regression test.
+//! that `tests/suite/fuzz_smoke.rs` can paste into a regression test.
 
-#![allow(dead_code, unreachable_pub)]
 #![allow(clippy::unwrap_used, clippy::expect_used)] // Failing is how a fuzz body reports.
 
 use std::fmt;
@@ -34,12 +33,11 @@ use cspgate::{
     ParserMetadata, PolicyList, PolicySource, Request, Verdict,
 };
 
-#[path = "naive.rs"]
-pub mod naive;
+use crate::naive;
 
 /// What a body asks libFuzzer to do with an input (mapped to `libfuzzer_sys::Corpus`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Keep {
+pub(crate) enum Keep {
     /// Add it to the corpus if it found new coverage.
     Yes,
     /// Never add it (oversize, or not a case at all).
@@ -47,20 +45,20 @@ pub enum Keep {
 }
 
 /// Inputs of the `parse` target above this size are rejected: the parser is linear, and
-/// `tests/hostile.rs` covers the huge shapes; small inputs keep the fuzzer fast.
-pub const MAX_PARSE_INPUT: usize = 64 * 1024;
+/// `tests/suite/hostile.rs` covers the huge shapes; small inputs keep the fuzzer fast.
+pub(crate) const MAX_PARSE_INPUT: usize = 64 * 1024;
 
 /// Heap bytes a compiled list may hold per byte of header text, plus a constant per policy
 /// and per list. Measured worst case: one-byte host-sources (`a b c ...`, 2 bytes each) cost
 /// one `HostSource` (64 bytes) and one index key (16 bytes) each, and the text is kept twice
 /// (as delivered and lower-cased): about 42 bytes per byte once `limits::trim_spare` has given
 /// back the vectors' spare room; `Policy` itself is 320 bytes.
-pub const MEMORY_PER_INPUT_BYTE: usize = 48;
+pub(crate) const MEMORY_PER_INPUT_BYTE: usize = 48;
 /// See [`MEMORY_PER_INPUT_BYTE`].
-pub const MEMORY_PER_POLICY: usize = 1024;
+pub(crate) const MEMORY_PER_POLICY: usize = 1024;
 
 /// The directives and tokens of each policy of a list: what a round trip must preserve.
-pub fn shape(list: &PolicyList) -> Vec<Vec<(String, Vec<String>)>> {
+pub(crate) fn shape(list: &PolicyList) -> Vec<Vec<(String, Vec<String>)>> {
     list.iter()
         .map(|p| {
             p.directives()
@@ -94,7 +92,7 @@ fn naive_source(s: PolicySource) -> naive::Source {
 }
 
 /// The `parse` target: see the module documentation.
-pub fn parse(data: &[u8]) -> Keep {
+pub(crate) fn parse(data: &[u8]) -> Keep {
     if data.len() > MAX_PARSE_INPUT {
         return Keep::No;
     }
@@ -167,18 +165,18 @@ fn parse_one(text: &str, disposition: Disposition, source: PolicySource) {
 
 /// One policy text of a case, as delivered.
 #[derive(Clone, PartialEq, Eq)]
-pub struct PolicyText {
+pub(crate) struct PolicyText {
     /// The header value or `<meta>` content.
-    pub text: String,
+    pub(crate) text: String,
     /// Enforced or report-only.
-    pub disposition: Disposition,
+    pub(crate) disposition: Disposition,
     /// Header or `<meta>`.
-    pub source: PolicySource,
+    pub(crate) source: PolicySource,
 }
 
 impl PolicyText {
     /// A policy text.
-    pub fn new(text: &str, disposition: Disposition, source: PolicySource) -> PolicyText {
+    pub(crate) fn new(text: &str, disposition: Disposition, source: PolicySource) -> PolicyText {
         PolicyText {
             text: text.to_owned(),
             disposition,
@@ -189,33 +187,33 @@ impl PolicyText {
 
 /// A concrete check: the policies of a document, its URL, and one request.
 #[derive(Clone, PartialEq, Eq)]
-pub struct Case {
+pub(crate) struct Case {
     /// The policies, in delivery order.
-    pub policies: Vec<PolicyText>,
+    pub(crate) policies: Vec<PolicyText>,
     /// The document URL, whose origin is the self-origin.
-    pub document: String,
+    pub(crate) document: String,
     /// The request's current URL.
-    pub url: String,
+    pub(crate) url: String,
     /// Its destination.
-    pub destination: Destination,
+    pub(crate) destination: Destination,
     /// Its initiator.
-    pub initiator: Initiator,
+    pub(crate) initiator: Initiator,
     /// How many redirects led to `url`.
-    pub redirect_count: u32,
+    pub(crate) redirect_count: u32,
     /// Its cryptographic nonce metadata.
-    pub nonce: String,
+    pub(crate) nonce: String,
     /// Its integrity metadata.
-    pub integrity: String,
+    pub(crate) integrity: String,
     /// Its parser metadata.
-    pub parser_metadata: ParserMetadata,
+    pub(crate) parser_metadata: ParserMetadata,
 }
 
 /// The first line of a case in text form.
-pub const CASE_MAGIC: &str = "cspgate-case 1\n";
+pub(crate) const CASE_MAGIC: &str = "cspgate-case 1\n";
 
 impl Case {
     /// A case with no policy and no request fields set.
-    pub fn new(document: &str, url: &str, destination: Destination) -> Case {
+    pub(crate) fn new(document: &str, url: &str, destination: Destination) -> Case {
         Case {
             policies: Vec::new(),
             document: document.to_owned(),
@@ -233,7 +231,7 @@ impl Case {
     /// (`policy enforce|report header|meta TEXT`, `document`, `url`, `destination`,
     /// `initiator`, `redirect-count`, `nonce`, `integrity`, `parser-metadata`). Unknown keys and
     /// unparsable values are ignored (mutated seeds stay cases). `None` without the magic line.
-    pub fn from_text(text: &str) -> Option<Case> {
+    pub(crate) fn from_text(text: &str) -> Option<Case> {
         let body = text.strip_prefix(CASE_MAGIC)?;
         let mut case = Case::new("", "", Destination::Empty);
         for line in body.split('\n') {
@@ -268,7 +266,7 @@ impl Case {
     }
 
     /// The text form read by [`Case::from_text`] (fields holding a line feed do not survive).
-    pub fn to_text(&self) -> String {
+    pub(crate) fn to_text(&self) -> String {
         let mut s = String::from(CASE_MAGIC);
         for p in &self.policies {
             s.push_str(&format!(
@@ -300,7 +298,7 @@ impl Case {
     }
 
     /// Parses the policies into a list, calling `warn` with every warning.
-    pub fn policy_list(&self, warn: &mut dyn FnMut(ParseWarning)) -> PolicyList {
+    pub(crate) fn policy_list(&self, warn: &mut dyn FnMut(ParseWarning)) -> PolicyList {
         let mut list = PolicyList::new();
         for p in &self.policies {
             list.append(PolicyList::parse_with(
@@ -314,7 +312,7 @@ impl Case {
     }
 
     /// The request, for a parsed `url`.
-    pub fn request<'a>(&'a self, url: &'a Url) -> Request<'a> {
+    pub(crate) fn request<'a>(&'a self, url: &'a Url) -> Request<'a> {
         Request::new(url, self.destination)
             .initiator(self.initiator)
             .redirect_count(self.redirect_count)
@@ -337,7 +335,7 @@ impl Case {
     }
 }
 
-/// Prints the case as a Rust expression (`tests/fuzz_smoke.rs` has `Case` and the enums in
+/// Prints the case as a Rust expression (`tests/suite/fuzz_smoke.rs` has `Case` and the enums in
 /// scope), so that a crash report can be pasted into a regression test.
 impl fmt::Debug for Case {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -370,7 +368,7 @@ impl fmt::Debug for Case {
 /// The input of the `check` and `differential` targets: a [`Case`], read from the text form
 /// when the bytes start with [`CASE_MAGIC`], else generated by [`GenCase`].
 #[derive(Clone, PartialEq, Eq)]
-pub struct CheckInput(pub Case);
+pub(crate) struct CheckInput(pub Case);
 
 impl fmt::Debug for CheckInput {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -397,7 +395,7 @@ impl<'a> Arbitrary<'a> for CheckInput {
 }
 
 /// Policies, URLs and integrity strings longer than this are rejected by the case targets.
-pub const MAX_CASE_TEXT: usize = 16 * 1024;
+pub(crate) const MAX_CASE_TEXT: usize = 16 * 1024;
 
 fn case_too_big(case: &Case) -> bool {
     case.policies.iter().map(|p| p.text.len()).sum::<usize>() > MAX_CASE_TEXT
@@ -407,7 +405,7 @@ fn case_too_big(case: &Case) -> bool {
 }
 
 /// The `check` target: see the module documentation.
-pub fn check(case: &Case) -> Keep {
+pub(crate) fn check(case: &Case) -> Keep {
     if case_too_big(case) {
         return Keep::No;
     }
@@ -476,7 +474,7 @@ fn check_violations(policy: &DocumentPolicy, verdict: &Verdict<'_>, case: &Case,
 }
 
 /// The `differential` target: see the module documentation.
-pub fn differential(case: &Case) -> Keep {
+pub(crate) fn differential(case: &Case) -> Keep {
     if case_too_big(case) {
         return Keep::No;
     }
@@ -859,7 +857,7 @@ const DOCUMENTS: &[&str] = &[
 
 /// Where directives of a generated policy are joined.
 #[derive(Arbitrary, Clone, Copy, Debug)]
-pub enum GenSep {
+pub(crate) enum GenSep {
     /// `;`
     Semi,
     /// `; `
@@ -895,7 +893,7 @@ impl GenSep {
 
 /// A generated host-part.
 #[derive(Arbitrary, Clone, Debug)]
-pub enum GenHost {
+pub(crate) enum GenHost {
     /// Labels from a table, optionally `*.`-prefixed and dot-terminated.
     Labels {
         /// `*.` prefix.
@@ -943,7 +941,7 @@ impl GenHost {
 
 /// A generated path (for sources and URLs).
 #[derive(Arbitrary, Clone, Debug)]
-pub struct GenPath {
+pub(crate) struct GenPath {
     segments: Vec<u8>,
     trailing_slash: bool,
 }
@@ -962,7 +960,7 @@ impl GenPath {
 
 /// A generated source expression.
 #[derive(Arbitrary, Clone, Debug)]
-pub enum GenSource {
+pub(crate) enum GenSource {
     /// A keyword (or a near miss).
     Keyword(u8),
     /// `*`.
@@ -1041,7 +1039,7 @@ impl GenSource {
 
 /// A generated directive.
 #[derive(Arbitrary, Clone, Debug)]
-pub struct GenDirective {
+pub(crate) struct GenDirective {
     name: u8,
     sources: Vec<GenSource>,
     /// Tabs instead of spaces between tokens.
@@ -1051,7 +1049,7 @@ pub struct GenDirective {
 
 /// A generated policy text.
 #[derive(Arbitrary, Clone, Debug)]
-pub enum GenPolicyText {
+pub(crate) enum GenPolicyText {
     /// Directives from the grammar.
     Grammar(Vec<GenDirective>),
     /// `default-src` with these sources first, so that the policy governs every request.
@@ -1065,7 +1063,7 @@ pub enum GenPolicyText {
 
 /// A generated policy.
 #[derive(Arbitrary, Clone, Debug)]
-pub struct GenPolicy {
+pub(crate) struct GenPolicy {
     text: GenPolicyText,
     report: bool,
     meta: bool,
@@ -1134,7 +1132,7 @@ impl GenPolicy {
 
 /// A generated URL.
 #[derive(Arbitrary, Clone, Debug)]
-pub struct GenUrl {
+pub(crate) struct GenUrl {
     scheme: u8,
     host: GenUrlHost,
     port: Option<u16>,
@@ -1144,7 +1142,7 @@ pub struct GenUrl {
 
 /// The host of a generated URL.
 #[derive(Arbitrary, Clone, Debug)]
-pub enum GenUrlHost {
+pub(crate) enum GenUrlHost {
     /// Labels from the table.
     Labels {
         /// Label indices.
@@ -1225,7 +1223,7 @@ impl GenUrl {
 
 /// A generated document URL.
 #[derive(Arbitrary, Clone, Debug)]
-pub enum GenDocument {
+pub(crate) enum GenDocument {
     /// One of a table of typical documents.
     Table(u8),
     /// Any generated URL.
@@ -1234,7 +1232,7 @@ pub enum GenDocument {
 
 /// A generated integrity item.
 #[derive(Arbitrary, Clone, Debug)]
-pub struct GenIntegrity {
+pub(crate) struct GenIntegrity {
     algorithm: u8,
     digest: u8,
     option: bool,
@@ -1243,7 +1241,7 @@ pub struct GenIntegrity {
 
 /// A generated case: the grammar-aware half of [`CheckInput`].
 #[derive(Arbitrary, Clone, Debug)]
-pub struct GenCase {
+pub(crate) struct GenCase {
     policies: Vec<GenPolicy>,
     document: GenDocument,
     url: GenUrl,
@@ -1257,7 +1255,7 @@ pub struct GenCase {
 
 impl GenCase {
     /// The concrete case.
-    pub fn render(&self) -> Case {
+    pub(crate) fn render(&self) -> Case {
         let mut integrity = String::new();
         for i in self.integrity.iter().take(4) {
             integrity.push_str(pick(ALGORITHMS, i.algorithm));

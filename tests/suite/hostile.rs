@@ -44,7 +44,7 @@ fn blocked(list: PolicyList, url: &str, destination: Destination) -> bool {
 }
 
 /// Heap bytes per byte of kept text that a compiled list may hold (see
-/// `tests/support/fuzz_bodies.rs`, which checks the same bound on every fuzz input).
+/// `tests/suite/fuzz_bodies.rs`, which checks the same bound on every fuzz input).
 const MEMORY_PER_BYTE: usize = 48;
 
 #[test]

@@ -14,9 +14,7 @@ use cspgate::{
     PolicySource, Request, Verdict, Violation,
 };
 
-#[path = "support/rng.rs"]
-mod rng;
-use rng::Rng;
+use crate::rng::Rng;
 
 const DIRECTIVES: &[&str] = &[
     "default-src",

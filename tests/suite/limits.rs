@@ -1,13 +1,12 @@
 //! The parser's limits (`src/limits.rs`), one by one: going over each gives a
 //! `ParseWarning::LimitExceeded` naming it, keeps what came before intact, and never makes a
 //! policy more permissive than CSP3's parse of the whole input. The whole parse is the naive
-//! oracle's (`support/naive.rs`), which has no limits: over many generated inputs and requests,
+//! oracle's (`naive.rs`), which has no limits: over many generated inputs and requests,
 //! whatever cspgate allows, the oracle allows too.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // Tests panic on broken fixtures.
 
-#[path = "support/naive.rs"]
-mod naive;
+use crate::naive;
 
 use cspgate::limits::{
     MAX_LIST_BYTES, MAX_POLICIES, MAX_SOURCES_PER_DIRECTIVE, MAX_UNKNOWN_DIRECTIVES,
@@ -18,9 +17,7 @@ use cspgate::{
     ParseWarning, ParserMetadata, PolicyList, PolicySource, Request,
 };
 
-#[path = "support/rng.rs"]
-mod rng;
-use rng::Rng;
+use crate::rng::Rng;
 
 const DOCUMENT: &str = "https://o.test/page";
 

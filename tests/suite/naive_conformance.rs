@@ -1,17 +1,16 @@
-//! Runs the naive spec-literal oracle (`tests/support/naive.rs`) over every public
+//! Runs the naive spec-literal oracle (`tests/suite/naive.rs`) over every public
 //! conformance case (`tests/conformance/cases/*.jsonl`, copies of the shared cases) and compares the results with
 //! the expectations the way the shared cases' `score.py` does (`tests/conformance/CASES.md`).
 //! The oracle does not model Trusted Types: the `tt/` cases are skipped, and counted.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // Tests panic on broken fixtures.
 
-#[path = "support/naive.rs"]
-mod naive;
+use crate::naive;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use naive::{Disposition, NaiveOutcome, NaivePolicy, NaiveRequest, Source};
+use crate::naive::{Disposition, NaiveOutcome, NaivePolicy, NaiveRequest, Source};
 use serde_json::{json, Value};
 
 fn cases_dir() -> PathBuf {

@@ -13,11 +13,9 @@
 //!
 //! Where all three browser engines agree against the letter of the spec, the
 //! project follows the engines; every such place is marked `// DECISION:` with the
-//! decision's name (see `shared/conformance/README.md`, "Decisions a runner must know").
+//! decision's name (see `tests/conformance/CASES.md`, "Decisions a runner must know").
 
-#![allow(dead_code)]
-// The oracle is shared by several test crates and the fuzz crate: its `pub` API is the point.
-#![allow(unreachable_pub)]
+// The oracle is shared by the tests of `tests/suite/` and by the fuzz targets.
 
 use base64::Engine as _;
 use sha2::Digest as _;
@@ -30,62 +28,62 @@ use url::{Host, Url};
 /// A policy as §2.2 defines it: an ordered directive set (name -> value tokens, as
 /// "parse a serialized CSP" produced them), a disposition and a source.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct NaivePolicy {
-    pub directives: Vec<(String, Vec<String>)>,
-    pub disposition: Disposition,
-    pub source: Source,
+pub(crate) struct NaivePolicy {
+    pub(crate) directives: Vec<(String, Vec<String>)>,
+    pub(crate) disposition: Disposition,
+    pub(crate) source: Source,
 }
 
 /// <https://w3c.github.io/webappsec-csp/#content-security-policy-object-disposition>
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Disposition {
+pub(crate) enum Disposition {
     Enforce,
     Report,
 }
 
 /// <https://w3c.github.io/webappsec-csp/#content-security-policy-object-source>
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Source {
+pub(crate) enum Source {
     Header,
     Meta,
 }
 
 /// The parts of a Fetch request the CSP algorithms read.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct NaiveRequest<'a> {
+pub(crate) struct NaiveRequest<'a> {
     /// The request's current URL (after redirects, if any).
-    pub url: &'a str,
+    pub(crate) url: &'a str,
     /// The request's destination (`""`, `script`, `image`, ...).
-    pub destination: &'a str,
+    pub(crate) destination: &'a str,
     /// The request's initiator (`""`, `prefetch`, `prerender`, ...).
-    pub initiator: &'a str,
+    pub(crate) initiator: &'a str,
     /// The request's redirect count.
-    pub redirect_count: u32,
+    pub(crate) redirect_count: u32,
     /// The request's cryptographic nonce metadata.
-    pub nonce: &'a str,
+    pub(crate) nonce: &'a str,
     /// The request's integrity metadata (an SRI metadata string).
-    pub integrity: &'a str,
+    pub(crate) integrity: &'a str,
     /// The request's parser metadata: `parser-inserted`, `not-parser-inserted` or `""`.
-    pub parser_metadata: &'a str,
+    pub(crate) parser_metadata: &'a str,
 }
 
 /// One violation: the effective directive it names, the violated policy's
 /// disposition, and the index of that policy in the list given to the check.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct NaiveViolation {
+pub(crate) struct NaiveViolation {
     /// The violation's effective directive name.
-    pub directive: String,
-    pub disposition: Disposition,
-    pub policy_index: usize,
+    pub(crate) directive: String,
+    pub(crate) disposition: Disposition,
+    pub(crate) policy_index: usize,
 }
 
 /// The result of a check over a whole policy list.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct NaiveOutcome {
+pub(crate) struct NaiveOutcome {
     /// True when at least one enforced policy blocked.
-    pub blocked: bool,
+    pub(crate) blocked: bool,
     /// Every violation, report-only ones included, in policy order.
-    pub violations: Vec<NaiveViolation>,
+    pub(crate) violations: Vec<NaiveViolation>,
 }
 
 impl NaiveOutcome {
@@ -245,7 +243,7 @@ fn list_contains_keyword(list: &[String], keyword: &str) -> bool {
 ///
 /// Literal §2.2.1: no `<meta>` removals here (HTML applies those afterwards, see
 /// [`parse_policy_list`]).
-pub fn parse_serialized_policy(
+pub(crate) fn parse_serialized_policy(
     text: &str,
     disposition: Disposition,
     source: Source,
@@ -297,7 +295,11 @@ pub fn parse_serialized_policy(
 /// Meta: the whole text is one policy; `report-uri`, `frame-ancestors` and `sandbox`
 /// are removed (HTML, CSP3 §3.3); a policy left empty is dropped too (it is inert); a
 /// report-only meta is ignored (HTML has no such pragma).
-pub fn parse_policy_list(text: &str, disposition: Disposition, source: Source) -> Vec<NaivePolicy> {
+pub(crate) fn parse_policy_list(
+    text: &str,
+    disposition: Disposition,
+    source: Source,
+) -> Vec<NaivePolicy> {
     let mut policies = Vec::new();
     match source {
         Source::Header => {
@@ -1375,7 +1377,7 @@ fn does_resource_hint_violate_policy(
 /// over one CSP list whose self-origin is the origin of `document_url`.
 ///
 /// Returns `None` when `document_url` or the request URL does not parse.
-pub fn check_request(
+pub(crate) fn check_request(
     policies: &[NaivePolicy],
     document_url: &str,
     req: &NaiveRequest,
@@ -1426,7 +1428,7 @@ pub fn check_request(
 
 /// Does `url` match one source `expression`, for a document at `document_url`?
 /// (§6.7.2.8 with the document's origin as the self-origin.) `None` if a URL does not parse.
-pub fn url_matches_expression(
+pub(crate) fn url_matches_expression(
     url: &str,
     expression: &str,
     document_url: &str,
@@ -1442,7 +1444,7 @@ pub fn url_matches_expression(
 
 /// Does `url` match a source `list`, for a document at `document_url`? (§6.7.2.7.)
 /// `None` if a URL does not parse.
-pub fn url_matches_source_list(
+pub(crate) fn url_matches_source_list(
     url: &str,
     list: &[String],
     document_url: &str,
@@ -1631,7 +1633,7 @@ fn match_element_to_source_list(
 /// `kind` is the inline check type: "script", "script attribute", "style",
 /// "style attribute" or "navigation" (then the element is null and `source` is the
 /// `javascript:` URL). A non-empty `nonce` means the element has a nonce attribute.
-pub fn check_inline(
+pub(crate) fn check_inline(
     policies: &[NaivePolicy],
     kind: &str,
     source: &str,
@@ -1689,7 +1691,7 @@ fn run_inline_checks(
 /// `kind` "javascript": <https://w3c.github.io/webappsec-csp/#can-compile-strings>;
 /// `kind` "wasm": <https://w3c.github.io/webappsec-csp/#can-compile-wasm-bytes>.
 /// Trusted Types are not modelled (never required). Any other kind is allowed.
-pub fn check_eval(policies: &[NaivePolicy], kind: &str) -> NaiveOutcome {
+pub(crate) fn check_eval(policies: &[NaivePolicy], kind: &str) -> NaiveOutcome {
     let mut outcome = NaiveOutcome {
         blocked: false,
         violations: Vec::new(),
@@ -1724,7 +1726,7 @@ pub fn check_eval(policies: &[NaivePolicy], kind: &str) -> NaiveOutcome {
 }
 
 /// <https://w3c.github.io/webappsec-csp/#should-block-rtc-connection>.
-pub fn check_webrtc(policies: &[NaivePolicy]) -> NaiveOutcome {
+pub(crate) fn check_webrtc(policies: &[NaivePolicy]) -> NaiveOutcome {
     // Step 1.
     let mut outcome = NaiveOutcome {
         blocked: false,
@@ -1770,7 +1772,7 @@ fn webrtc_pre_connect_check(name: &str, value: &[String]) -> Check {
 /// `document_url` is the framed response's URL (its origin is the self-origin);
 /// `ancestors` are the URLs of the embedding documents, nearest first. Meta policies
 /// are ignored. Returns `None` if a URL does not parse.
-pub fn check_frame_ancestors(
+pub(crate) fn check_frame_ancestors(
     policies: &[NaivePolicy],
     document_url: &str,
     ancestors: &[&str],
@@ -1893,7 +1895,7 @@ fn pre_navigation_check(
 /// request's policy container's (the initiating document at `document_url`). The inline
 /// check for a `javascript:` URL receives the whole URL string (`req.url`) as its
 /// source. Returns `None` if a URL does not parse.
-pub fn check_navigation(
+pub(crate) fn check_navigation(
     policies: &[NaivePolicy],
     document_url: &str,
     req: &NaiveRequest,

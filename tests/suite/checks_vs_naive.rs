@@ -1,12 +1,11 @@
 //! Differential tests: the compiled inline, eval, Wasm, navigation and frame-ancestors checks
-//! against the spec-literal oracle (`tests/support/naive.rs`), over thousands of generated
+//! against the spec-literal oracle (`tests/suite/naive.rs`), over thousands of generated
 //! policies and inputs. Verdicts and violations (directive, disposition, policy index) must
 //! agree exactly.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // Tests panic on broken fixtures.
 
-#[path = "support/naive.rs"]
-mod naive;
+use crate::naive;
 
 use base64::Engine as _;
 use cspgate::url::{Origin, Url};
@@ -16,9 +15,7 @@ use cspgate::{
 };
 use sha2::Digest as _;
 
-#[path = "support/rng.rs"]
-mod rng;
-use rng::Rng;
+use crate::rng::Rng;
 
 fn b64(bytes: &[u8]) -> String {
     base64::engine::general_purpose::STANDARD.encode(bytes)
