@@ -1,5 +1,6 @@
 //! The checks layer: [`DocumentPolicy`](crate::DocumentPolicy) and one module per CSP3 hook.
 
+pub(crate) mod base_uri;
 pub(crate) mod document;
 pub(crate) mod document_directives;
 pub(crate) mod eval;
