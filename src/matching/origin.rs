@@ -219,7 +219,7 @@ mod tests {
         o.matches_self(&UrlView::new(&u))
     }
 
-    /// The digest's worked examples 49-57.
+    /// Worked examples of `'self'` (§6.7.2.8 step 4).
     #[test]
     fn self_follows_section_6_7_2_8_step_4() {
         assert!(self_matches("https://a.test", "https://a.test/x"));

@@ -275,7 +275,8 @@ mod tests {
 
     const O: &str = "https://o.test/";
 
-    /// The digest's worked examples 1-48 and 58 (49-57 are in `origin.rs`).
+    /// Worked examples of URL matching (§6.7.2.8-§6.7.2.12), one assert each; the `'self'`
+    /// examples are in `origin.rs`.
     #[test]
     fn digest_worked_examples() {
         // Scheme handling.

@@ -628,7 +628,7 @@ mod size_tests {
     use super::*;
 
     /// The hot path scans host-sources by the dozen and binary-searches them by the
-    /// thousand: keep them small (style rule 12).
+    /// thousand: keep them small.
     #[test]
     fn compiled_sources_stay_small() {
         let host = core::mem::size_of::<HostPattern>();

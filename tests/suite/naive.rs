@@ -1941,7 +1941,7 @@ pub(crate) fn check_navigation(
 }
 
 // ---------------------------------------------------------------------------------------
-// Unit tests: the digest's worked examples of URL matching (§4.3 examples 1-58)
+// Unit tests: worked examples of URL matching (§6.7.2)
 // ---------------------------------------------------------------------------------------
 
 #[cfg(test)]
