@@ -261,10 +261,6 @@ mod tests {
         OwnedList::compile(DirectiveKind::ImgSrc, text)
     }
 
-    fn m(expr: &str, origin: &str, url: &str) -> bool {
-        m_redirect(expr, origin, url, 0)
-    }
-
     fn m_redirect(expr: &str, origin: &str, url: &str, redirects: u32) -> bool {
         let o = SelfOrigin::new(&Url::parse(origin).unwrap());
         let u = Url::parse(url).unwrap();
@@ -275,100 +271,148 @@ mod tests {
 
     const O: &str = "https://o.test/";
 
-    /// Worked examples of URL matching (§6.7.2.8-§6.7.2.12), one assert each; the `'self'`
-    /// examples are in `origin.rs`.
+    /// Worked examples of URL matching (§6.7.2.8-§6.7.2.12), as one table so that every
+    /// failing row is reported; the `'self'` examples are in `origin.rs`.
     #[test]
-    fn digest_worked_examples() {
-        // Scheme handling.
-        assert!(!m("https:", "https://a.test", "http://b.test/"));
-        assert!(m("http:", "https://a.test", "https://b.test/"));
-        assert!(m("https:", "https://a.test", "https://b.test:8443/"));
-        assert!(m("data:", "https://a.test", "data:image/png;base64,AA"));
-        assert!(m("blob:", "https://a.test", "blob:https://a.test/uuid"));
-        assert!(!m("https:", "https://a.test", "blob:https://a.test/uuid"));
-        assert!(m("ws:", "https://a.test", "wss://b.test/"));
-        assert!(m("ws:", "https://a.test", "https://b.test/"));
-        assert!(m("wss:", "https://a.test", "https://b.test/"));
-        assert!(m("http://b.test", "https://a.test", "https://b.test/"));
-        assert!(!m("https://b.test", "http://a.test", "http://b.test/"));
-        assert!(!m("https://b.test", "https://a.test", "wss://b.test/"));
-        // Schemeless host-sources.
-        assert!(m("b.test", "https://a.test", "https://b.test/"));
-        assert!(!m("b.test", "https://a.test", "http://b.test/"));
-        assert!(m("b.test", "http://a.test", "https://b.test/"));
-        assert!(!m("b.test", "https://a.test", "wss://b.test/"));
-        assert!(!m("b.test", "http://a.test", "ws://b.test/"));
-        // `*`.
-        assert!(m("*", "https://a.test", "http://x.test/"));
-        assert!(!m("*", "https://a.test", "data:text/plain,hi"));
-        assert!(!m("*", "https://a.test", "blob:https://a.test/u"));
-        assert!(
-            m("*", "https://a.test", "wss://x.test/"),
-            "project decision"
-        );
-        assert!(m("*", "app://local", "app://local/x"));
-        assert!(!m("*", "https://a.test", "ftp://x.test/"));
-        // Host part.
-        assert!(m("*.a.test", O, "https://www.a.test/"));
-        assert!(m("*.a.test", O, "https://x.y.a.test/"));
-        assert!(!m("*.a.test", O, "https://a.test/"));
-        assert!(!m("*.a.test", O, "https://evila.test/"));
-        assert!(m("A.TEST", O, "https://a.test/"));
-        assert!(m("https://*:8443", O, "https://any.test:8443/"));
-        assert!(!m("a.test.", O, "https://a.test/"));
-        assert!(!m("a.test", O, "https://a.test./"));
-        assert!(
-            m("127.0.0.1", "http://o.test", "http://127.0.0.1/"),
-            "decision"
-        );
-        assert!(m("xn--tdaaaaaa.de", O, "https://üüüüüü.de/"));
-        // Port part.
-        assert!(m("https://a.test", O, "https://a.test:443/"));
-        assert!(!m("https://a.test", O, "https://a.test:8443/"));
-        assert!(m("https://a.test:443", O, "https://a.test/"));
-        assert!(m("http://a.test:80", O, "https://a.test/"), "decision #439");
-        assert!(m("http://a.test:8080", O, "https://a.test:8080/"));
-        assert!(!m("https://a.test:80", O, "https://a.test/"));
-        assert!(
-            m("a.test:80", "http://o.test/", "https://a.test/"),
-            "#439, schemeless"
-        );
-        assert!(!m("a.test:80", "http://o.test/", "https://a.test:8443/"));
-        assert!(
-            !m("a.test:80", O, "https://a.test/"),
-            "the origin's scheme is https"
-        );
-        assert!(m("a.test:*", "https://o.test", "https://a.test:1234/"));
-        // Path part.
-        assert!(m("https://a.test/js/", O, "https://a.test/js/app.js"));
-        assert!(!m("https://a.test/js/", O, "https://a.test/js"));
-        assert!(!m("https://a.test/js", O, "https://a.test/js/"));
-        assert!(m(
-            "https://a.test/js/app.js",
-            O,
-            "https://a.test/js/app.js?v=3"
-        ));
-        assert!(m("https://a.test/", O, "https://a.test/anything/at/all"));
-        assert!(m("https://a.test/%66oo", O, "https://a.test/foo"));
-        assert!(!m("https://a.test/JS/", O, "https://a.test/js/x"));
-        assert!(!m("https://a.test/a/", O, "https://a.test/a%2Fb"));
-        assert!(m_redirect(
-            "https://b.test/only",
-            O,
-            "https://b.test/other",
-            1
-        ));
-        assert!(!m_redirect(
-            "https://b.test/only",
-            O,
-            "https://b.test/other",
-            0
-        ));
-        // 'none' and lists.
-        assert!(!m("'none'", O, "https://o.test/"));
-        assert!(m("'none' https://a.test", O, "https://a.test/"));
-        assert!(!m("", O, "https://o.test/"));
-        assert!(!m("'nonce-x' 'unsafe-inline'", O, "https://o.test/"));
+    fn worked_examples() {
+        // (source list, self-origin, URL, redirect count, matches)
+        let cases: &[(&str, &str, &str, u32, bool)] = &[
+            // Scheme handling.
+            ("https:", "https://a.test", "http://b.test/", 0, false),
+            ("http:", "https://a.test", "https://b.test/", 0, true),
+            ("https:", "https://a.test", "https://b.test:8443/", 0, true),
+            (
+                "data:",
+                "https://a.test",
+                "data:image/png;base64,AA",
+                0,
+                true,
+            ),
+            (
+                "blob:",
+                "https://a.test",
+                "blob:https://a.test/uuid",
+                0,
+                true,
+            ),
+            (
+                "https:",
+                "https://a.test",
+                "blob:https://a.test/uuid",
+                0,
+                false,
+            ),
+            ("ws:", "https://a.test", "wss://b.test/", 0, true),
+            ("ws:", "https://a.test", "https://b.test/", 0, true),
+            ("wss:", "https://a.test", "https://b.test/", 0, true),
+            (
+                "http://b.test",
+                "https://a.test",
+                "https://b.test/",
+                0,
+                true,
+            ),
+            (
+                "https://b.test",
+                "http://a.test",
+                "http://b.test/",
+                0,
+                false,
+            ),
+            (
+                "https://b.test",
+                "https://a.test",
+                "wss://b.test/",
+                0,
+                false,
+            ),
+            // Schemeless host-sources.
+            ("b.test", "https://a.test", "https://b.test/", 0, true),
+            ("b.test", "https://a.test", "http://b.test/", 0, false),
+            ("b.test", "http://a.test", "https://b.test/", 0, true),
+            ("b.test", "https://a.test", "wss://b.test/", 0, false),
+            ("b.test", "http://a.test", "ws://b.test/", 0, false),
+            // `*`.
+            ("*", "https://a.test", "http://x.test/", 0, true),
+            ("*", "https://a.test", "data:text/plain,hi", 0, false),
+            ("*", "https://a.test", "blob:https://a.test/u", 0, false),
+            ("*", "https://a.test", "wss://x.test/", 0, true),
+            ("*", "app://local", "app://local/x", 0, true),
+            ("*", "https://a.test", "ftp://x.test/", 0, false),
+            // Host part.
+            ("*.a.test", O, "https://www.a.test/", 0, true),
+            ("*.a.test", O, "https://x.y.a.test/", 0, true),
+            ("*.a.test", O, "https://a.test/", 0, false),
+            ("*.a.test", O, "https://evila.test/", 0, false),
+            ("A.TEST", O, "https://a.test/", 0, true),
+            ("https://*:8443", O, "https://any.test:8443/", 0, true),
+            ("a.test.", O, "https://a.test/", 0, false),
+            ("a.test", O, "https://a.test./", 0, false),
+            ("127.0.0.1", "http://o.test", "http://127.0.0.1/", 0, true),
+            ("xn--tdaaaaaa.de", O, "https://üüüüüü.de/", 0, true),
+            // Port part.
+            ("https://a.test", O, "https://a.test:443/", 0, true),
+            ("https://a.test", O, "https://a.test:8443/", 0, false),
+            ("https://a.test:443", O, "https://a.test/", 0, true),
+            ("http://a.test:80", O, "https://a.test/", 0, true),
+            ("http://a.test:8080", O, "https://a.test:8080/", 0, true),
+            ("https://a.test:80", O, "https://a.test/", 0, false),
+            ("a.test:80", "http://o.test/", "https://a.test/", 0, true),
+            (
+                "a.test:80",
+                "http://o.test/",
+                "https://a.test:8443/",
+                0,
+                false,
+            ),
+            // On an https origin the source reads as https://a.test:80.
+            ("a.test:80", O, "https://a.test/", 0, false),
+            (
+                "a.test:*",
+                "https://o.test",
+                "https://a.test:1234/",
+                0,
+                true,
+            ),
+            // Path part.
+            ("https://a.test/js/", O, "https://a.test/js/app.js", 0, true),
+            ("https://a.test/js/", O, "https://a.test/js", 0, false),
+            ("https://a.test/js", O, "https://a.test/js/", 0, false),
+            (
+                "https://a.test/js/app.js",
+                O,
+                "https://a.test/js/app.js?v=3",
+                0,
+                true,
+            ),
+            (
+                "https://a.test/",
+                O,
+                "https://a.test/anything/at/all",
+                0,
+                true,
+            ),
+            ("https://a.test/%66oo", O, "https://a.test/foo", 0, true),
+            ("https://a.test/JS/", O, "https://a.test/js/x", 0, false),
+            ("https://a.test/a/", O, "https://a.test/a%2Fb", 0, false),
+            ("https://b.test/only", O, "https://b.test/other", 1, true),
+            ("https://b.test/only", O, "https://b.test/other", 0, false),
+            // 'none' and lists.
+            ("'none'", O, "https://o.test/", 0, false),
+            ("'none' https://a.test", O, "https://a.test/", 0, true),
+            ("", O, "https://o.test/", 0, false),
+            ("'nonce-x' 'unsafe-inline'", O, "https://o.test/", 0, false),
+        ];
+        let failures: Vec<String> = cases
+            .iter()
+            .filter(|&&(expr, origin, url, redirects, want)| {
+                m_redirect(expr, origin, url, redirects) != want
+            })
+            .map(|(expr, origin, url, redirects, want)| {
+                format!("{expr:?} on {origin} for {url} (redirects {redirects}): want {want}")
+            })
+            .collect();
+        assert!(failures.is_empty(), "{}", failures.join("\n"));
     }
 
     #[test]
