@@ -255,7 +255,13 @@ pub fn verdict_json(verdict: &Verdict<'_>) -> Map<String, Value> {
     let violations: Vec<Value> = verdict
         .violations()
         .iter()
-        .map(|v| json!({"directive": v.directive().as_str(), "disposition": v.disposition().as_str()}))
+        .map(|v| {
+            json!({
+                "directive": v.directive().as_str(),
+                "disposition": v.disposition().as_str(),
+                "sample": v.sample(),
+            })
+        })
         .collect();
     out.insert("violations".into(), Value::Array(violations));
     out
