@@ -44,6 +44,8 @@ pub struct DocumentPolicy {
     pub(crate) governed: u16,
     /// Some policy has default-src (the only way a prefetch can be blocked).
     pub(crate) any_default_src: bool,
+    /// What the policies' Trusted Types directives require (`trusted_types::summary` bits).
+    pub(crate) trusted_types: u8,
     /// When and how checks consult `cache`.
     plan: CachePlan,
     /// The verdict cache; `None` when no slot is worth caching, or the config disabled it.
@@ -95,6 +97,7 @@ impl DocumentPolicy {
             }
             any_default_src |= p.contains(crate::DirectiveKind::DefaultSrc);
         }
+        let trusted_types = crate::trusted_types::summarize(list.as_slice());
         let plan = CachePlan::new(&list, config);
         let cache = if plan.cached != 0 {
             VerdictCache::new(config.capacity, config.always_consult)
@@ -106,6 +109,7 @@ impl DocumentPolicy {
             list,
             governed,
             any_default_src,
+            trusted_types,
             plan,
             cache,
             config,
@@ -327,6 +331,7 @@ impl Clone for DocumentPolicy {
             list: self.list.clone(),
             governed: self.governed,
             any_default_src: self.any_default_src,
+            trusted_types: self.trusted_types,
             plan: self.plan,
             cache: self
                 .cache

@@ -163,6 +163,7 @@ mod sri;
 mod sync;
 #[cfg(test)]
 mod test_support;
+mod trusted_types;
 mod verdict;
 mod warning;
 mod webrtc;
@@ -184,6 +185,7 @@ pub use request::Request;
 pub use response::HashReport;
 pub use sandbox::SandboxFlags;
 pub use source::{HashAlgorithm, InvalidSource, Keywords, PortPart, SourceExpression};
+pub use trusted_types::{CompilationType, SinkGroup, TrustedNavigation};
 pub use verdict::{Resource, Verdict, Violation};
 pub use warning::{ParseWarning, Span};
 

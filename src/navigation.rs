@@ -70,7 +70,7 @@ impl FromStr for NavigationType {
 
 /// <https://w3c.github.io/webappsec-csp/#form-action-pre-navigate>
 #[inline]
-fn form_action_allows(
+pub(crate) fn form_action_allows(
     list: ListRef<'_>,
     navigation: NavigationType,
     origin: &SelfOrigin,

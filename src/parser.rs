@@ -228,6 +228,7 @@ pub(crate) fn parse_policy(
         governing: [None; EFFECTIVE_COUNT],
         hint_lists: SmallVec::new(),
         synthetic: false,
+        trusted_types: Default::default(),
     };
     policy.finish();
     Some(policy)

@@ -156,6 +156,8 @@ pub struct Policy {
     pub(crate) hint_lists: SmallVec<[u8; 8]>,
     /// Added by the parser in place of input cut at a limit (fail-closed).
     pub(crate) synthetic: bool,
+    /// The compiled `trusted-types` and `require-trusted-types-for` directives.
+    pub(crate) trusted_types: crate::trusted_types::CompiledTrustedTypes,
 }
 
 /// A borrowed view of one directive of a [`Policy`].
@@ -269,7 +271,7 @@ impl Policy {
     }
 
     #[inline]
-    fn directive_index(&self, kind: DirectiveKind) -> Option<usize> {
+    pub(crate) fn directive_index(&self, kind: DirectiveKind) -> Option<usize> {
         match self.by_kind[kind.index()] {
             ABSENT => None,
             i => Some(usize::from(i) - 1),
@@ -284,8 +286,10 @@ impl Policy {
         }
     }
 
-    /// Precomputes the governing table and the resource-hint lists (§6.8.3-§6.8.4, §6.7.2.2).
+    /// Precomputes the governing table and the resource-hint lists (§6.8.3-§6.8.4, §6.7.2.2),
+    /// and compiles the Trusted Types directives.
     pub(crate) fn finish(&mut self) {
+        self.trusted_types = crate::trusted_types::CompiledTrustedTypes::compile(self);
         for e in Effective::ALL {
             // §6.8.4: the first directive of the fallback list that the policy contains is
             // the only one that executes.
@@ -351,6 +355,7 @@ impl Policy {
                 .sum::<usize>()
             + self.lists.capacity() * size_of::<SourceList>()
             + self.arena.heap_size()
+            + self.trusted_types.heap_size()
     }
 }
 
