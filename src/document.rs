@@ -87,6 +87,62 @@ impl DocumentPolicy {
         list: PolicyList,
         config: CacheConfig,
     ) -> DocumentPolicy {
+        DocumentPolicy::build(SelfOrigin::new(self_origin_url), list, config)
+    }
+
+    /// Compiles `list` for the document or worker whose CSP list self-origin is `origin`,
+    /// as an engine holds it (Servo's `ImmutableOrigin`), opaque ones included: a sandboxed
+    /// document, a `data:` worker, an `about:blank` with an opaque origin.
+    ///
+    /// A tuple origin gives the same `DocumentPolicy` as [`DocumentPolicy::new`] with any URL
+    /// of that origin. An opaque origin equals no URL's origin, so `'self'` matches nothing
+    /// (CSP3 §6.7.2.8 step 4, origin comparison); it has no scheme either, so neither does
+    /// `*`'s "same scheme as the origin" branch (step 1.2: `*` still matches http, https,
+    /// ws and wss URLs) nor a schemeless host-source (step 3.2).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use cspgate::{Destination, Disposition, DocumentPolicy, PolicyList, PolicySource, Request};
+    /// use url::Url;
+    ///
+    /// let list = PolicyList::parse("img-src 'self'", Disposition::Enforce, PolicySource::Header);
+    /// let same = Url::parse("https://app.test/logo.png")?;
+    /// let tuple = DocumentPolicy::for_origin(&same.origin(), list.clone());
+    /// assert!(tuple.check_request(&Request::new(&same, Destination::Image)).is_allowed());
+    /// // A sandboxed document's opaque origin: 'self' matches nothing.
+    /// let opaque = Url::parse("data:text/html,hi")?.origin();
+    /// let sandboxed = DocumentPolicy::for_origin(&opaque, list);
+    /// assert!(sandboxed.check_request(&Request::new(&same, Destination::Image)).is_blocked());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn for_origin(origin: &url::Origin, list: PolicyList) -> DocumentPolicy {
+        DocumentPolicy::for_origin_with_cache(origin, list, CacheConfig::new())
+    }
+
+    /// [`DocumentPolicy::for_origin`] with a chosen cache configuration.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use cspgate::{CacheConfig, Disposition, DocumentPolicy, PolicyList, PolicySource};
+    /// use url::Url;
+    ///
+    /// let origin = Url::parse("https://app.test/")?.origin();
+    /// let list = PolicyList::parse("img-src https:", Disposition::Enforce, PolicySource::Header);
+    /// let policy = DocumentPolicy::for_origin_with_cache(&origin, list, CacheConfig::new().capacity(0));
+    /// assert_eq!(policy.cache_stats().capacity(), 0);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn for_origin_with_cache(
+        origin: &url::Origin,
+        list: PolicyList,
+        config: CacheConfig,
+    ) -> DocumentPolicy {
+        DocumentPolicy::build(SelfOrigin::from_origin(origin), list, config)
+    }
+
+    fn build(origin: SelfOrigin, list: PolicyList, config: CacheConfig) -> DocumentPolicy {
         let mut governed = 0u16;
         let mut any_default_src = false;
         for p in list.as_slice() {
@@ -105,7 +161,7 @@ impl DocumentPolicy {
             None
         };
         DocumentPolicy {
-            origin: SelfOrigin::new(self_origin_url),
+            origin,
             list,
             governed,
             any_default_src,

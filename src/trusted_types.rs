@@ -38,11 +38,9 @@ use crate::verdict::{Resource, Verdict, Violation};
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[non_exhaustive]
 pub enum SinkGroup {
     /// `'script'`: the DOM XSS injection sinks.
-    #[cfg_attr(feature = "serde", serde(rename = "script"))]
     Script,
 }
 
