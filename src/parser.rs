@@ -204,6 +204,7 @@ pub(crate) fn parse_policy(
         };
         if let Some(k) = kind {
             by_kind[k.index()] = (directives.len() + 1) as u8;
+            crate::trusted_types::warn_invalid_tokens(k, value, value_offset, warn);
         }
         // Steps 3.7-3.8.
         directives.push(Directive {

@@ -22,6 +22,7 @@ use crate::navigation::{form_action_allows, NavigationType};
 use crate::policy::Policy;
 use crate::request::Request;
 use crate::verdict::{Resource, Verdict, Violation};
+use crate::warning::{ParseWarning, Span};
 
 /// A Trusted Types sink group (`trusted-types-sink-group`): the injection sinks that
 /// `require-trusted-types-for` can make require a Trusted Type. `'script'` is the only group
@@ -150,6 +151,33 @@ fn is_policy_name(token: &str) -> bool {
             b.is_ascii_alphanumeric()
                 || matches!(b, b'-' | b'#' | b'=' | b'_' | b'/' | b'@' | b'.' | b'%')
         })
+}
+
+/// Reports the tokens of a `trusted-types` or `require-trusted-types-for` value that the
+/// grammar does not allow (`value` starts at byte `offset` of the parsed text). Other
+/// directives have nothing to report here.
+pub(crate) fn warn_invalid_tokens(
+    directive: DirectiveKind,
+    value: &str,
+    offset: usize,
+    warn: &mut dyn FnMut(ParseWarning),
+) {
+    let valid: fn(&str) -> bool = match directive {
+        DirectiveKind::TrustedTypes => |t| {
+            t == "*"
+                || t.eq_ignore_ascii_case("'none'")
+                || t.eq_ignore_ascii_case("'allow-duplicates'")
+                || is_policy_name(t)
+        },
+        DirectiveKind::RequireTrustedTypesFor => |t| t.eq_ignore_ascii_case("'script'"),
+        _ => return,
+    };
+    for token in crate::ascii::split_ws(value).filter(|t| !valid(t)) {
+        warn(ParseWarning::InvalidTrustedTypesToken {
+            span: Span::new(offset + crate::ascii::offset_in(value, token), token.len()),
+            directive,
+        });
+    }
 }
 
 impl CompiledTrustedTypes {
@@ -765,6 +793,30 @@ mod tests {
         for bad in ["", "a$b", "'one'", "\"two\"", "one*", "*", "a,b", "é"] {
             assert!(!is_policy_name(bad), "{bad}");
         }
+    }
+
+    #[test]
+    fn invalid_tokens_are_reported_with_their_spans() {
+        let text = "trusted-types one a$b * 'none' 'x'; require-trusted-types-for 'script' 'style'";
+        let mut got = Vec::new();
+        crate::PolicyList::parse_with(
+            text,
+            Disposition::Enforce,
+            crate::PolicySource::Header,
+            &mut |w| {
+                if let ParseWarning::InvalidTrustedTypesToken { span, directive } = w {
+                    got.push((&text[span.range()], directive));
+                }
+            },
+        );
+        assert_eq!(
+            got,
+            [
+                ("a$b", DirectiveKind::TrustedTypes),
+                ("'x'", DirectiveKind::TrustedTypes),
+                ("'style'", DirectiveKind::RequireTrustedTypesFor)
+            ]
+        );
     }
 
     #[test]

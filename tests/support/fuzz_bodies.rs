@@ -640,6 +640,22 @@ fn other_checks(case: &Case, policy: &DocumentPolicy, url: &Url, document: &Url)
         "frame-ancestors: cspgate (left), oracle (right) on {case:?}"
     );
     trusted_types_checks(case, policy, url, &oracle);
+    // Random policies seldom combine `require-trusted-types-for` with `'script'`: the same
+    // checks again with a report-only Trusted Types policy added, so that samples, the
+    // `Function` prefix and conversions are compared on every case.
+    if oracle.len() < 16 {
+        const EXTRA: &str = "require-trusted-types-for 'script'; trusted-types one *";
+        let mut list = policy.policies().clone();
+        list.push_header(EXTRA, Disposition::Report);
+        let extra = DocumentPolicy::new(document, list);
+        let mut extra_oracle = oracle.clone();
+        extra_oracle.extend(naive::parse_policy_list(
+            EXTRA,
+            naive::Disposition::Report,
+            naive::Source::Header,
+        ));
+        trusted_types_checks(case, &extra, url, &extra_oracle);
+    }
 }
 
 /// A verdict with each violation's full sample.
