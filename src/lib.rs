@@ -65,7 +65,15 @@
 //! | `eval`, `Function`, string timers; WebAssembly | [`check_eval`](DocumentPolicy::check_eval), [`check_wasm`](DocumentPolicy::check_wasm) | §4.4, §4.5 |
 //! | `<base href>` | [`check_base_uri`](DocumentPolicy::check_base_uri) | §6.3.1 |
 //! | document and worker creation | [`sandbox_flags`](DocumentPolicy::sandbox_flags), [`should_block_worker`](DocumentPolicy::should_block_worker), [`upgrade_insecure_requests`](DocumentPolicy::upgrade_insecure_requests) | §6.3.2, UIR |
-//! | reporting a violation | [`violation_report`](DocumentPolicy::violation_report) | §5 |
+//! | `trustedTypes.createPolicy()` | [`check_trusted_types_policy`](DocumentPolicy::check_trusted_types_policy) | Trusted Types |
+//! | a string at an injection sink | [`requires_trusted_types`](DocumentPolicy::requires_trusted_types), [`check_sink_type_mismatch`](DocumentPolicy::check_sink_type_mismatch) | Trusted Types |
+//! | `eval` with Trusted Types | [`check_string_compilation`](DocumentPolicy::check_string_compilation), [`trusted_types_required_for_eval`](DocumentPolicy::trusted_types_required_for_eval) | §4.4 |
+//! | a `javascript:` navigation with Trusted Types | [`check_navigation_request_with_trusted_types`](DocumentPolicy::check_navigation_request_with_trusted_types) | §4.2.4, Trusted Types |
+//! | reporting a violation | [`violation_report`](DocumentPolicy::violation_report), [`owned_violation_report`](DocumentPolicy::owned_violation_report) | §5 |
+//!
+//! The self-origin is given as a URL ([`DocumentPolicy::new`]) or as an origin, opaque ones
+//! included ([`DocumentPolicy::for_origin`]). The [`sri`] module parses and checks
+//! Subresource Integrity metadata.
 //!
 //! `docs/integration.md` walks through wiring them into an engine, with Servo as the example.
 //!
@@ -82,7 +90,8 @@
 //! Across a process boundary (IPC), send the [`PolicyList`] and the self-origin URL, not the
 //! compiled form: with the `serde` feature a `PolicyList` serializes as its policies'
 //! delivered text, disposition and source, and deserializing parses them again, which gives
-//! an equal list.
+//! an equal list. Violations travel as [`OwnedViolation`]s (no borrows); the receiving side
+//! builds their reports with its own `DocumentPolicy`.
 //!
 //! # Design
 //!
@@ -122,8 +131,12 @@
 //! # Crate features
 //!
 //! - `serde` (off by default): `Serialize` and `Deserialize` for [`PolicyList`] (see
-//!   [above](#sharing-between-threads-and-processes)), and `Serialize` for
-//!   [`ViolationReport`] (its `CSPViolationReportBody`).
+//!   [above](#sharing-between-threads-and-processes)), for [`OwnedViolation`], for the enums an
+//!   engine keeps in its own types ([`Destination`], [`Initiator`], [`ParserMetadata`],
+//!   [`InlineType`], [`NavigationType`], [`Disposition`], [`PolicySource`], [`DirectiveKind`],
+//!   [`SinkGroup`]: as their spec names) and for [`SandboxFlags`] (as flag names); and
+//!   `Serialize` for [`ViolationReport`] (its `CSPViolationReportBody`). It turns on `url`'s
+//!   `serde` feature.
 //!
 //! The default build depends on `url`, `smallvec`, `parking_lot`, `bitflags`,
 //! `percent-encoding`, and `sha2` and `base64` for hash-sources; no JSON library (report
@@ -152,21 +165,25 @@ pub use checks::navigation::NavigationType;
 pub use checks::request::cache::{CacheConfig, CacheStats};
 pub use checks::request::fields::Request;
 pub use checks::response::HashReport;
-pub use checks::sandbox::SandboxFlags;
+pub use checks::sandbox::{parse_a_sandboxing_directive, SandboxFlags};
+pub use checks::trusted_types::TrustedNavigation;
 pub use checks::verdict::{Resource, Verdict, Violation};
 pub use limits::Limit;
+pub use matching::sri;
 pub use names::destination::{
     effective_directive, fallback_list, Destination, Initiator, ParserMetadata,
 };
 pub use names::directive::{legacy_directive_note, DirectiveGroup, DirectiveKind, DirectiveName};
 pub use names::disposition::{Disposition, PolicySource};
 pub use names::keywords::{HashAlgorithm, Keywords};
+pub use names::trusted_types::{CompilationType, SinkGroup};
 pub use names::vocabulary::UnknownName;
 pub use parse::source::{InvalidSource, PortPart, SourceExpression};
 pub use parse::warning::{ParseWarning, Span};
 pub use policy::list::PolicyList;
 pub use policy::{DirectiveRef, Policy};
 pub use report::explain::PolicyJudgement;
+pub use report::owned::{OwnedResource, OwnedViolation};
 pub use report::violation_report::{
     strip_url_for_reports, ReportContext, ReportDestination, ViolationReport,
 };
@@ -204,5 +221,7 @@ mod tests {
         assert_send_sync::<ReportContext<'static>>();
         assert_send_sync::<HashReport<'static>>();
         assert_send_sync::<SandboxFlags>();
+        assert_send_sync::<OwnedViolation>();
+        assert_send_sync::<TrustedNavigation<'static>>();
     }
 }

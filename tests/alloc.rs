@@ -18,7 +18,8 @@ use std::path::Path;
 use cspgate::test_hooks::UncachedCheck as _;
 use cspgate::url::Url;
 use cspgate::{
-    CacheConfig, Destination, Disposition, DocumentPolicy, PolicyList, PolicySource, Request,
+    CacheConfig, CompilationType, Destination, Disposition, DocumentPolicy, NavigationType,
+    PolicyList, PolicySource, Request, SinkGroup,
 };
 
 thread_local! {
@@ -189,6 +190,72 @@ fn blocked_checks_and_report_only_violations_allocate_nothing() {
             assert!(!p.check_request(&request).violations().is_empty());
         }
     }
+}
+
+/// The Trusted Types checks: allowed ones allocate nothing, and neither do samples (they
+/// borrow the name or value and the sink).
+#[test]
+fn trusted_types_checks_allocate_nothing() {
+    let mut list = PolicyList::parse(
+        "trusted-types app-html app-script 'allow-duplicates'; script-src 'self' 'trusted-types-eval'",
+        Disposition::Enforce,
+        PolicySource::Header,
+    );
+    list.push_header(
+        "require-trusted-types-for 'script'; trusted-types *",
+        Disposition::Report,
+    );
+    let p = DocumentPolicy::new(&document(), list.clone());
+    let created = ["app-html".to_owned()];
+    let long = "é".repeat(100);
+    let js = Url::parse("javascript:void(0)").unwrap();
+    let request = Request::new(&js, Destination::Document);
+    for _ in 0..2 {
+        // Allowed policy creations, and a refused one (its sample borrows the name).
+        let (n, v) = allocations(|| p.check_trusted_types_policy("app-html", &created));
+        assert_eq!((n, v.is_allowed()), (0, true));
+        let (n, v) = allocations(|| p.check_trusted_types_policy(&long, &created));
+        assert_eq!((n, v.is_blocked()), (0, true));
+        assert_eq!(v.violations()[0].sample().chars().count(), 40);
+        // "Does sink type require trusted types?": a field read.
+        let (n, _) = allocations(|| {
+            p.requires_trusted_types(SinkGroup::Script, true)
+                && !p.requires_trusted_types(SinkGroup::Script, false)
+        });
+        assert_eq!(n, 0);
+        // A report-only mismatch: allowed, reported, no allocation.
+        let (n, v) = allocations(|| {
+            p.check_sink_type_mismatch("Element innerHTML", SinkGroup::Script, &long)
+        });
+        assert_eq!((n, v.is_allowed(), v.violations().len()), (0, true, 1));
+        // eval: the Trusted Types gate, then script-src.
+        let (n, v) = allocations(|| p.check_string_compilation(CompilationType::Eval, "1+1", true));
+        assert_eq!((n, v.is_blocked()), (0, true));
+        let (n, v) =
+            allocations(|| p.check_string_compilation(CompilationType::Eval, "1+1", false));
+        assert_eq!((n, v.violations().len()), (0, 2));
+        // A javascript: navigation the default policy leaves unconverted (`None`: no
+        // conversion, no URL to build).
+        let (n, v) = allocations(|| {
+            p.check_navigation_request_with_trusted_types(&request, NavigationType::Other, |_| None)
+        });
+        assert_eq!(n, 0);
+        assert!(v.verdict().is_blocked());
+    }
+    // No Trusted Types directive at all: every check returns at once.
+    let plain = DocumentPolicy::new(
+        &document(),
+        PolicyList::parse(REALISTIC, Disposition::Enforce, PolicySource::Header),
+    );
+    let (n, v) = allocations(|| {
+        (
+            plain.check_trusted_types_policy("x", &created).is_allowed(),
+            plain
+                .check_sink_type_mismatch("Element innerHTML", SinkGroup::Script, "x")
+                .is_allowed(),
+        )
+    });
+    assert_eq!((n, v), (0, (true, true)));
 }
 
 #[test]

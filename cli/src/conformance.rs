@@ -8,8 +8,8 @@ use std::io::{BufRead, Write};
 
 use cspgate::url::Url;
 use cspgate::{
-    Destination, Disposition, DocumentPolicy, Initiator, InlineCheck, InlineType, NavigationType,
-    ParserMetadata, PolicyList, PolicySource, Request, Verdict,
+    CompilationType, Destination, Disposition, DocumentPolicy, Initiator, InlineCheck, InlineType,
+    NavigationType, ParserMetadata, PolicyList, PolicySource, Request, SinkGroup, Verdict,
 };
 use serde_json::{json, Map, Value};
 
@@ -56,6 +56,8 @@ fn evaluate(case: &Value) -> Result<Map<String, Value>, String> {
         "eval" => evaluate_eval(case),
         "frame-ancestors" => evaluate_frame_ancestors(case),
         "navigation" => evaluate_navigation(case),
+        "trusted-types-policy" => evaluate_trusted_types_policy(case),
+        "trusted-types-sink" => evaluate_trusted_types_sink(case),
         other => Err(format!("kind {other:?} is not supported")),
     }
 }
@@ -184,15 +186,79 @@ fn evaluate_inline(case: &Value) -> Result<Map<String, Value>, String> {
     Ok(verdict_json(&verdict))
 }
 
-/// kind `eval`: `"eval": "javascript"` or `"wasm"` (no Trusted Types).
+/// kind `eval`: `"eval": "javascript"` or `"wasm"`; for JavaScript, `source` (the string) and
+/// `trusted_script` (it is a `TrustedScript`) feed the Trusted Types steps.
 fn evaluate_eval(case: &Value) -> Result<Map<String, Value>, String> {
     let (_, policy) = document_policy(case)?;
-    let verdict = match str_field(case, "eval")?.ok_or("missing eval")? {
-        "javascript" => policy.check_eval("", false),
-        "wasm" => policy.check_wasm(),
-        other => return Err(format!("unknown eval kind {other:?}")),
+    let source = str_field(case, "source")?.unwrap_or("");
+    let trusted = bool_field(case, "trusted_script", false)?;
+    match str_field(case, "eval")?.ok_or("missing eval")? {
+        "javascript" => Ok(verdict_json(&policy.check_string_compilation(
+            CompilationType::Eval,
+            source,
+            trusted,
+        ))),
+        "wasm" => Ok(verdict_json(&policy.check_wasm())),
+        other => Err(format!("unknown eval kind {other:?}")),
+    }
+}
+
+fn bool_field(v: &Value, key: &str, default: bool) -> Result<bool, String> {
+    match v.get(key) {
+        None | Some(Value::Null) => Ok(default),
+        Some(Value::Bool(b)) => Ok(*b),
+        Some(_) => Err(format!("{key} is not a boolean")),
+    }
+}
+
+/// kind `trusted-types-policy`: `policy_name` passed to `createPolicy()`, `created_names` the
+/// names already created.
+fn evaluate_trusted_types_policy(case: &Value) -> Result<Map<String, Value>, String> {
+    let (_, policy) = document_policy(case)?;
+    let name = str_field(case, "policy_name")?.ok_or("missing policy_name")?;
+    let created = match case.get("created_names") {
+        None | Some(Value::Null) => Vec::new(),
+        Some(Value::Array(names)) => names
+            .iter()
+            .map(|n| n.as_str().ok_or("created_names holds a non-string"))
+            .collect::<Result<Vec<_>, _>>()?,
+        Some(_) => return Err("created_names is not an array".into()),
     };
-    Ok(verdict_json(&verdict))
+    Ok(verdict_json(
+        &policy.check_trusted_types_policy(name, &created),
+    ))
+}
+
+/// kind `trusted-types-sink`: a plain string `source` at `sink` of `sink_group` (default
+/// `script`), with no default policy. A group the spec does not define is named by no
+/// policy: nothing requires trusted types for it.
+fn evaluate_trusted_types_sink(case: &Value) -> Result<Map<String, Value>, String> {
+    let (_, policy) = document_policy(case)?;
+    let sink = str_field(case, "sink")?.ok_or("missing sink")?;
+    let source = str_field(case, "source")?.ok_or("missing source")?;
+    let group = str_field(case, "sink_group")?.unwrap_or("script");
+    let mut out = match group.parse::<SinkGroup>() {
+        Ok(group) => {
+            let mut out = verdict_json(&policy.check_sink_type_mismatch(sink, group, source));
+            out.insert(
+                "requires".into(),
+                json!(policy.requires_trusted_types(group, false)),
+            );
+            out.insert(
+                "requires_report_only".into(),
+                json!(policy.requires_trusted_types(group, true)),
+            );
+            out
+        }
+        Err(_) => {
+            let mut out = verdict_json(&Verdict::default());
+            out.insert("requires".into(), json!(false));
+            out.insert("requires_report_only".into(), json!(false));
+            out
+        }
+    };
+    out.entry("violations").or_insert_with(|| json!([]));
+    Ok(out)
 }
 
 /// kind `frame-ancestors`: the framed response is `document`; `ancestors` are the URLs of
@@ -255,7 +321,13 @@ pub fn verdict_json(verdict: &Verdict<'_>) -> Map<String, Value> {
     let violations: Vec<Value> = verdict
         .violations()
         .iter()
-        .map(|v| json!({"directive": v.directive().as_str(), "disposition": v.disposition().as_str()}))
+        .map(|v| {
+            json!({
+                "directive": v.directive().as_str(),
+                "disposition": v.disposition().as_str(),
+                "sample": v.full_sample(),
+            })
+        })
         .collect();
     out.insert("violations".into(), Value::Array(violations));
     out

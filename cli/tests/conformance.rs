@@ -64,16 +64,21 @@ fn compare(case: &Value, got: &Value) -> Option<String> {
         }
     }
     if let Some(want) = expect.get("violations") {
-        let norm = |v: Option<&Value>| -> Value {
+        let norm = |v: Option<&Value>, keep_samples: bool| -> Value {
             match v {
                 Some(Value::Array(items)) => Value::Array(
                     items
                         .iter()
                         .map(|i| {
-                            serde_json::json!({
+                            let mut entry = serde_json::json!({
                                 "directive": i.get("directive"),
                                 "disposition": i.get("disposition"),
-                            })
+                            });
+                            // score.py compares a sample only where the expectation gives one.
+                            if let Some(sample) = i.get("sample").filter(|_| keep_samples) {
+                                entry["sample"] = sample.clone();
+                            }
+                            entry
                         })
                         .collect(),
                 ),
@@ -81,9 +86,30 @@ fn compare(case: &Value, got: &Value) -> Option<String> {
                 None => Value::Null,
             }
         };
-        let (w, g) = (norm(Some(want)), norm(got.get("violations")));
+        let (w, mut g) = (norm(Some(want), true), norm(got.get("violations"), false));
+        // Keep the runner's samples exactly where the expectation has one.
+        if let (Value::Array(ws), Value::Array(gs), Some(Value::Array(raw))) =
+            (&w, &mut g, got.get("violations"))
+        {
+            for ((we, ge), re) in ws.iter().zip(gs.iter_mut()).zip(raw) {
+                if we.get("sample").is_some() {
+                    ge["sample"] = re.get("sample").cloned().unwrap_or(Value::Null);
+                }
+            }
+        }
         if w != g {
             problems.push(format!("violations: expected {w}, got {g}"));
+        }
+    }
+    // `trusted-types-sink`: the two "does sink type require trusted types?" answers.
+    for flag in ["requires", "requires_report_only"] {
+        if let Some(want) = expect.get(flag) {
+            if got.get(flag) != Some(want) {
+                problems.push(format!(
+                    "{flag}: expected {want}, got {}",
+                    got.get(flag).unwrap_or(&Value::Null)
+                ));
+            }
         }
     }
     (!problems.is_empty()).then(|| problems.join("; "))

@@ -40,6 +40,8 @@ pub struct DocumentPolicy {
     pub(crate) governed: EffectiveSet,
     /// Some policy has default-src (the only way a prefetch can be blocked).
     pub(crate) any_default_src: bool,
+    /// What the policies' Trusted Types directives require (`trusted_types::summarize` bits).
+    pub(crate) trusted_types: u8,
     /// When and how checks consult `cache`.
     pub(in crate::checks) plan: CachePlan,
     /// The verdict cache; `None` when no slot is worth caching, or the config disabled it.
@@ -80,6 +82,62 @@ impl DocumentPolicy {
         list: PolicyList,
         config: CacheConfig,
     ) -> DocumentPolicy {
+        DocumentPolicy::build(SelfOrigin::new(self_origin_url), list, config)
+    }
+
+    /// Compiles `list` for the document or worker whose CSP list self-origin is `origin`,
+    /// as an engine holds it (Servo's `ImmutableOrigin`), opaque ones included: a sandboxed
+    /// document, a `data:` worker, an `about:blank` with an opaque origin.
+    ///
+    /// A tuple origin gives the same `DocumentPolicy` as [`DocumentPolicy::new`] with any URL
+    /// of that origin. An opaque origin equals no URL's origin, so `'self'` matches nothing
+    /// (CSP3 §6.7.2.8 step 4, origin comparison); it has no scheme either, so neither does
+    /// `*`'s "same scheme as the origin" branch (step 1.2: `*` still matches http, https,
+    /// ws and wss URLs) nor a schemeless host-source (step 3.2).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use cspgate::{Destination, Disposition, DocumentPolicy, PolicyList, PolicySource, Request};
+    /// use url::Url;
+    ///
+    /// let list = PolicyList::parse("img-src 'self'", Disposition::Enforce, PolicySource::Header);
+    /// let same = Url::parse("https://app.test/logo.png")?;
+    /// let tuple = DocumentPolicy::for_origin(&same.origin(), list.clone());
+    /// assert!(tuple.check_request(&Request::new(&same, Destination::Image)).is_allowed());
+    /// // A sandboxed document's opaque origin: 'self' matches nothing.
+    /// let opaque = Url::parse("data:text/html,hi")?.origin();
+    /// let sandboxed = DocumentPolicy::for_origin(&opaque, list);
+    /// assert!(sandboxed.check_request(&Request::new(&same, Destination::Image)).is_blocked());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn for_origin(origin: &url::Origin, list: PolicyList) -> DocumentPolicy {
+        DocumentPolicy::for_origin_with_cache(origin, list, CacheConfig::new())
+    }
+
+    /// [`DocumentPolicy::for_origin`] with a chosen cache configuration.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use cspgate::{CacheConfig, Disposition, DocumentPolicy, PolicyList, PolicySource};
+    /// use url::Url;
+    ///
+    /// let origin = Url::parse("https://app.test/")?.origin();
+    /// let list = PolicyList::parse("img-src https:", Disposition::Enforce, PolicySource::Header);
+    /// let policy = DocumentPolicy::for_origin_with_cache(&origin, list, CacheConfig::new().capacity(0));
+    /// assert_eq!(policy.cache_stats().capacity(), 0);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn for_origin_with_cache(
+        origin: &url::Origin,
+        list: PolicyList,
+        config: CacheConfig,
+    ) -> DocumentPolicy {
+        DocumentPolicy::build(SelfOrigin::from_origin(origin), list, config)
+    }
+
+    fn build(origin: SelfOrigin, list: PolicyList, config: CacheConfig) -> DocumentPolicy {
         let mut governed = EffectiveSet::EMPTY;
         let mut any_default_src = false;
         for p in list.as_slice() {
@@ -90,6 +148,7 @@ impl DocumentPolicy {
             }
             any_default_src |= p.contains(DirectiveKind::DefaultSrc);
         }
+        let trusted_types = crate::policy::trusted_types::summarize(list.as_slice());
         let plan = CachePlan::new(&list, config);
         let cache = if !plan.cached.is_empty() {
             VerdictCache::new(config.capacity, config.always_consult)
@@ -97,10 +156,11 @@ impl DocumentPolicy {
             None
         };
         DocumentPolicy {
-            origin: SelfOrigin::new(self_origin_url),
+            origin,
             list,
             governed,
             any_default_src,
+            trusted_types,
             plan,
             cache,
             config,
@@ -169,6 +229,7 @@ impl Clone for DocumentPolicy {
             list: self.list.clone(),
             governed: self.governed,
             any_default_src: self.any_default_src,
+            trusted_types: self.trusted_types,
             plan: self.plan,
             cache: self
                 .cache

@@ -9,5 +9,6 @@ pub(crate) mod navigation;
 pub(crate) mod request;
 pub(crate) mod response;
 pub(crate) mod sandbox;
+pub(crate) mod trusted_types;
 pub(crate) mod verdict;
 pub(crate) mod webrtc;

@@ -40,7 +40,7 @@ name_enum! {
 
 /// <https://w3c.github.io/webappsec-csp/#form-action-pre-navigate>
 #[inline]
-fn form_action_allows(
+pub(crate) fn form_action_allows(
     list: ListRef<'_>,
     navigation: NavigationType,
     origin: &SelfOrigin,

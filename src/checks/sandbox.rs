@@ -14,7 +14,17 @@ bitflags! {
     /// (<https://html.spec.whatwg.org/multipage/browsers.html#sandboxing-flag-set>).
     ///
     /// A set bit *restricts* the document; [`SandboxFlags::parse`] clears the bits that the
-    /// `allow-*` tokens relax.
+    /// `allow-*` tokens relax. It has every flag of HTML's set and of Servo's
+    /// `SandboxingFlagSet` (plugins and storage area URLs included).
+    ///
+    /// With the `serde` feature it serializes as the list of its flags' names, HTML's names
+    /// without "sandboxed" and "(browsing context) flag": `navigation`, `auxiliary-navigation`,
+    /// `top-level-navigation-without-user-activation`,
+    /// `top-level-navigation-with-user-activation`, `plugins`, `origin`, `forms`,
+    /// `pointer-lock`, `scripts`, `automatic-features`, `storage-area-urls`,
+    /// `document-domain`, `propagates-to-auxiliary-browsing-contexts`, `modals`,
+    /// `orientation-lock`, `presentation`, `downloads`, `custom-protocols-navigation`,
+    /// `storage-access-by-user-activation`.
     ///
     /// # Example
     ///
@@ -69,7 +79,69 @@ bitflags! {
         /// The sandboxed storage access by user activation flag
         /// (`allow-storage-access-by-user-activation`).
         const STORAGE_ACCESS_BY_USER_ACTIVATION = 1 << 16;
+        /// The sandboxed plugins browsing context flag (always set; Servo's
+        /// `SandboxingFlagSet` and earlier HTML have it).
+        const PLUGINS = 1 << 17;
+        /// The sandboxed storage area URLs flag (always set).
+        const STORAGE_AREA_URLS = 1 << 18;
     }
+}
+
+/// Each flag's serialized name: HTML's name without "sandboxed " and "browsing context
+/// flag" / "flag", spaces as dashes.
+#[cfg_attr(not(feature = "serde"), allow(dead_code))]
+pub(crate) const FLAG_NAMES: &[(SandboxFlags, &str)] = &[
+    (SandboxFlags::NAVIGATION, "navigation"),
+    (SandboxFlags::AUXILIARY_NAVIGATION, "auxiliary-navigation"),
+    (
+        SandboxFlags::TOP_LEVEL_NAVIGATION_WITHOUT_USER_ACTIVATION,
+        "top-level-navigation-without-user-activation",
+    ),
+    (
+        SandboxFlags::TOP_LEVEL_NAVIGATION_WITH_USER_ACTIVATION,
+        "top-level-navigation-with-user-activation",
+    ),
+    (SandboxFlags::PLUGINS, "plugins"),
+    (SandboxFlags::ORIGIN, "origin"),
+    (SandboxFlags::FORMS, "forms"),
+    (SandboxFlags::POINTER_LOCK, "pointer-lock"),
+    (SandboxFlags::SCRIPTS, "scripts"),
+    (SandboxFlags::AUTOMATIC_FEATURES, "automatic-features"),
+    (SandboxFlags::STORAGE_AREA_URLS, "storage-area-urls"),
+    (SandboxFlags::DOCUMENT_DOMAIN, "document-domain"),
+    (
+        SandboxFlags::PROPAGATES_TO_AUXILIARY_BROWSING_CONTEXTS,
+        "propagates-to-auxiliary-browsing-contexts",
+    ),
+    (SandboxFlags::MODALS, "modals"),
+    (SandboxFlags::ORIENTATION_LOCK, "orientation-lock"),
+    (SandboxFlags::PRESENTATION, "presentation"),
+    (SandboxFlags::DOWNLOADS, "downloads"),
+    (
+        SandboxFlags::CUSTOM_PROTOCOLS_NAVIGATION,
+        "custom-protocols-navigation",
+    ),
+    (
+        SandboxFlags::STORAGE_ACCESS_BY_USER_ACTIVATION,
+        "storage-access-by-user-activation",
+    ),
+];
+
+/// <https://html.spec.whatwg.org/multipage/browsers.html#parse-a-sandboxing-directive>: the
+/// sandboxing flag set of an iframe `sandbox` attribute or a CSP `sandbox` directive value
+/// (the same as [`SandboxFlags::parse`]).
+///
+/// # Example
+///
+/// ```
+/// use cspgate::{parse_a_sandboxing_directive, SandboxFlags};
+///
+/// let flags = parse_a_sandboxing_directive("allow-scripts allow-same-origin");
+/// assert!(!flags.contains(SandboxFlags::SCRIPTS));
+/// assert!(flags.contains(SandboxFlags::PLUGINS));
+/// ```
+pub fn parse_a_sandboxing_directive(input: &str) -> SandboxFlags {
+    SandboxFlags::parse(input)
 }
 
 /// The `allow-*` tokens HTML defines, with the flags each one keeps out of the set.
@@ -133,12 +205,26 @@ impl SandboxFlags {
         SandboxFlags::from_tokens(crate::names::ascii::split_ws(value))
     }
 
-    /// Steps 2-3 of "parse a sandboxing directive": start from every flag and keep out what
-    /// each allow-* keyword relaxes (the two "always" flags, navigation and document.domain,
-    /// no token relaxes).
-    fn from_tokens<'a>(tokens: impl Iterator<Item = &'a str>) -> SandboxFlags {
+    /// Steps 2-3 of "parse a sandboxing directive", for input already split on ASCII
+    /// whitespace: start from every flag and keep out what each allow-* keyword relaxes (the
+    /// flags no token relaxes: navigation, plugins, storage area URLs and document.domain).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use cspgate::SandboxFlags;
+    ///
+    /// let tokens = vec![String::from("allow-forms")];
+    /// assert_eq!(SandboxFlags::from_tokens(&tokens), SandboxFlags::parse("allow-forms"));
+    /// ```
+    pub fn from_tokens<I, S>(tokens: I) -> SandboxFlags
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
         let mut flags = SandboxFlags::all();
         for token in tokens {
+            let token = token.as_ref();
             if let Some((_, relaxed)) = TOKENS
                 .iter()
                 .find(|(name, _)| name.len() == token.len() && name.eq_ignore_ascii_case(token))
@@ -166,6 +252,13 @@ impl DocumentPolicy {
     /// ignores `sandbox` in report-only and `<meta>` policies), or the empty set. The
     /// engine unions them with the navigable's own sandboxing flags when it creates the
     /// document, before it determines the document's origin.
+    ///
+    /// Which policy wins when several carry `sandbox`: the last one, and only it. CSP3
+    /// §6.3.2 hands documents to this HTML algorithm, which collects the `sandbox` directive
+    /// of every enforced policy in list order (step 2) and parses only the last one (steps
+    /// 4-5); earlier directives do not add flags. (Workers are different: §6.3.2's
+    /// initialization checks every enforced policy; see
+    /// [`should_block_worker`](DocumentPolicy::should_block_worker).)
     ///
     /// # Example
     ///
@@ -246,7 +339,10 @@ mod tests {
         let everything: Vec<_> = TOKENS.iter().map(|(t, _)| *t).collect();
         assert_eq!(
             SandboxFlags::parse(&everything.join(" ")),
-            SandboxFlags::NAVIGATION | SandboxFlags::DOCUMENT_DOMAIN
+            SandboxFlags::NAVIGATION
+                | SandboxFlags::DOCUMENT_DOMAIN
+                | SandboxFlags::PLUGINS
+                | SandboxFlags::STORAGE_AREA_URLS
         );
         // Unknown tokens and near misses are ignored.
         assert_eq!(

@@ -28,20 +28,30 @@ pub enum Resource<'r> {
     Eval,
     /// WebAssembly compilation.
     WasmEval,
+    /// A Trusted Types policy creation refused by `trusted-types` (Trusted Types
+    /// `#should-block-create-policy`).
+    TrustedTypesPolicy,
+    /// A string that reached an injection sink where `require-trusted-types-for` requires a
+    /// Trusted Type (`#should-block-sink-type-mismatch`). It holds the sink's name
+    /// (`Element innerHTML`, `eval`, ...), which the violation's sample starts with.
+    TrustedTypesSink(&'r str),
     /// No resource: CSP3 leaves it null for a WebRTC connection (§4.3.1 step 2.1.3); reports
     /// carry an empty blocked URI.
     None,
 }
 
 impl Resource<'_> {
-    /// The keyword CSP3 uses for non-URL resources (`inline`, `eval`, `wasm-eval`); `None` for
-    /// a URL and for no resource.
+    /// The keyword CSP3 uses for non-URL resources (`inline`, `eval`, `wasm-eval`), and the
+    /// Trusted Types ones (`trusted-types-policy`, `trusted-types-sink`); `None` for a URL
+    /// and for no resource.
     pub const fn as_str(&self) -> Option<&'static str> {
         match self {
             Resource::Url(_) => None,
             Resource::Inline => Some("inline"),
             Resource::Eval => Some("eval"),
             Resource::WasmEval => Some("wasm-eval"),
+            Resource::TrustedTypesPolicy => Some("trusted-types-policy"),
+            Resource::TrustedTypesSink(_) => Some("trusted-types-sink"),
             Resource::None => None,
         }
     }
@@ -145,11 +155,46 @@ impl<'r> Violation<'r> {
         self.resource
     }
 
-    /// The first 40 characters of the inline source or eval string, when the failing
-    /// directive has `'report-sample'` (CSP3 §5.5); empty otherwise.
+    /// The first 40 characters (UTF-16 code units, never splitting a surrogate pair) of the
+    /// inline source or eval string, when the failing directive has `'report-sample'` (CSP3
+    /// §5.5); of the policy name of a `trusted-types` violation; of the value of a
+    /// `require-trusted-types-for` violation. Empty otherwise.
+    ///
+    /// The sample of a `trusted-types-sink` violation is `sink|` followed by this text (the
+    /// sink's name is in [`Resource::TrustedTypesSink`]): [`Violation::full_sample`] joins
+    /// them, and reports carry the joined text.
     #[inline]
     pub fn sample(&self) -> &'r str {
         self.sample
+    }
+
+    /// The violation's *sample* as CSP3 and Trusted Types define it: [`Violation::sample`],
+    /// preceded by `sink|` for a `trusted-types-sink` violation (which allocates; nothing else
+    /// does).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use cspgate::{Disposition, DocumentPolicy, PolicyList, PolicySource, SinkGroup};
+    /// use url::Url;
+    ///
+    /// let doc = Url::parse("https://app.test/")?;
+    /// let list = PolicyList::parse("require-trusted-types-for 'script'", Disposition::Enforce, PolicySource::Header);
+    /// let policy = DocumentPolicy::new(&doc, list);
+    /// let verdict = policy.check_sink_type_mismatch("Element innerHTML", SinkGroup::Script, "<img src=x>");
+    /// let v = &verdict.violations()[0];
+    /// assert_eq!(v.sample(), "<img src=x>");
+    /// assert_eq!(v.full_sample(), "Element innerHTML|<img src=x>");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn full_sample(&self) -> std::borrow::Cow<'r, str> {
+        match self.resource {
+            Resource::TrustedTypesSink(sink) => {
+                // "concatenating the list « sink, trimmedSample » using "|" as a separator".
+                std::borrow::Cow::Owned(format!("{sink}|{}", self.sample))
+            }
+            _ => std::borrow::Cow::Borrowed(self.sample),
+        }
     }
 }
 

@@ -5,4 +5,4 @@ pub(crate) mod host;
 pub(crate) mod origin;
 pub(crate) mod path;
 pub(crate) mod source_list;
-pub(crate) mod sri;
+pub mod sri;

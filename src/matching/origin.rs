@@ -120,23 +120,38 @@ impl SelfOrigin {
     /// The self-origin of a document or worker whose URL (or, for local-scheme documents, whose
     /// creator's URL) is `url`.
     pub(crate) fn new(url: &Url) -> SelfOrigin {
-        let (scheme, tuple): (Box<str>, _) = match url.origin() {
+        match url.origin() {
+            origin @ url::Origin::Tuple(..) => SelfOrigin::from_origin(&origin),
+            // An opaque origin keeps the URL's scheme for `*`'s same-scheme branch.
+            url::Origin::Opaque(_) => SelfOrigin::build(url.scheme().into(), None),
+        }
+    }
+
+    /// The self-origin given as an origin. A tuple origin is the same as that of a URL with
+    /// that origin. An opaque origin has no scheme, host or port: `'self'` matches nothing
+    /// (CSP3 §6.7.2.8 step 4 compares with the origin, and an opaque origin equals no URL's),
+    /// `*`'s same-scheme branch (step 1.2) and schemeless host-sources (step 3.2) match
+    /// nothing that reads the origin's scheme.
+    pub(crate) fn from_origin(origin: &url::Origin) -> SelfOrigin {
+        match origin {
             url::Origin::Tuple(scheme, host, port) => {
-                let bit = SchemeSet::of(&scheme);
                 let host = match host {
-                    Host::Domain(d) => OwnedHost::Domain(d.into_boxed_str()),
-                    Host::Ipv4(a) => OwnedHost::Ipv4(a),
-                    Host::Ipv6(a) => OwnedHost::Ipv6(a),
+                    Host::Domain(d) => OwnedHost::Domain(d.as_str().into()),
+                    Host::Ipv4(a) => OwnedHost::Ipv4(*a),
+                    Host::Ipv6(a) => OwnedHost::Ipv6(*a),
                 };
-                let port = if bit.default_port() == Some(port) {
+                let port = if SchemeSet::of(scheme).default_port() == Some(*port) {
                     None
                 } else {
-                    Some(port)
+                    Some(*port)
                 };
-                (scheme.into_boxed_str(), Some((host, port)))
+                SelfOrigin::build(scheme.as_str().into(), Some((host, port)))
             }
-            url::Origin::Opaque(_) => (url.scheme().into(), None),
-        };
+            url::Origin::Opaque(_) => SelfOrigin::build("".into(), None),
+        }
+    }
+
+    fn build(scheme: Box<str>, tuple: Option<(OwnedHost, Option<u16>)>) -> SelfOrigin {
         SelfOrigin {
             scheme_bit: SchemeSet::of(&scheme),
             scheme_part: SchemeReq::compile(&scheme, &scheme),
@@ -240,6 +255,75 @@ mod tests {
         assert!(!self_matches("file:///x", "file:///x"));
         // A blob document inherits its creator's origin.
         assert!(self_matches("blob:https://a.test/uuid", "https://a.test/x"));
+    }
+
+    #[test]
+    fn a_tuple_origin_gives_the_self_origin_of_its_urls() {
+        for u in [
+            "https://a.test/x",
+            "http://a.test:8080/",
+            "http://[::1]:8000/",
+            "ws://127.0.0.1/",
+            "ftp://a.test/",
+            "blob:https://a.test/uuid",
+        ] {
+            let url = Url::parse(u).unwrap();
+            assert_eq!(
+                SelfOrigin::from_origin(&url.origin()),
+                SelfOrigin::new(&url),
+                "{u}"
+            );
+        }
+    }
+
+    #[test]
+    fn an_opaque_origin_matches_nothing_that_reads_it() {
+        let opaque = SelfOrigin::from_origin(&Url::parse("data:,x").unwrap().origin());
+        for u in [
+            "https://a.test/",
+            "http://a.test/",
+            "data:,x",
+            "app://h/",
+            "wss://a.test/",
+        ] {
+            let url = Url::parse(u).unwrap();
+            let v = UrlView::new(&url);
+            assert!(!opaque.matches_self(&v), "{u}");
+            assert!(!opaque.same_scheme(&v), "{u}");
+            assert!(!opaque.scheme_part_matches(&v), "{u}");
+        }
+        assert_eq!(opaque.scheme(), "");
+    }
+
+    #[test]
+    fn document_policy_for_an_opaque_origin() {
+        use crate::{Destination, Disposition, DocumentPolicy, PolicyList, PolicySource, Request};
+        let check = |policy: &str, origin: &url::Origin, url: &str| {
+            let list = PolicyList::parse(policy, Disposition::Enforce, PolicySource::Header);
+            let url = Url::parse(url).unwrap();
+            let policy = DocumentPolicy::for_origin(origin, list);
+            let allowed = policy
+                .check_request(&Request::new(&url, Destination::Image))
+                .is_allowed();
+            allowed
+        };
+        let opaque = url::Origin::new_opaque();
+        let tuple = Url::parse("https://a.test/").unwrap().origin();
+        // 'self': the tuple origin's own URLs only; nothing for an opaque origin.
+        assert!(check("img-src 'self'", &tuple, "https://a.test/i.png"));
+        assert!(!check("img-src 'self'", &opaque, "https://a.test/i.png"));
+        // '*' still matches HTTP(S) URLs (step 1.1), not a scheme it would share with the
+        // origin (step 1.2).
+        assert!(check("img-src *", &opaque, "https://b.test/i.png"));
+        assert!(!check("img-src *", &opaque, "data:image/png,x"));
+        // Schemeless host-sources need the origin's scheme (step 3.2); explicit ones do not.
+        assert!(check("img-src b.test", &tuple, "https://b.test/i.png"));
+        assert!(!check("img-src b.test", &opaque, "https://b.test/i.png"));
+        assert!(check(
+            "img-src https://b.test",
+            &opaque,
+            "https://b.test/i.png"
+        ));
     }
 
     #[test]

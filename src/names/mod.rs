@@ -9,3 +9,4 @@ pub(crate) mod directive;
 pub(crate) mod disposition;
 pub(crate) mod keywords;
 pub(crate) mod scheme;
+pub(crate) mod trusted_types;

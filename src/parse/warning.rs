@@ -119,6 +119,15 @@ pub enum ParseWarning {
     },
     /// A report-only policy delivered in `<meta>`: HTML ignores it.
     ReportOnlyInMeta,
+    /// A token of `trusted-types` that is no `tt-expression` (policy name, `*`, `'none'`,
+    /// `'allow-duplicates'`), or of `require-trusted-types-for` that is no sink group
+    /// keyword (`'script'`): ignored, it allows or requires nothing.
+    InvalidTrustedTypesToken {
+        /// The token.
+        span: Span,
+        /// The directive it appears in.
+        directive: crate::names::directive::DirectiveKind,
+    },
     /// A directive ignored in a report-only policy (`sandbox`, `upgrade-insecure-requests`).
     IgnoredInReportOnly {
         /// The directive.
@@ -149,6 +158,7 @@ impl ParseWarning {
             | ParseWarning::IgnoredQuery { span }
             | ParseWarning::IgnoredInMeta { span, .. }
             | ParseWarning::IgnoredInReportOnly { span, .. }
+            | ParseWarning::InvalidTrustedTypesToken { span, .. }
             | ParseWarning::LimitExceeded { span, .. } => span,
             ParseWarning::ReportOnlyInMeta => Span { start: 0, end: 0 },
         }
@@ -189,6 +199,9 @@ impl fmt::Display for ParseWarning {
             }
             ParseWarning::IgnoredInReportOnly { directive, .. } => {
                 write!(f, "{directive} has no effect in a report-only policy")
+            }
+            ParseWarning::InvalidTrustedTypesToken { directive, .. } => {
+                write!(f, "not a valid {directive} value, ignored")
             }
             ParseWarning::LimitExceeded { limit, .. } => write!(f, "{limit}"),
         }

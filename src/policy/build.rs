@@ -94,6 +94,7 @@ pub(crate) fn parse_policy(
         };
         if let Some(k) = d.kind {
             by_kind[k.index()] = DirectiveIndex::new(directives.len());
+            crate::policy::trusted_types::warn_invalid_tokens(k, d.value, d.value_offset, warn);
         }
         // Steps 3.7-3.8.
         directives.push(Directive {
@@ -119,6 +120,7 @@ pub(crate) fn parse_policy(
         governing: [None; EFFECTIVE_COUNT],
         hint_lists: SmallVec::new(),
         synthetic: false,
+        trusted_types: Default::default(),
     };
     policy.finish();
     Some(policy)

@@ -5,6 +5,7 @@ pub(crate) mod build;
 pub(crate) mod host;
 pub(crate) mod list;
 pub(crate) mod source_list;
+pub(crate) mod trusted_types;
 
 use core::fmt;
 use core::num::NonZeroU8;
@@ -145,6 +146,8 @@ pub struct Policy {
     pub(crate) hint_lists: SmallVec<[ListIndex; 8]>,
     /// Added by the parser in place of input cut at a limit (fail-closed).
     pub(crate) synthetic: bool,
+    /// The compiled `trusted-types` and `require-trusted-types-for` directives.
+    pub(crate) trusted_types: trusted_types::CompiledTrustedTypes,
 }
 
 /// A borrowed view of one directive of a [`Policy`].
@@ -258,7 +261,7 @@ impl Policy {
     }
 
     #[inline]
-    fn directive_index(&self, kind: DirectiveKind) -> Option<usize> {
+    pub(crate) fn directive_index(&self, kind: DirectiveKind) -> Option<usize> {
         self.by_kind[kind.index()].map(DirectiveIndex::get)
     }
 
@@ -270,8 +273,10 @@ impl Policy {
         }
     }
 
-    /// Precomputes the governing table and the resource-hint lists (§6.8.3-§6.8.4, §6.7.2.2).
+    /// Precomputes the governing table and the resource-hint lists (§6.8.3-§6.8.4, §6.7.2.2),
+    /// and compiles the Trusted Types directives.
     pub(crate) fn finish(&mut self) {
+        self.trusted_types = trusted_types::CompiledTrustedTypes::compile(self);
         for e in Effective::ALL {
             // §6.8.4: the first directive of the fallback list that the policy contains is
             // the only one that executes.
@@ -336,6 +341,7 @@ impl Policy {
                 .sum::<usize>()
             + self.lists.capacity() * size_of::<SourceList>()
             + self.arena.heap_size()
+            + self.trusted_types.heap_size()
     }
 }
 

@@ -2,6 +2,9 @@
 
 pub(crate) mod explain;
 pub(crate) mod json;
+pub(crate) mod owned;
 #[cfg(feature = "serde")]
 pub(crate) mod serde_impl;
+#[cfg(feature = "serde")]
+pub(crate) mod serde_names;
 pub(crate) mod violation_report;

@@ -231,7 +231,7 @@ pub struct ViolationReport<'a> {
     original_policy: &'a str,
     disposition: Disposition,
     status_code: u16,
-    sample: &'a str,
+    sample: std::borrow::Cow<'a, str>,
     source_file: Option<String>,
     line_number: u32,
     column_number: u32,
@@ -286,9 +286,11 @@ impl<'a> ViolationReport<'a> {
         self.status_code
     }
 
-    /// `sample`: up to 40 characters of the inline source or eval string, or empty.
-    pub fn sample(&self) -> &'a str {
-        self.sample
+    /// `sample`: up to 40 characters of the inline source, eval string or Trusted Types
+    /// policy name, `sink|` and up to 40 characters of a value refused by
+    /// `require-trusted-types-for`, or empty.
+    pub fn sample(&self) -> &str {
+        &self.sample
     }
 
     /// `sourceFile`: the stripped script URL; empty when no script was running.
@@ -331,7 +333,7 @@ impl<'a> ViolationReport<'a> {
             .string("original-policy", self.original_policy)
             .string("disposition", self.disposition.as_str())
             .number("status-code", u64::from(self.status_code))
-            .string("script-sample", self.sample);
+            .string("script-sample", &self.sample);
         // Step 2.
         if let Some(file) = &self.source_file {
             body.string("source-file", file)
@@ -360,7 +362,7 @@ impl<'a> ViolationReport<'a> {
             .string("effectiveDirective", self.effective_directive())
             .string("originalPolicy", self.original_policy)
             .opt_string("sourceFile", self.source_file.as_deref())
-            .string("sample", self.sample)
+            .string("sample", &self.sample)
             .string("disposition", self.disposition.as_str())
             .number("statusCode", u64::from(self.status_code))
             .opt_number(
@@ -390,7 +392,7 @@ impl serde::Serialize for ViolationReport<'_> {
         s.serialize_field("effectiveDirective", self.effective_directive())?;
         s.serialize_field("originalPolicy", self.original_policy)?;
         s.serialize_field("sourceFile", &self.source_file)?;
-        s.serialize_field("sample", self.sample)?;
+        s.serialize_field("sample", &*self.sample)?;
         s.serialize_field("disposition", self.disposition.as_str())?;
         s.serialize_field("statusCode", &self.status_code)?;
         s.serialize_field("lineNumber", &has_source.then_some(self.line_number))?;
@@ -440,7 +442,7 @@ impl DocumentPolicy {
             original_policy: policy.text(),
             disposition: violation.disposition(),
             status_code: context.status_code,
-            sample: violation.sample(),
+            sample: violation.full_sample(),
             source_file: context.source.map(|s| strip_url_for_reports(s.file)),
             line_number: context.source.map_or(0, |s| s.line),
             column_number: context.source.map_or(0, |s| s.column),

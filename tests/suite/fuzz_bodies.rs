@@ -13,7 +13,8 @@
 //! - [`differential`]: the same case through cspgate and through the naive oracle
 //!   (`naive.rs`): the same blocked/allowed answer and the same violations, in policy order,
 //!   for the request, and for inline content, eval, Wasm, navigations and frame-ancestors
-//!   over the same policies.
+//!   over the same policies, and for the Trusted Types checks (policy creation, sink type
+//!   mismatch with samples, string compilation, `javascript:` pre-navigation conversion).
 //!
 //! A case comes from [`CheckInput`]: either bytes in the readable text format of
 //! [`Case::from_text`] (the seeds are conformance cases written that way, so byte-level
@@ -637,6 +638,142 @@ fn other_checks(case: &Case, policy: &DocumentPolicy, url: &Url, document: &Url)
         naive_outcome(&want),
         "frame-ancestors: cspgate (left), oracle (right) on {case:?}"
     );
+    trusted_types_checks(case, policy, url, &oracle);
+    // Random policies seldom combine `require-trusted-types-for` with `'script'`: the same
+    // checks again with a report-only Trusted Types policy added, so that samples, the
+    // `Function` prefix and conversions are compared on every case.
+    if oracle.len() < 16 {
+        const EXTRA: &str = "require-trusted-types-for 'script'; trusted-types one *";
+        let mut list = policy.policies().clone();
+        list.push_header(EXTRA, Disposition::Report);
+        let extra = DocumentPolicy::new(document, list);
+        let mut extra_oracle = oracle.clone();
+        extra_oracle.extend(naive::parse_policy_list(
+            EXTRA,
+            naive::Disposition::Report,
+            naive::Source::Header,
+        ));
+        trusted_types_checks(case, &extra, url, &extra_oracle);
+    }
+}
+
+/// A verdict with each violation's full sample.
+fn sampled(verdict: &Verdict<'_>) -> (Outcome, Vec<String>) {
+    (
+        outcome(verdict),
+        verdict
+            .violations()
+            .iter()
+            .map(|v| v.full_sample().into_owned())
+            .collect(),
+    )
+}
+
+fn naive_sampled(o: &naive::NaiveOutcome) -> (Outcome, Vec<String>) {
+    (
+        naive_outcome(o),
+        o.violations.iter().map(|v| v.sample.clone()).collect(),
+    )
+}
+
+/// The Trusted Types checks over the case's policies: policy names and sink values taken
+/// from the case (its nonce, its URL) and a few fixed ones.
+fn trusted_types_checks(
+    case: &Case,
+    policy: &DocumentPolicy,
+    url: &Url,
+    oracle: &[naive::NaivePolicy],
+) {
+    use cspgate::{CompilationType, NavigationType, SinkGroup};
+    for name in [case.nonce.as_str(), "one", "default", case.url.as_str()] {
+        for created in [&[][..], &[name][..], &["one"][..]] {
+            assert_eq!(
+                sampled(&policy.check_trusted_types_policy(name, created)),
+                naive_sampled(&naive::check_trusted_types_policy(oracle, name, created)),
+                "createPolicy({name:?}) after {created:?}: cspgate (left), oracle (right) on {case:?}"
+            );
+        }
+    }
+    for include_report_only in [false, true] {
+        assert_eq!(
+            policy.requires_trusted_types(SinkGroup::Script, include_report_only),
+            naive::does_sink_type_require_trusted_types(oracle, "script", include_report_only),
+            "does sink type require trusted types ({include_report_only}) on {case:?}"
+        );
+    }
+    let function_source = format!("function anonymous(\n) {{\n{}\n}}", case.url);
+    for sink in ["Element innerHTML", "Function", "eval", ""] {
+        for source in [
+            case.url.as_str(),
+            case.nonce.as_str(),
+            function_source.as_str(),
+        ] {
+            assert_eq!(
+                sampled(&policy.check_sink_type_mismatch(sink, SinkGroup::Script, source)),
+                naive_sampled(&naive::check_sink_type_mismatch(
+                    oracle, sink, "script", source
+                )),
+                "sink {sink:?} = {source:?}: cspgate (left), oracle (right) on {case:?}"
+            );
+        }
+    }
+    for (compilation, sink) in [
+        (CompilationType::Eval, Some("eval")),
+        (CompilationType::Function, Some("Function")),
+        (CompilationType::Timer, None),
+    ] {
+        for trusted in [false, true] {
+            assert_eq!(
+                sampled(&policy.check_string_compilation(compilation, &case.url, trusted)).0,
+                naive_sampled(&naive::check_string_compilation(
+                    oracle, sink, &case.url, trusted
+                ))
+                .0,
+                "{compilation:?} (trusted {trusted}): cspgate (left), oracle (right) on {case:?}"
+            );
+        }
+    }
+    // The javascript: pre-navigation check, with no default policy, one that rewrites the
+    // script, and one whose output is not a URL's text after `javascript:` (still parses).
+    let request = Request::new(url, Destination::Document).redirect_count(case.redirect_count);
+    let naive_request = naive::NaiveRequest {
+        url: &case.url,
+        destination: "document",
+        initiator: "",
+        redirect_count: case.redirect_count,
+        nonce: "",
+        integrity: "",
+        parser_metadata: "",
+    };
+    type Convert = fn(&str) -> Option<String>;
+    let conversions: [Convert; 3] = [
+        |_| None,
+        |s| Some(format!("void({})", s.len())),
+        |s| Some(s.to_uppercase()),
+    ];
+    for (nav, name) in [
+        (NavigationType::FormSubmission, "form-submission"),
+        (NavigationType::Other, "other"),
+    ] {
+        for convert in conversions {
+            let ours = policy.check_navigation_request_with_trusted_types(&request, nav, convert);
+            let (want, want_url) = naive::check_navigation_with_trusted_types(
+                oracle,
+                &case.document,
+                &naive_request,
+                name,
+                &mut |s| convert(s),
+            )
+            .expect("the oracle parses the URLs cspgate parsed");
+            assert_eq!(
+                outcome(ours.verdict()),
+                naive_outcome(&want),
+                "{name} navigation with Trusted Types: cspgate (left), oracle (right) on {case:?}"
+            );
+            let ours_url = ours.converted_url().unwrap_or(url).as_str();
+            assert_eq!(ours_url, want_url, "converted URL on {case:?}");
+        }
+    }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -706,6 +843,14 @@ const KEYWORDS: &[&str] = &[
     "'allow'",
     "'block'",
     "'ALLOW'",
+    "'script'",
+    "'SCRIPT'",
+    "'allow-duplicates'",
+    "'trusted-types-eval'",
+    "*",
+    "one",
+    "default",
+    "a$b",
 ];
 
 const SCHEMES: &[&str] = &[

@@ -75,6 +75,8 @@ pub(crate) struct NaiveViolation {
     pub(crate) directive: String,
     pub(crate) disposition: Disposition,
     pub(crate) policy_index: usize,
+    /// The violation's sample (only the Trusted Types algorithms set one here).
+    pub(crate) sample: String,
 }
 
 /// The result of a check over a whole policy list.
@@ -90,10 +92,22 @@ impl NaiveOutcome {
     /// Records a violation of `policy` for `directive` ("report a violation"), and blocks when
     /// the policy is enforced (the step after it in every algorithm).
     fn record(&mut self, directive: String, policy: &NaivePolicy, policy_index: usize) {
+        self.record_with_sample(directive, policy, policy_index, String::new());
+    }
+
+    /// [`NaiveOutcome::record`] for a violation with a sample.
+    fn record_with_sample(
+        &mut self,
+        directive: String,
+        policy: &NaivePolicy,
+        policy_index: usize,
+        sample: String,
+    ) {
         self.violations.push(NaiveViolation {
             directive,
             disposition: policy.disposition,
             policy_index,
+            sample,
         });
         if policy.disposition == Disposition::Enforce {
             self.blocked = true;
@@ -1938,6 +1952,317 @@ pub(crate) fn check_navigation(
     }
     // Step 4.
     Some(outcome)
+}
+
+// ---------------------------------------------------------------------------------------
+// Trusted Types (w3c/trusted-types, "Integration with Content Security Policy")
+// ---------------------------------------------------------------------------------------
+
+/// "the substring of |s| containing its first 40 characters": 40 UTF-16 code units, a
+/// surrogate pair never split (the corpus decision; a character that would cross the limit
+/// is left out).
+fn first_40_characters(s: &str) -> String {
+    let mut out = String::new();
+    let mut units = 0;
+    for c in s.chars() {
+        units += c.len_utf16();
+        if units > 40 {
+            break;
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// `tt-policy-name = 1*( ALPHA / DIGIT / "-" / "#" / "=" / "_" / "/" / "@" / "." / "%")`.
+fn is_tt_policy_name(token: &str) -> bool {
+    !token.is_empty()
+        && token
+            .chars()
+            .all(|c| c.is_ascii_alphabetic() || c.is_ascii_digit() || "-#=_/@.%".contains(c))
+}
+
+/// <https://w3c.github.io/trusted-types/dist/spec/#should-block-create-policy>
+pub(crate) fn check_trusted_types_policy(
+    policies: &[NaivePolicy],
+    policy_name: &str,
+    created_policy_names: &[&str],
+) -> NaiveOutcome {
+    // Step 1.
+    let mut outcome = NaiveOutcome {
+        blocked: false,
+        violations: Vec::new(),
+    };
+    // Step 2.
+    for (policy_index, policy) in policies.iter().enumerate() {
+        // Step 2.1.
+        let mut create_violation = false;
+        // Steps 2.2-2.3.
+        let Some(value) = directive_value(policy, "trusted-types") else {
+            continue;
+        };
+        // Step 2.4: the value only contains the tt-keyword 'none'.
+        if !value.is_empty() && value.iter().all(|t| ascii_ci(t, "'none'")) {
+            create_violation = true;
+        }
+        // Step 2.5.
+        if created_policy_names.contains(&policy_name)
+            && !value.iter().any(|t| ascii_ci(t, "'allow-duplicates'"))
+        {
+            create_violation = true;
+        }
+        // Step 2.6.
+        let has_name = value
+            .iter()
+            .any(|t| is_tt_policy_name(t) && t.as_str() == policy_name);
+        let has_wildcard = value.iter().any(|t| t == "*");
+        if !has_name && !has_wildcard {
+            create_violation = true;
+        }
+        // Step 2.7.
+        if !create_violation {
+            continue;
+        }
+        // Steps 2.8-2.12.
+        outcome.record_with_sample(
+            "trusted-types".to_string(),
+            policy,
+            policy_index,
+            first_40_characters(policy_name),
+        );
+    }
+    // Step 3.
+    outcome
+}
+
+/// Does a `require-trusted-types-for` value contain a trusted-types-sink-group that matches
+/// `sink_group`? (`'script'` is the only group the grammar has.)
+fn names_sink_group(value: &[String], sink_group: &str) -> bool {
+    sink_group == "script" && value.iter().any(|t| ascii_ci(t, "'script'"))
+}
+
+/// <https://w3c.github.io/trusted-types/dist/spec/#does-sink-type-require-trusted-types>
+pub(crate) fn does_sink_type_require_trusted_types(
+    policies: &[NaivePolicy],
+    sink_group: &str,
+    include_report_only_policies: bool,
+) -> bool {
+    // Step 1.
+    for policy in policies {
+        // Steps 1.1-1.2.
+        let Some(value) = directive_value(policy, "require-trusted-types-for") else {
+            continue;
+        };
+        // Step 1.3.
+        if !names_sink_group(value, sink_group) {
+            continue;
+        }
+        // Steps 1.4-1.5.
+        if policy.disposition == Disposition::Enforce {
+            return true;
+        }
+        // Step 1.6.
+        if include_report_only_policies {
+            return true;
+        }
+    }
+    // Step 2.
+    false
+}
+
+/// <https://w3c.github.io/trusted-types/dist/spec/#should-block-sink-type-mismatch>
+pub(crate) fn check_sink_type_mismatch(
+    policies: &[NaivePolicy],
+    sink: &str,
+    sink_group: &str,
+    source: &str,
+) -> NaiveOutcome {
+    // Step 1.
+    let mut outcome = NaiveOutcome {
+        blocked: false,
+        violations: Vec::new(),
+    };
+    // Step 2.
+    let mut sample = source;
+    // Step 3.
+    if sink == "Function" {
+        if let Some(rest) = sample.strip_prefix("function anonymous") {
+            sample = rest;
+        } else if let Some(rest) = sample.strip_prefix("async function anonymous") {
+            sample = rest;
+        } else if let Some(rest) = sample.strip_prefix("function* anonymous") {
+            sample = rest;
+        } else if let Some(rest) = sample.strip_prefix("async function* anonymous") {
+            sample = rest;
+        }
+    }
+    // Step 4.
+    for (policy_index, policy) in policies.iter().enumerate() {
+        // Steps 4.1-4.2.
+        let Some(value) = directive_value(policy, "require-trusted-types-for") else {
+            continue;
+        };
+        // Step 4.3.
+        if !names_sink_group(value, sink_group) {
+            continue;
+        }
+        // Steps 4.4-4.9.
+        let trimmed = first_40_characters(sample);
+        outcome.record_with_sample(
+            "require-trusted-types-for".to_string(),
+            policy,
+            policy_index,
+            [sink, trimmed.as_str()].join("|"),
+        );
+    }
+    // Step 5.
+    outcome
+}
+
+/// <https://w3c.github.io/webappsec-csp/#can-compile-strings> with its Trusted Types steps,
+/// for a global without a default policy. `compilation_sink` is `Some("eval")` or
+/// `Some("Function")`, `None` for a timer; `is_trusted` the algorithm's isTrusted.
+pub(crate) fn check_string_compilation(
+    policies: &[NaivePolicy],
+    compilation_sink: Option<&str>,
+    source: &str,
+    is_trusted: bool,
+) -> NaiveOutcome {
+    let mut outcome = NaiveOutcome {
+        blocked: false,
+        violations: Vec::new(),
+    };
+    // Step 2 (step 1 for a timer: nothing to do).
+    if let Some(sink) = compilation_sink {
+        // Step 2.6: get trusted type compliant string. Its step 1: a TrustedScript passes.
+        if !is_trusted {
+            // Its steps 2-3.
+            if does_sink_type_require_trusted_types(policies, "script", true) {
+                // Its steps 4-6: no default policy, so the mismatch check decides.
+                outcome = check_sink_type_mismatch(policies, sink, "script", source);
+                // Step 2.7.
+                if outcome.blocked {
+                    return outcome;
+                }
+            }
+        }
+    }
+    // Step 3.
+    for (policy_index, policy) in policies.iter().enumerate() {
+        // Steps 3.1-3.2.
+        let source_list = directive_value(policy, "script-src")
+            .or_else(|| directive_value(policy, "default-src"));
+        let Some(source_list) = source_list else {
+            continue;
+        };
+        // Step 3.3.1.
+        let trusted_types_required =
+            does_sink_type_require_trusted_types(policies, "script", false);
+        // Step 3.3.2.
+        if trusted_types_required && list_contains_keyword(source_list, "'trusted-types-eval'") {
+            continue;
+        }
+        // Step 3.3.3.
+        if list_contains_keyword(source_list, "'unsafe-eval'") {
+            continue;
+        }
+        // Steps 3.3.4-3.3.8.
+        outcome.record("script-src".to_string(), policy, policy_index);
+    }
+    // Step 4.
+    outcome
+}
+
+/// <https://w3c.github.io/trusted-types/dist/spec/#require-trusted-types-for-pre-navigation-check>:
+/// `Some(new url)` or `None` ("Blocked"); `Ok` with the URL unchanged when not javascript:.
+fn require_trusted_types_for_pre_navigation(
+    url: &Url,
+    default_policy: &mut dyn FnMut(&str) -> Option<String>,
+) -> Result<Url, ()> {
+    // Step 1.
+    if url.scheme() != "javascript" {
+        return Ok(url.clone());
+    }
+    // Step 2.
+    let url_string = url.to_string();
+    // Step 3.
+    let encoded_script_source = &url_string["javascript:".len()..];
+    // Step 4.
+    let Some(converted_script_source) = default_policy(encoded_script_source) else {
+        return Err(());
+    };
+    // Step 5.
+    let url_string = format!("javascript:{converted_script_source}");
+    // Step 6.
+    let Ok(new_url) = Url::parse(&url_string) else {
+        return Err(());
+    };
+    // Steps 7-8.
+    Ok(new_url)
+}
+
+/// <https://w3c.github.io/webappsec-csp/#should-block-navigation-request> with both
+/// directives' pre-navigation checks (form-action, require-trusted-types-for). Returns the
+/// outcome and the request's final URL.
+pub(crate) fn check_navigation_with_trusted_types(
+    policies: &[NaivePolicy],
+    document_url: &str,
+    req: &NaiveRequest,
+    nav_type: &str,
+    default_policy: &mut dyn FnMut(&str) -> Option<String>,
+) -> Option<(NaiveOutcome, String)> {
+    let document = Url::parse(document_url).ok()?;
+    let origin = self_origin_for(&document);
+    let mut request = Request {
+        url: Url::parse(req.url).ok()?,
+        destination: req.destination,
+        initiator: req.initiator,
+        redirect_count: req.redirect_count,
+        nonce: req.nonce,
+        integrity: req.integrity,
+        parser_metadata: req.parser_metadata,
+    };
+    // Step 1.
+    let mut outcome = NaiveOutcome {
+        blocked: false,
+        violations: Vec::new(),
+    };
+    // Step 2.
+    for (policy_index, policy) in policies.iter().enumerate() {
+        // Step 2.1.
+        for (name, value) in &policy.directives {
+            // Step 2.1.1.
+            let check = match name.as_str() {
+                "require-trusted-types-for" => {
+                    match require_trusted_types_for_pre_navigation(&request.url, default_policy) {
+                        Ok(url) => {
+                            request.url = url;
+                            Check::Allowed
+                        }
+                        Err(()) => Check::Blocked,
+                    }
+                }
+                _ => pre_navigation_check(name, value, &request, nav_type, &origin),
+            };
+            if check == Check::Allowed {
+                continue;
+            }
+            // Steps 2.1.2-2.1.5.
+            outcome.record(name.clone(), policy, policy_index);
+        }
+    }
+    // Step 3.
+    if !outcome.blocked && request.url.scheme() == "javascript" {
+        run_inline_checks(
+            policies,
+            None,
+            "navigation",
+            request.url.as_str(),
+            &mut outcome,
+        );
+    }
+    // Step 4.
+    Some((outcome, request.url.to_string()))
 }
 
 // ---------------------------------------------------------------------------------------
