@@ -5,7 +5,7 @@
 use cspgate::url::Url;
 use cspgate::{
     effective_directive, fallback_list, Destination, DirectiveKind, Disposition, DocumentPolicy,
-    Initiator, Keywords, PolicyList, Request, SourceExpression,
+    Initiator, Keywords, PolicyList, SourceExpression,
 };
 
 use crate::progress;
@@ -190,12 +190,7 @@ pub fn check(document: &Url, list: &PolicyList, requests: &[RequestSpec]) -> Vec
 
 /// Checks one request.
 pub fn check_one(policy: &DocumentPolicy, spec: &RequestSpec) -> Outcome {
-    let mut request = Request::new(&spec.url, spec.destination)
-        .initiator(spec.initiator)
-        .parser_metadata(spec.parser_metadata);
-    if let Some(n) = &spec.nonce {
-        request = request.nonce(n);
-    }
+    let request = spec.to_request();
     let verdict = policy.check_request(&request);
     let judgements = policy.explain_request(&request);
     let hit = |v: &cspgate::Violation<'_>| Hit {

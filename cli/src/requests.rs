@@ -6,7 +6,7 @@ use std::path::Path;
 
 use anyhow::{anyhow, bail, Context, Result};
 use cspgate::url::Url;
-use cspgate::{Destination, Initiator, ParserMetadata};
+use cspgate::{Destination, Initiator, ParserMetadata, Request};
 
 /// Where a request's destination came from: the user said so, or it was inferred from a HAR.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -85,6 +85,17 @@ impl RequestSpec {
             inferred: Inferred::Given,
             entry: None,
         }
+    }
+
+    /// The library's request for this one.
+    pub fn to_request(&self) -> Request<'_> {
+        let mut request = Request::new(&self.url, self.destination)
+            .initiator(self.initiator)
+            .parser_metadata(self.parser_metadata);
+        if let Some(n) = &self.nonce {
+            request = request.nonce(n);
+        }
+        request
     }
 
     /// The URL for display: `data:` URLs are cut to 48 characters, since they can be huge.

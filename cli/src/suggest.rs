@@ -16,7 +16,7 @@ use anyhow::{bail, Result};
 use cspgate::url::Url;
 use cspgate::{
     effective_directive, fallback_list, Destination, DirectiveKind as D, Disposition,
-    DocumentPolicy, Initiator, PolicyList, PolicySource, Request, SourceExpression,
+    DocumentPolicy, Initiator, PolicyList, PolicySource, SourceExpression,
 };
 
 use crate::app::Inputs;
@@ -202,13 +202,7 @@ fn candidate(document: &Url, r: &RequestSpec, directive: D) -> String {
 fn allows(document: &Url, policy: &str, r: &RequestSpec) -> bool {
     let list = PolicyList::parse(policy, Disposition::Enforce, PolicySource::Header);
     let doc = DocumentPolicy::new(document, list);
-    let mut req = Request::new(&r.url, r.destination)
-        .initiator(r.initiator)
-        .parser_metadata(r.parser_metadata);
-    if let Some(n) = &r.nonce {
-        req = req.nonce(n);
-    }
-    doc.check_request(&req).violations().is_empty()
+    doc.check_request(&r.to_request()).violations().is_empty()
 }
 
 /// Domains under which anyone can have a subdomain: never wildcarded.
@@ -359,7 +353,9 @@ fn rewrite(policy: &cspgate::Policy, edits: &[Edit]) -> String {
     parts.join("; ")
 }
 
-/// Suggests edits for every policy of the inputs (or a starting policy), and verifies them.
+/// Suggests edits for every policy of the inputs (or a starting policy), and verifies them:
+/// [`collect`] what each policy lacks, [`plan`] the edits, [`rewrite`] the policies, and
+/// [`verify`] by checking every request again.
 ///
 /// # Errors
 ///
@@ -367,32 +363,75 @@ fn rewrite(policy: &cspgate::Policy, edits: &[Edit]) -> String {
 pub fn suggest(inputs: &Inputs, options: &Options) -> Result<Suggestion> {
     let starting = inputs.policies.list.is_empty();
     let policies = if starting {
-        let p = Policies::new(vec![PolicyText::header(
-            &options.start_from,
-            Disposition::Enforce,
-            "--start-from",
-        )]);
-        if p.list.is_empty() {
-            bail!("--start-from {:?} has no directive", options.start_from);
-        }
-        p
+        starting_policy(&options.start_from)?
     } else {
         inputs.policies.clone()
     };
     let document = &inputs.document;
-    let doc = DocumentPolicy::new(document, policies.list.clone());
-    let mut wildcards_used = Vec::new();
-    let mut wildcards_refused = Vec::new();
     let mut notes = Vec::new();
-    // For each policy: (target directive, governing directive) → sources with their requests.
-    let mut needs: Vec<Vec<(D, D, Vec<Added>)>> = vec![Vec::new(); policies.list.len()];
-    for r in &inputs.requests {
-        let mut req = Request::new(&r.url, r.destination)
-            .initiator(r.initiator)
-            .parser_metadata(r.parser_metadata);
-        if let Some(n) = &r.nonce {
-            req = req.nonce(n);
-        }
+    let needs = collect(document, &policies, &inputs.requests, &mut notes);
+    let mut wildcards = Wildcards::default();
+    let plans = needs
+        .into_iter()
+        .enumerate()
+        .map(|(i, wanted)| plan(&policies, i, wanted, options, &mut wildcards))
+        .collect::<Vec<_>>();
+    let (recheck, unfixed) = verify(document, &plans, &inputs.requests);
+    notes.extend(closing_notes(inputs, starting));
+    Ok(Suggestion {
+        document: document.clone(),
+        starting,
+        plans,
+        wildcards_allowed: options.allow_wildcards,
+        wildcards_used: wildcards.used,
+        wildcards_refused: wildcards.refused,
+        recheck,
+        unfixed,
+        notes,
+    })
+}
+
+/// The `--start-from` policy.
+fn starting_policy(text: &str) -> Result<Policies> {
+    let p = Policies::new(vec![PolicyText::header(
+        text,
+        Disposition::Enforce,
+        "--start-from",
+    )]);
+    if p.list.is_empty() {
+        bail!("--start-from {text:?} has no directive");
+    }
+    Ok(p)
+}
+
+/// What one directive of one policy needs: the directive to edit (or create), the directive
+/// that governs its requests now, and the sources to add with their requests.
+#[derive(Clone, Debug)]
+struct Need {
+    target: D,
+    governing: D,
+    added: Vec<Added>,
+}
+
+/// Wildcards used and refused, over all policies.
+#[derive(Default)]
+struct Wildcards {
+    used: Vec<String>,
+    refused: Vec<String>,
+}
+
+/// Step 1: checks every request, and for each violation records the source to add to the
+/// directive to edit, per policy.
+fn collect(
+    document: &Url,
+    policies: &Policies,
+    requests: &[RequestSpec],
+    notes: &mut Vec<String>,
+) -> Vec<Vec<Need>> {
+    let doc = DocumentPolicy::new(document, policies.list.clone());
+    let mut needs: Vec<Vec<Need>> = vec![Vec::new(); policies.list.len()];
+    for r in requests {
+        let req = r.to_request();
         let verdict = doc.check_request(&req);
         for v in verdict.violations() {
             let Some(policy) = policies.list.get(v.policy_index()) else {
@@ -409,127 +448,166 @@ pub fn suggest(inputs: &Inputs, options: &Options) -> Result<Suggestion> {
                 .governing_directive(e)
                 .unwrap_or(v.governing_directive());
             let t = target(e, g);
-            let source = candidate(document, r, t);
             if r.url.scheme() == "http" && document.scheme() == "https" {
                 let n = "an http: request from an https: page is mixed content: browsers upgrade or block it whatever the policy says; serve it over https:".to_owned();
                 if !notes.contains(&n) {
                     notes.push(n);
                 }
             }
-            let list = &mut needs[v.policy_index()];
-            let entry = match list.iter_mut().position(|(x, _, _)| *x == t) {
-                Some(i) => &mut list[i],
-                None => {
-                    list.push((t, g, Vec::new()));
-                    let last = list.len() - 1;
-                    &mut list[last]
-                }
-            };
-            let text = request_text(r);
-            match entry.2.iter_mut().find(|a| a.source == source) {
-                Some(a) => {
-                    if !a.requests.contains(&text) {
-                        a.requests.push(text);
-                    }
-                }
-                None => entry.2.push(Added {
-                    source,
-                    requests: vec![text],
-                }),
-            }
+            let source = candidate(document, r, t);
+            add_need(&mut needs[v.policy_index()], t, g, source, request_text(r));
         }
     }
-    let mut plans = Vec::new();
-    for (i, policy) in policies.list.iter().enumerate() {
-        let mut edits = Vec::new();
-        let mut wanted = std::mem::take(&mut needs[i]);
-        wanted.sort_by_key(|(t, _, _)| {
-            NEW_DIRECTIVE_ORDER
-                .iter()
-                .position(|d| d == t)
-                .unwrap_or(usize::MAX)
-        });
-        for (t, g, added) in wanted {
-            let added = if options.allow_wildcards {
-                collapse(added, &mut wildcards_used, &mut wildcards_refused)
-            } else {
-                added
-            };
-            let existing = policy.directive(t);
-            let (base, created_from): (Vec<String>, Option<D>) = match existing {
-                Some(d) => (d.tokens().map(str::to_owned).collect(), None),
-                None => (
-                    policy
-                        .directive(g)
-                        .map(|d| d.tokens().map(str::to_owned).collect())
-                        .unwrap_or_default(),
-                    Some(g),
-                ),
-            };
-            let mut tokens = Vec::new();
-            let mut copied = Vec::new();
-            let mut dropped = Vec::new();
-            let mut removed_none = false;
-            for tok in base {
-                if matches!(SourceExpression::parse(&tok), SourceExpression::None) {
-                    removed_none = true;
-                    continue;
-                }
-                if created_from.is_some() {
-                    if meaningful_in(&tok, t) {
-                        copied.push(tok.clone());
-                    } else {
-                        dropped.push(tok);
-                        continue;
-                    }
-                }
-                tokens.push(tok);
-            }
-            let added: Vec<Added> = added
-                .into_iter()
-                .filter(|a| !tokens.iter().any(|x| x.eq_ignore_ascii_case(&a.source)))
-                .collect();
-            tokens.extend(added.iter().map(|a| a.source.clone()));
-            let also_governs = if created_from.is_none() {
-                EFFECTIVE
-                    .iter()
-                    .copied()
-                    .filter(|e| policy.governing_directive(*e) == Some(t) && *e != t)
-                    .filter(|e| !(t == D::ScriptSrc && *e == D::ScriptSrcElem))
-                    .filter(|e| !(t == D::StyleSrc && *e == D::StyleSrcElem))
-                    .collect()
-            } else {
-                Vec::new()
-            };
-            edits.push(Edit {
-                directive: t,
-                created_from,
-                copied,
-                dropped,
-                removed_none,
-                added,
-                tokens,
-                also_governs,
+    needs
+}
+
+/// Records that directive `t` (governed by `g`) needs `source` for `request`.
+fn add_need(list: &mut Vec<Need>, t: D, g: D, source: String, request: String) {
+    let i = match list.iter().position(|n| n.target == t) {
+        Some(i) => i,
+        None => {
+            list.push(Need {
+                target: t,
+                governing: g,
+                added: Vec::new(),
             });
+            list.len() - 1
         }
-        let text = policies
-            .text(i)
-            .cloned()
-            .unwrap_or_else(|| PolicyText::header(policy.text(), policy.disposition(), ""));
-        let after = if edits.is_empty() {
-            policy.text().to_owned()
-        } else {
-            rewrite(policy, &edits)
-        };
-        plans.push(PolicyPlan {
-            number: i + 1,
-            text,
-            before: policy.text().to_owned(),
-            edits,
-            after,
-        });
+    };
+    let need = &mut list[i];
+    match need.added.iter_mut().find(|a| a.source == source) {
+        Some(a) => {
+            if !a.requests.contains(&request) {
+                a.requests.push(request);
+            }
+        }
+        None => need.added.push(Added {
+            source,
+            requests: vec![request],
+        }),
     }
-    // Verify: check every request again against the suggested policies.
+}
+
+/// Step 2: the edits of policy `i`, in [`NEW_DIRECTIVE_ORDER`], and the policy rewritten.
+fn plan(
+    policies: &Policies,
+    i: usize,
+    mut wanted: Vec<Need>,
+    options: &Options,
+    wildcards: &mut Wildcards,
+) -> PolicyPlan {
+    let policy = &policies.list[i];
+    wanted.sort_by_key(|n| {
+        NEW_DIRECTIVE_ORDER
+            .iter()
+            .position(|d| *d == n.target)
+            .unwrap_or(usize::MAX)
+    });
+    let edits: Vec<Edit> = wanted
+        .into_iter()
+        .map(|mut need| {
+            if options.allow_wildcards {
+                need.added = collapse(need.added, &mut wildcards.used, &mut wildcards.refused);
+            }
+            plan_edit(policy, need)
+        })
+        .collect();
+    let text = policies
+        .text(i)
+        .cloned()
+        .unwrap_or_else(|| PolicyText::header(policy.text(), policy.disposition(), ""));
+    let after = if edits.is_empty() {
+        policy.text().to_owned()
+    } else {
+        rewrite(policy, &edits)
+    };
+    PolicyPlan {
+        number: i + 1,
+        text,
+        before: policy.text().to_owned(),
+        edits,
+        after,
+    }
+}
+
+/// One edit: the directive's tokens (or, for a new directive, the meaningful tokens of the
+/// directive it replaces as fallback), without `'none'`, plus the new sources.
+fn plan_edit(policy: &cspgate::Policy, need: Need) -> Edit {
+    let Need {
+        target: t,
+        governing: g,
+        added,
+    } = need;
+    let (base, created_from): (Vec<String>, Option<D>) = match policy.directive(t) {
+        Some(d) => (d.tokens().map(str::to_owned).collect(), None),
+        None => (
+            policy
+                .directive(g)
+                .map(|d| d.tokens().map(str::to_owned).collect())
+                .unwrap_or_default(),
+            Some(g),
+        ),
+    };
+    let mut tokens = Vec::new();
+    let mut copied = Vec::new();
+    let mut dropped = Vec::new();
+    let mut removed_none = false;
+    for tok in base {
+        if matches!(SourceExpression::parse(&tok), SourceExpression::None) {
+            removed_none = true;
+            continue;
+        }
+        if created_from.is_some() {
+            if meaningful_in(&tok, t) {
+                copied.push(tok.clone());
+            } else {
+                dropped.push(tok);
+                continue;
+            }
+        }
+        tokens.push(tok);
+    }
+    let added: Vec<Added> = added
+        .into_iter()
+        .filter(|a| !tokens.iter().any(|x| x.eq_ignore_ascii_case(&a.source)))
+        .collect();
+    tokens.extend(added.iter().map(|a| a.source.clone()));
+    let also_governs = if created_from.is_none() {
+        also_governed(policy, t)
+    } else {
+        Vec::new()
+    };
+    Edit {
+        directive: t,
+        created_from,
+        copied,
+        dropped,
+        removed_none,
+        added,
+        tokens,
+        also_governs,
+    }
+}
+
+/// The other effective directives that directive `t` governs in `policy` (they gain its new
+/// sources too), beside the `-elem` directive of script-src and style-src.
+fn also_governed(policy: &cspgate::Policy, t: D) -> Vec<D> {
+    EFFECTIVE
+        .iter()
+        .copied()
+        .filter(|e| policy.governing_directive(*e) == Some(t) && *e != t)
+        .filter(|e| !(t == D::ScriptSrc && *e == D::ScriptSrcElem))
+        .filter(|e| !(t == D::StyleSrc && *e == D::StyleSrcElem))
+        .collect()
+}
+
+/// Step 4: checks every request again against the suggested policies: the summary, and the
+/// requests still not allowed, with why.
+fn verify(
+    document: &Url,
+    plans: &[PolicyPlan],
+    requests: &[RequestSpec],
+) -> (check::Summary, Vec<Unfixed>) {
     let new_texts: Vec<PolicyText> = plans
         .iter()
         .map(|p| PolicyText {
@@ -538,7 +616,7 @@ pub fn suggest(inputs: &Inputs, options: &Options) -> Result<Suggestion> {
         })
         .collect();
     let new_policies = Policies::new(new_texts);
-    let outcomes = check::check(document, &new_policies.list, &inputs.requests);
+    let outcomes = check::check(document, &new_policies.list, requests);
     let recheck = check::Summary::of(&outcomes);
     let unfixed = outcomes
         .iter()
@@ -557,6 +635,12 @@ pub fn suggest(inputs: &Inputs, options: &Options) -> Result<Suggestion> {
             }),
         })
         .collect();
+    (recheck, unfixed)
+}
+
+/// What to tell about every suggestion of this kind.
+fn closing_notes(inputs: &Inputs, starting: bool) -> Vec<String> {
+    let mut notes = Vec::new();
     if starting {
         notes.push("a HAR does not show inline <script>, <style> or style= attributes: this policy blocks them. Give inline scripts and styles a nonce or a hash ('unsafe-inline' is never suggested)".to_owned());
         notes.push(
@@ -574,17 +658,7 @@ pub fn suggest(inputs: &Inputs, options: &Options) -> Result<Suggestion> {
                 .to_owned(),
         );
     }
-    Ok(Suggestion {
-        document: document.clone(),
-        starting,
-        plans,
-        wildcards_allowed: options.allow_wildcards,
-        wildcards_used,
-        wildcards_refused,
-        recheck,
-        unfixed,
-        notes,
-    })
+    notes
 }
 
 impl Suggestion {

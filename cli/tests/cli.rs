@@ -680,7 +680,7 @@ fn bad_inputs_are_one_line_errors() {
     std::fs::write(&path, "{\"log\": {\"entries\": [{\"request\": {}}]}}").unwrap();
     assert_input_error(
         &cspgate(&["check", "--har", path.to_str().unwrap()]),
-        "is not a valid HAR file: missing field `url`",
+        "entry 1 is not a valid HAR entry: missing field `url`",
     );
     // Usage errors (clap) exit 2 too.
     assert_eq!(cspgate(&["check", "--no-such-flag"]).status.code(), Some(2));
