@@ -5,7 +5,7 @@
 use cspgate::url::Url;
 use cspgate::{
     effective_directive, fallback_list, Destination, DirectiveKind, Disposition, DocumentPolicy,
-    Initiator, Keywords, PolicyList, SourceExpression,
+    Initiator, Keywords, NavigationType, PolicyList, SourceExpression,
 };
 
 use crate::progress;
@@ -21,6 +21,8 @@ pub enum Kind {
     Blocked,
     /// No enforced policy blocks it, but a report-only policy would report it.
     Reported,
+    /// The verdict depends on what the HAR does not show (see [`Outcome::unknown`]).
+    Unknown,
 }
 
 impl Kind {
@@ -30,6 +32,7 @@ impl Kind {
             Kind::Allowed => "allowed",
             Kind::Blocked => "blocked",
             Kind::Reported => "reported",
+            Kind::Unknown => "unknown",
         }
     }
 }
@@ -67,6 +70,9 @@ pub struct Outcome {
     pub reported: Vec<Hit>,
     /// Why the verdict may differ in the browser (nonces and `'strict-dynamic'`).
     pub hint: Option<String>,
+    /// When the verdict is [`Kind::Unknown`]: what it depends on, and the verdict of each
+    /// reading (`blocked if a form submitted it, allowed otherwise`).
+    pub unknown: Option<String>,
 }
 
 impl Outcome {
@@ -83,6 +89,9 @@ impl Outcome {
     /// The source expression that allowed the request, or why no source was needed, or
     /// `no source matched`.
     pub fn source_text(&self) -> String {
+        if let Some(u) = &self.unknown {
+            return format!("unknown: {u}");
+        }
         if self.kind == Kind::Blocked {
             return match self.blocks.len() {
                 0 | 1 => "no source matched".to_owned(),
@@ -106,6 +115,7 @@ impl Outcome {
         }
         match &self.matched {
             Some(t) => t.clone(),
+            None if self.request.navigation.is_some() => format!("allowed by {effective}"),
             None => "allowed (no URL check applies)".to_owned(),
         }
     }
@@ -141,6 +151,8 @@ pub struct Summary {
     pub blocked: usize,
     /// Allowed, but reported by a report-only policy.
     pub reported: usize,
+    /// Depends on what the HAR does not show.
+    pub unknown: usize,
 }
 
 impl Summary {
@@ -155,68 +167,152 @@ impl Summary {
                 Kind::Allowed => s.allowed += 1,
                 Kind::Blocked => s.blocked += 1,
                 Kind::Reported => s.reported += 1,
+                Kind::Unknown => s.unknown += 1,
             }
         }
         s
     }
 
-    /// `5 requests: 3 allowed, 1 blocked, 1 reported`.
+    /// `5 requests: 3 allowed, 1 blocked, 1 reported` (and `, 1 unknown` when some are).
     pub fn line(&self) -> String {
-        format!(
+        let mut s = format!(
             "{} request{}: {} allowed, {} blocked, {} reported",
             self.total,
             if self.total == 1 { "" } else { "s" },
             self.allowed,
             self.blocked,
             self.reported
-        )
+        );
+        if self.unknown > 0 {
+            s.push_str(&format!(", {} unknown", self.unknown));
+        }
+        s
     }
 }
 
-/// Checks every request against the policies of the document at `document`.
+/// Checks every request against the policies of the document at `document` (one context).
 pub fn check(document: &Url, list: &PolicyList, requests: &[RequestSpec]) -> Vec<Outcome> {
     let policy = DocumentPolicy::new(document, list.clone());
+    check_in(std::slice::from_ref(&policy), requests)
+}
+
+/// Checks every request against the policies of its context (`documents[spec.context]`).
+pub fn check_in(documents: &[DocumentPolicy], requests: &[RequestSpec]) -> Vec<Outcome> {
     let bar = progress::bar(requests.len() as u64, "checking");
     let out = requests
         .iter()
         .map(|r| {
             bar.inc(1);
-            check_one(&policy, r)
+            check_with_alternatives(documents, r)
         })
         .collect();
     bar.finish_and_clear();
     out
 }
 
-/// Checks one request.
-pub fn check_one(policy: &DocumentPolicy, spec: &RequestSpec) -> Outcome {
-    let request = spec.to_request();
-    let verdict = policy.check_request(&request);
-    let judgements = policy.explain_request(&request);
-    let hit = |v: &cspgate::Violation<'_>| Hit {
-        directive: v.directive(),
-        governing: v.governing_directive(),
-        policy: v.policy_index() + 1,
+/// Checks one request; when one of its alternative readings gets another verdict, the
+/// verdict is unknown and says what it depends on.
+fn check_with_alternatives(documents: &[DocumentPolicy], spec: &RequestSpec) -> Outcome {
+    let Some(doc) = documents.get(spec.context).or(documents.first()) else {
+        return check_one(&DocumentPolicy::new(&spec.url, PolicyList::new()), spec);
     };
-    let blocks: Vec<Hit> = verdict
+    let mut outcome = check_one(doc, spec);
+    let mut differing: Vec<String> = Vec::new();
+    for alt in &spec.alternatives {
+        let other = spec.with(alt);
+        let Some(doc) = documents.get(other.context) else {
+            continue;
+        };
+        let o = check_one(doc, &other);
+        if o.kind != outcome.kind {
+            differing.push(format!("{} if {}", o.kind.as_str(), alt.depends_on));
+        }
+    }
+    if !differing.is_empty() {
+        outcome.unknown = Some(format!(
+            "{} as read, {}",
+            outcome.kind.as_str(),
+            differing.join(", ")
+        ));
+        outcome.kind = Kind::Unknown;
+    }
+    outcome
+}
+
+/// Checks one request in one context: a navigation by the navigation check, anything else by
+/// the request check.
+pub fn check_one(policy: &DocumentPolicy, spec: &RequestSpec) -> Outcome {
+    match spec.navigation {
+        Some(n) => check_navigation(policy, spec, n),
+        None => check_fetch(policy, spec),
+    }
+}
+
+fn hits(verdict: &cspgate::Verdict<'_>, disposition: Disposition) -> Vec<Hit> {
+    verdict
         .violations()
         .iter()
-        .filter(|v| v.disposition() == Disposition::Enforce)
-        .map(hit)
-        .collect();
-    let reported: Vec<Hit> = verdict
-        .violations()
-        .iter()
-        .filter(|v| v.disposition() == Disposition::Report)
-        .map(hit)
-        .collect();
-    let kind = if verdict.is_blocked() {
+        .filter(|v| v.disposition() == disposition)
+        .map(|v| Hit {
+            directive: v.directive(),
+            governing: v.governing_directive(),
+            policy: v.policy_index() + 1,
+        })
+        .collect()
+}
+
+fn kind_of(verdict: &cspgate::Verdict<'_>, reported: &[Hit]) -> Kind {
+    if verdict.is_blocked() {
         Kind::Blocked
     } else if reported.is_empty() {
         Kind::Allowed
     } else {
         Kind::Reported
+    }
+}
+
+/// A navigation: `form-action` for a form submission, the inline check for a `javascript:`
+/// URL, nothing else (CSP3 §4.2.4).
+fn check_navigation(policy: &DocumentPolicy, spec: &RequestSpec, n: NavigationType) -> Outcome {
+    let request = spec.to_request();
+    let verdict = policy.check_navigation_request(&request, n);
+    let blocks = hits(&verdict, Disposition::Enforce);
+    let reported = hits(&verdict, Disposition::Report);
+    let effective = if n == NavigationType::FormSubmission {
+        Some(DirectiveKind::FormAction)
+    } else if spec.url.scheme() == "javascript" {
+        Some(DirectiveKind::ScriptSrcElem)
+    } else {
+        None
     };
+    let applies = effective.filter(|d| {
+        policy.policies().iter().any(|p| {
+            p.disposition() == Disposition::Enforce
+                && (p.contains(*d) || p.governing_directive(*d).is_some())
+        })
+    });
+    Outcome {
+        request: spec.clone(),
+        effective,
+        kind: kind_of(&verdict, &reported),
+        decided_by: blocks.first().map(|b| b.governing).or(applies),
+        matched: None,
+        blocked_by: blocks.first().copied(),
+        blocks,
+        reported,
+        hint: None,
+        unknown: None,
+    }
+}
+
+/// A fetch: the request check (CSP3 §4.1.2), with the source that allowed it.
+fn check_fetch(policy: &DocumentPolicy, spec: &RequestSpec) -> Outcome {
+    let request = spec.to_request();
+    let verdict = policy.check_request(&request);
+    let judgements = policy.explain_request(&request);
+    let blocks = hits(&verdict, Disposition::Enforce);
+    let reported = hits(&verdict, Disposition::Report);
+    let kind = kind_of(&verdict, &reported);
     let (decided_by, matched) = match blocks.first() {
         Some(b) => (Some(b.governing), None),
         None => judgements
@@ -242,6 +338,7 @@ pub fn check_one(policy: &DocumentPolicy, spec: &RequestSpec) -> Outcome {
         blocks,
         reported,
         hint,
+        unknown: None,
     }
 }
 

@@ -7,7 +7,8 @@
 //! - [`app`]: gathers the inputs and runs a subcommand;
 //! - [`input`]: files, standard input, policy texts;
 //! - [`requests`]: requests from arguments (`DESTINATION:URL`) and request lists;
-//! - [`har`]: HAR files, and each entry's destination inferred;
+//! - [`har`]: HAR files: each entry's destination inferred, its context and redirect chain;
+//! - [`contexts`]: the page, its frames and workers, each with its own policies;
 //! - [`check`]: the verdict of every request, with the directive and source that decided;
 //! - [`report`]: `check`'s table and JSON output;
 //! - [`explain`]: a policy as the browser sees it;
@@ -25,6 +26,7 @@ pub mod app;
 pub mod args;
 pub mod check;
 pub mod conformance;
+pub mod contexts;
 pub mod explain;
 pub mod har;
 pub mod input;

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use anyhow::{anyhow, bail, Context, Result};
 use cspgate::url::Url;
-use cspgate::{Destination, Initiator, ParserMetadata, Request};
+use cspgate::{Destination, Initiator, NavigationType, ParserMetadata, Request};
 
 /// Where a request's destination came from: the user said so, or it was inferred from a HAR.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -27,6 +27,8 @@ pub enum Inferred {
     UrlExtension,
     /// Nothing told: a `fetch()`-like request (the empty destination) was assumed.
     Assumed,
+    /// Later entries: requests made from inside a script show it is a worker's.
+    LaterEntries,
 }
 
 impl Inferred {
@@ -41,6 +43,7 @@ impl Inferred {
             Inferred::RequestHeaders => "request-headers",
             Inferred::UrlExtension => "url-extension",
             Inferred::Assumed => "assumed",
+            Inferred::LaterEntries => "later-entries",
         }
     }
 }
@@ -70,6 +73,35 @@ pub struct RequestSpec {
     pub inferred: Inferred,
     /// The number (1-based) of the HAR entry it came from.
     pub entry: Option<usize>,
+    /// The context that made it (an index into the run's contexts; 0 is the page).
+    pub context: usize,
+    /// How many redirects led to this URL (0 for the first request of a chain).
+    pub redirect_count: u32,
+    /// The URL the redirect chain started from, reported in violations.
+    pub original_url: Option<Url>,
+    /// A navigation, checked by the navigation check of its initiator's policies
+    /// (`form-action`, `javascript:` URLs) instead of a fetch directive.
+    pub navigation: Option<NavigationType>,
+    /// Why the destination or the context is a guess, when it is one.
+    pub guessed: Option<String>,
+    /// What else the request may have been, when the HAR does not tell: if any of these
+    /// gets another verdict, the verdict is unknown.
+    pub alternatives: Vec<Alternative>,
+}
+
+/// Another reading of a request the HAR does not pin down.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Alternative {
+    /// The context it may have come from.
+    pub context: usize,
+    /// The destination it may have had.
+    pub destination: Destination,
+    /// The navigation type it may have had.
+    pub navigation: Option<NavigationType>,
+    /// The nonce it may have carried.
+    pub nonce: Option<String>,
+    /// What the verdict then depends on, for people: `whether a form submitted it`.
+    pub depends_on: String,
 }
 
 impl RequestSpec {
@@ -84,6 +116,12 @@ impl RequestSpec {
             api: None,
             inferred: Inferred::Given,
             entry: None,
+            context: 0,
+            redirect_count: 0,
+            original_url: None,
+            navigation: None,
+            guessed: None,
+            alternatives: Vec::new(),
         }
     }
 
@@ -95,7 +133,36 @@ impl RequestSpec {
         if let Some(n) = &self.nonce {
             request = request.nonce(n);
         }
+        if self.redirect_count > 0 {
+            request = request.redirect_count(self.redirect_count);
+        }
+        if let Some(o) = &self.original_url {
+            request = request.original_url(o);
+        }
         request
+    }
+
+    /// This request read as `alt` says.
+    pub fn with(&self, alt: &Alternative) -> RequestSpec {
+        RequestSpec {
+            context: alt.context,
+            destination: alt.destination,
+            navigation: alt.navigation,
+            nonce: alt.nonce.clone(),
+            alternatives: Vec::new(),
+            ..self.clone()
+        }
+    }
+
+    /// An alternative that changes nothing yet: start from it and change one field.
+    pub fn alternative(&self, depends_on: impl Into<String>) -> Alternative {
+        Alternative {
+            context: self.context,
+            destination: self.destination,
+            navigation: self.navigation,
+            nonce: self.nonce.clone(),
+            depends_on: depends_on.into(),
+        }
     }
 
     /// The URL for display: `data:` URLs are cut to 48 characters, since they can be huge.

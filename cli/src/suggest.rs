@@ -21,6 +21,7 @@ use cspgate::{
 
 use crate::app::Inputs;
 use crate::check::{self, Kind};
+use crate::contexts::{document_policies, Context, ContextKind};
 use crate::input::{Describe, Policies, PolicyText};
 use crate::requests::RequestSpec;
 use crate::sources::meaningful_in;
@@ -138,6 +139,9 @@ pub struct Suggestion {
     pub recheck: check::Summary,
     /// Requests still blocked or reported after the edits.
     pub unfixed: Vec<Unfixed>,
+    /// Requests of frames and workers still blocked or reported by their own policies,
+    /// which the suggestion does not change.
+    pub elsewhere: Vec<Unfixed>,
     /// Other things to say.
     pub notes: Vec<String>,
 }
@@ -202,7 +206,7 @@ fn candidate(document: &Url, r: &RequestSpec, directive: D) -> String {
 fn allows(document: &Url, policy: &str, r: &RequestSpec) -> bool {
     let list = PolicyList::parse(policy, Disposition::Enforce, PolicySource::Header);
     let doc = DocumentPolicy::new(document, list);
-    doc.check_request(&r.to_request()).violations().is_empty()
+    check::check_one(&doc, r).blocks.is_empty()
 }
 
 /// Domains under which anyone can have a subdomain: never wildcarded.
@@ -369,14 +373,14 @@ pub fn suggest(inputs: &Inputs, options: &Options) -> Result<Suggestion> {
     };
     let document = &inputs.document;
     let mut notes = Vec::new();
-    let needs = collect(document, &policies, &inputs.requests, &mut notes);
+    let needs = collect(inputs, &policies, &mut notes);
     let mut wildcards = Wildcards::default();
     let plans = needs
         .into_iter()
         .enumerate()
         .map(|(i, wanted)| plan(&policies, i, wanted, options, &mut wildcards))
         .collect::<Vec<_>>();
-    let (recheck, unfixed) = verify(document, &plans, &inputs.requests);
+    let (recheck, unfixed, elsewhere) = verify(inputs, &plans);
     notes.extend(closing_notes(inputs, starting));
     Ok(Suggestion {
         document: document.clone(),
@@ -387,6 +391,7 @@ pub fn suggest(inputs: &Inputs, options: &Options) -> Result<Suggestion> {
         wildcards_refused: wildcards.refused,
         recheck,
         unfixed,
+        elsewhere,
         notes,
     })
 }
@@ -420,33 +425,32 @@ struct Wildcards {
     refused: Vec<String>,
 }
 
-/// Step 1: checks every request, and for each violation records the source to add to the
-/// directive to edit, per policy.
-fn collect(
-    document: &Url,
-    policies: &Policies,
-    requests: &[RequestSpec],
-    notes: &mut Vec<String>,
-) -> Vec<Vec<Need>> {
+/// Step 1: checks every request of the page (not its frames' or workers': their own
+/// policies govern them), and for each violation records the source to add to the directive
+/// to edit, per policy.
+fn collect(inputs: &Inputs, policies: &Policies, notes: &mut Vec<String>) -> Vec<Vec<Need>> {
+    let document = &inputs.document;
     let doc = DocumentPolicy::new(document, policies.list.clone());
     let mut needs: Vec<Vec<Need>> = vec![Vec::new(); policies.list.len()];
-    for r in requests {
-        let req = r.to_request();
-        let verdict = doc.check_request(&req);
-        for v in verdict.violations() {
-            let Some(policy) = policies.list.get(v.policy_index()) else {
+    let mut elsewhere = 0;
+    for r in &inputs.requests {
+        if !is_pages(inputs, r) {
+            elsewhere += 1;
+            continue;
+        }
+        let outcome = check::check_one(&doc, r);
+        for hit in outcome.blocks.iter().chain(&outcome.reported) {
+            let Some(policy) = policies.list.get(hit.policy - 1) else {
                 continue;
             };
             // A prefetch is allowed when any fetch directive matches: use the one of its
             // destination.
-            let e = if v.directive() == D::DefaultSrc {
+            let e = if hit.directive == D::DefaultSrc {
                 effective_directive(r.destination, Initiator::None).unwrap_or(D::DefaultSrc)
             } else {
-                v.directive()
+                hit.directive
             };
-            let g = policy
-                .governing_directive(e)
-                .unwrap_or(v.governing_directive());
+            let g = policy.governing_directive(e).unwrap_or(hit.governing);
             let t = target(e, g);
             if r.url.scheme() == "http" && document.scheme() == "https" {
                 let n = "an http: request from an https: page is mixed content: browsers upgrade or block it whatever the policy says; serve it over https:".to_owned();
@@ -455,10 +459,35 @@ fn collect(
                 }
             }
             let source = candidate(document, r, t);
-            add_need(&mut needs[v.policy_index()], t, g, source, request_text(r));
+            add_need(&mut needs[hit.policy - 1], t, g, source, request_text(r));
         }
     }
+    if elsewhere > 0 {
+        notes.push(format!(
+            "{elsewhere} request{} made by frames, workers or documents with other policies {} checked against their own policies (their response headers), not the page's: no source was added for {}",
+            if elsewhere == 1 { "" } else { "s" },
+            if elsewhere == 1 { "is" } else { "are" },
+            if elsewhere == 1 { "it" } else { "them" },
+        ));
+    }
     needs
+}
+
+/// Is this request the page's own: made by a top-level document with the page's policies
+/// (a document a navigation led to that has other policies is not the page's)?
+fn is_pages(inputs: &Inputs, r: &RequestSpec) -> bool {
+    inputs
+        .contexts
+        .get(r.context)
+        .is_none_or(|c| has_pages_policies(inputs, c))
+}
+
+fn has_pages_policies(inputs: &Inputs, c: &Context) -> bool {
+    c.kind == ContextKind::Page
+        && inputs
+            .contexts
+            .first()
+            .is_none_or(|page| page.policies == c.policies)
 }
 
 /// Records that directive `t` (governed by `g`) needs `source` for `request`.
@@ -601,13 +630,10 @@ fn also_governed(policy: &cspgate::Policy, t: D) -> Vec<D> {
         .collect()
 }
 
-/// Step 4: checks every request again against the suggested policies: the summary, and the
-/// requests still not allowed, with why.
-fn verify(
-    document: &Url,
-    plans: &[PolicyPlan],
-    requests: &[RequestSpec],
-) -> (check::Summary, Vec<Unfixed>) {
+/// Step 4: checks every request again, the page's documents under the suggested policies
+/// and the other contexts under their own: the summary, and the requests still not allowed,
+/// with why.
+fn verify(inputs: &Inputs, plans: &[PolicyPlan]) -> (check::Summary, Vec<Unfixed>, Vec<Unfixed>) {
     let new_texts: Vec<PolicyText> = plans
         .iter()
         .map(|p| PolicyText {
@@ -615,27 +641,49 @@ fn verify(
             ..p.text.clone()
         })
         .collect();
-    let new_policies = Policies::new(new_texts);
-    let outcomes = check::check(document, &new_policies.list, requests);
+    let mut contexts = inputs.contexts.clone();
+    for c in contexts.iter_mut() {
+        if has_pages_policies(inputs, c) {
+            c.policies = new_texts.clone();
+        }
+    }
+    if contexts.is_empty() {
+        contexts.push(Context::page(inputs.document.clone(), new_texts));
+    }
+    let documents = document_policies(&contexts);
+    let outcomes = check::check_in(&documents, &inputs.requests);
     let recheck = check::Summary::of(&outcomes);
-    let unfixed = outcomes
-        .iter()
-        .filter(|o| o.kind != Kind::Allowed)
-        .map(|o| Unfixed {
+    let (mut unfixed, mut elsewhere) = (Vec::new(), Vec::new());
+    for o in outcomes.iter().filter(|o| o.kind != Kind::Allowed) {
+        let u = Unfixed {
             request: request_text(&o.request),
-            reason: o.hint.clone().unwrap_or_else(|| {
-                format!(
-                    "still {} by {}",
-                    o.kind.as_str(),
-                    o.blocked_by.or(o.reported.first().copied()).map_or_else(
-                        || "a policy".to_owned(),
-                        |h| format!("policy {}'s {}", h.policy, h.governing)
-                    )
-                )
+            reason: unfixed_reason(o),
+        };
+        match contexts.get(o.request.context) {
+            Some(c) if !is_pages(inputs, &o.request) => elsewhere.push(Unfixed {
+                request: format!("{}: {}", c.label, u.request),
+                ..u
             }),
-        })
-        .collect();
-    (recheck, unfixed)
+            _ => unfixed.push(u),
+        }
+    }
+    (recheck, unfixed, elsewhere)
+}
+
+fn unfixed_reason(o: &check::Outcome) -> String {
+    if let Some(u) = &o.unknown {
+        return format!("unknown: {u}");
+    }
+    o.hint.clone().unwrap_or_else(|| {
+        format!(
+            "still {} by {}",
+            o.kind.as_str(),
+            o.blocked_by.or(o.reported.first().copied()).map_or_else(
+                || "a policy".to_owned(),
+                |h| format!("policy {}'s {}", h.policy, h.governing)
+            )
+        )
+    })
 }
 
 /// What to tell about every suggestion of this kind.
@@ -683,22 +731,33 @@ impl Suggestion {
         out.push('\n');
         if self.verified() {
             out.push_str(&format!(
-                "Verified: re-checked all {} requests against the suggested {}: {}.\n",
+                "Re-checked with cspgate: all {} requests against the suggested {}: {}.{}\n",
                 self.recheck.total,
                 if self.plans.len() == 1 {
                     "policy"
                 } else {
                     "policies"
                 },
-                self.recheck.line().split(": ").nth(1).unwrap_or("")
+                self.recheck.line().split(": ").nth(1).unwrap_or(""),
+                if self.elsewhere.is_empty() {
+                    ""
+                } else {
+                    " Every request of the page is allowed."
+                }
             ));
         } else {
             out.push_str(&format!(
-                "NOT VERIFIED: re-checked {} requests against the suggested policies: {}.\nThese requests cannot be allowed by adding sources:\n",
+                "NOT ALLOWED: re-checked with cspgate, {} requests against the suggested policies: {}.\nThese requests cannot be allowed by adding sources:\n",
                 self.recheck.total,
                 self.recheck.line().split(": ").nth(1).unwrap_or("")
             ));
             for u in &self.unfixed {
+                out.push_str(&format!("  {}: {}\n", u.request, u.reason));
+            }
+        }
+        if !self.elsewhere.is_empty() {
+            out.push_str("Blocked or reported in frames and workers by their own policies (their response headers; this suggestion does not change them):\n");
+            for u in &self.elsewhere {
                 out.push_str(&format!("  {}: {}\n", u.request, u.reason));
             }
         }

@@ -153,7 +153,7 @@ fn chromium_har_end_to_end() {
         (4, "https://fonts.googleapis.com/css2?family=Inter:wght@400;600&display=swap", "style", None, SFD, "allowed", Some("style-src-elem"), Some("style-src"), Some("https://fonts.googleapis.com")),
         (5, "https://shop.example.com/static/js/app.9c1e.js", "script", None, SFD, "allowed", script, Some("script-src"), Some("'self'")),
         (6, "https://cdn.jsdelivr.net/npm/alpinejs@3.13.5/dist/cdn.min.js", "script", None, SFD, "allowed", script, Some("script-src"), Some("https://cdn.jsdelivr.net")),
-        (7, "https://www.googletagmanager.com/gtag/js?id=G-7QK2M1XJ4B", "script", None, SFD, "allowed", script, Some("script-src"), Some("https://www.googletagmanager.com")),
+        (7, "https://www.googletagmanager.com/gtag/js?id=G-7QK2M1XJ4B", "script", None, SFD, "reported", script, Some("script-src"), Some("https://www.googletagmanager.com")),
         (8, "https://www.google-analytics.com/analytics.js", "script", None, RT, "blocked", script, Some("script-src"), None),
         (9, "https://fonts.gstatic.com/s/inter/v13/UcC73FwrK3iLTeHuS_fvQtMwCp50KnMa1ZL7.woff2", "font", None, SFD, "allowed", Some("font-src"), Some("font-src"), Some("https://fonts.gstatic.com")),
         (10, "https://shop.example.com/static/img/logo.svg", "image", None, SFD, "allowed", Some("img-src"), Some("img-src"), Some("'self'")),
@@ -209,14 +209,19 @@ fn chromium_har_table() {
     let out = stdout(&o);
     assert!(out.starts_with("Document: https://shop.example.com/\nPolicy 1 (enforced, header; from HAR: content-security-policy response header): default-src 'self'; script-src"), "{out}");
     assert!(out.contains("Policy 2 (report-only, header; from HAR: content-security-policy-report-only response header): script-src 'self' https://cdn.jsdelivr.net; report-uri /csp-report"));
+    // The page has workers and frames: every row starts with its context, here the page's.
     let row = |prefix: &str| -> Vec<String> {
         let line = out
             .lines()
-            .find(|l| l.starts_with(prefix))
+            .find(|l| {
+                l.strip_prefix("page ")
+                    .is_some_and(|r| r.trim_start().starts_with(prefix))
+            })
             .unwrap_or_else(|| panic!("no row {prefix} in\n{out}"));
         line.split("  ")
             .map(str::trim)
             .filter(|c| !c.is_empty())
+            .skip(1)
             .map(str::to_owned)
             .collect()
     };
@@ -286,7 +291,7 @@ fn firefox_har_falls_back_on_mime_types_and_headers() {
         (4, "https://fonts.googleapis.com/css2?family=Inter:wght@400;600&display=swap", "style", None, mime, "allowed", Some("style-src-elem"), Some("style-src"), Some("https://fonts.googleapis.com")),
         (5, "https://shop.example.com/static/js/app.9c1e.js", "script", None, mime, "allowed", script, Some("script-src"), Some("'self'")),
         (6, "https://cdn.jsdelivr.net/npm/alpinejs@3.13.5/dist/cdn.min.js", "script", None, mime, "allowed", script, Some("script-src"), Some("https://cdn.jsdelivr.net")),
-        (7, "https://www.googletagmanager.com/gtag/js?id=G-7QK2M1XJ4B", "script", None, mime, "allowed", script, Some("script-src"), Some("https://www.googletagmanager.com")),
+        (7, "https://www.googletagmanager.com/gtag/js?id=G-7QK2M1XJ4B", "script", None, mime, "reported", script, Some("script-src"), Some("https://www.googletagmanager.com")),
         // Blocked, so no response: the file name tells.
         (8, "https://www.google-analytics.com/analytics.js", "script", None, ext, "blocked", script, Some("script-src"), None),
         (9, "https://fonts.gstatic.com/s/inter/v13/UcC73FwrK3iLTeHuS_fvQtMwCp50KnMa1ZL7.woff2", "font", None, mime, "allowed", Some("font-src"), Some("font-src"), Some("https://fonts.gstatic.com")),
@@ -387,7 +392,7 @@ fn report_only_violations_do_not_fail_unless_asked() {
     let o = cspgate(&args);
     assert_eq!(o.status.code(), Some(0));
     let l = &json_lines(&o)[0];
-    assert_eq!(l["result"], "allowed");
+    assert_eq!(l["result"], "reported");
     assert_eq!(
         l["reported"],
         serde_json::json!([{"directive": "img-src", "governing": "img-src", "policy": 1}])
@@ -523,7 +528,7 @@ fn suggest_for_the_har_is_verified_and_checks_clean() {
     assert!(out.contains(
         "  connect-src: add https://api.stripe.com https://analytics.shop.example.com\n"
     ));
-    assert!(out.contains("Verified: re-checked all 26 requests against the suggested policies: 26 allowed, 0 blocked, 0 reported."));
+    assert!(out.contains("Re-checked with cspgate: all 26 requests against the suggested policies: 26 allowed, 0 blocked, 0 reported."));
     for banned in ["'unsafe-inline'", "'unsafe-eval'", " * ", "*."] {
         assert!(!out.contains(banned), "{banned} in\n{out}");
     }
@@ -570,7 +575,7 @@ fn suggest_a_starting_policy() {
         policy,
         "default-src 'self'; object-src 'none'; base-uri 'self'; script-src 'self' https://cdn.example.net; img-src 'self' data:; font-src 'self' https://fonts.example.net; connect-src 'self' wss://push.example.net https://telemetry.example.org; frame-src 'self' https://www.youtube-nocookie.com"
     );
-    assert!(out.contains("Verified: re-checked all 12 requests against the suggested policy: 12 allowed, 0 blocked, 0 reported."));
+    assert!(out.contains("Re-checked with cspgate: all 12 requests against the suggested policy: 12 allowed, 0 blocked, 0 reported."));
     assert!(out.contains("'unsafe-inline' is never suggested"));
 }
 
@@ -612,7 +617,10 @@ fn suggest_says_when_sources_cannot_help() {
     ]);
     assert_eq!(o.status.code(), Some(1));
     let out = stdout(&o);
-    assert!(out.contains("NOT VERIFIED"), "{out}");
+    assert!(
+        out.contains("NOT ALLOWED: re-checked with cspgate"),
+        "{out}"
+    );
     assert!(
         out.contains("'strict-dynamic': host sources are ignored"),
         "{out}"

@@ -1,36 +1,29 @@
-//! HAR files exported from a browser's developer tools: the page's document URL and policies,
-//! and each entry's request with its Fetch destination inferred.
+//! HAR files exported from a browser's developer tools or recorded by Playwright: the
+//! page's document URL and policies, the contexts its requests ran in (frames, workers,
+//! documents a navigation switched to, each with its own policies), and each entry's request.
 //!
-//! Inference, most reliable first:
+//! - `model.rs`: the HAR's fields, and decoding (UTF-8 with or without a byte-order mark,
+//!   UTF-16, stray Latin-1 bytes);
+//! - `infer.rs`: each entry's Fetch destination, one function per inference step;
+//! - `contexts.rs`: which context made each entry, navigations, frames, workers, and
+//!   redirect chains.
 //!
-//! 1. a WebSocket handshake (`_resourceType: websocket`, `Upgrade: websocket`,
-//!    `Sec-Fetch-Dest: websocket` or a `ws(s)` URL) is the empty destination, checked with its
-//!    `ws:`/`wss:` URL as the WebSocket API hands it over;
-//! 2. the `Sec-Fetch-Dest` request header is the Fetch destination (`empty` is `""`);
-//! 3. Chromium's `_resourceType` (document, stylesheet, image, media, font, script,
-//!    texttrack, xhr, fetch, eventsource, websocket, manifest, ping, ...);
-//! 4. the response MIME type, then the `Accept` request header (Firefox HARs have no
-//!    `_resourceType`, and old ones no `Sec-Fetch-Dest`);
-//! 5. otherwise a `fetch()`-like request (the empty destination).
-//!
-//! The first document entry is the page (following its redirects); a document entry after it
-//! is a frame (`iframe`), unless `Sec-Fetch-Dest: document` says it is a later top-level
-//! navigation. `_initiator.type` gives the parser metadata (`parser` → parser-inserted,
-//! `script` → not parser-inserted), and `Sec-Purpose: prefetch` the `prefetch` initiator.
+//! Entries are read one by one, so that a broken entry is named by its number.
 
 use std::path::Path;
 
 use anyhow::{anyhow, bail, Context, Result};
 use cspgate::url::Url;
-use cspgate::{Destination, Disposition};
 
 use crate::input::{read_bytes, PolicyText};
 use crate::progress;
 use crate::requests::{parse_url, RequestSpec};
 
+mod contexts;
 mod infer;
 mod model;
 
+use contexts::{Builder, Placed};
 use infer::infer;
 use model::{Entry, HarFile, Page};
 
@@ -46,6 +39,9 @@ pub struct HarPage {
     pub requests: Vec<RequestSpec>,
     /// Things worth telling the user (skipped entries, ignored headers, several pages).
     pub notes: Vec<String>,
+    /// The contexts the requests ran in: the page first (when the HAR has its document),
+    /// then frames, workers and later top-level documents, in HAR order.
+    pub contexts: Vec<crate::contexts::Context>,
 }
 
 /// Reads and interprets a HAR file. `page` (1-based) picks one of several pages.
@@ -101,81 +97,72 @@ pub fn parse(text: &str, name: &str, page: Option<usize>) -> Result<HarPage> {
         .collect::<Result<Vec<Entry>>>()?;
     let mut out = HarPage::default();
     let selected = select_page(&log.pages, page, name, &mut out.notes)?;
-    let bar = progress::bar(entries.len() as u64, "reading HAR");
-    let mut main: Option<MainDocument<'_>> = None;
-    let mut skipped: Vec<(usize, &'static str)> = Vec::new();
-    for (i, entry) in entries.iter().enumerate() {
+    let chosen: Vec<(usize, &Entry)> = entries
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| match (&selected, &e.pageref) {
+            (Some(want), Some(got)) => want == got,
+            _ => true,
+        })
+        .map(|(i, e)| (i + 1, e))
+        .collect();
+    let all: Vec<&Entry> = chosen.iter().map(|(_, e)| *e).collect();
+    let mut builder = Builder::new(&all);
+    let bar = progress::bar(chosen.len() as u64, "reading HAR");
+    let mut skipped: Vec<&'static str> = Vec::new();
+    for (number, entry) in chosen {
         bar.inc(1);
-        let number = i + 1;
-        if let (Some(want), Some(got)) = (&selected, &entry.pageref) {
-            if want != got {
-                continue;
-            }
-        }
         let url = parse_url(entry.request.url.trim())
             .with_context(|| format!("{name}: entry {number}"))?;
         let guess = match infer(entry, &url) {
             Ok(g) => g,
             Err(reason) => {
-                skipped.push((number, reason));
+                skipped.push(reason);
                 continue;
             }
         };
-        if guess.spec.destination == Destination::Document {
-            match &main {
-                None => {
-                    main = Some(MainDocument::new(entry, url));
-                    continue;
-                }
-                Some(m) if m.redirects_to(&url) => {
-                    skipped.push((number - 1, "a redirect of the page's document"));
-                    main = Some(MainDocument::new(entry, url));
-                    continue;
-                }
-                Some(_) => {}
-            }
-            let mut spec = guess.spec;
-            if guess.top_level {
-                // Sec-Fetch-Dest: document after the page: a later top-level navigation.
-                spec.api = Some("navigation");
-            } else {
-                // A document after the page's own is a frame.
-                spec.destination = Destination::IFrame;
-            }
-            spec.entry = Some(number);
-            out.requests.push(spec);
-            continue;
+        match builder.place(number, entry, guess.spec, guess.top_level, &mut out.notes) {
+            Placed::Request(spec) => out.requests.push(*spec),
+            Placed::PageDocument => {}
+            Placed::Skipped(reason) => skipped.push(reason),
         }
-        let mut spec = guess.spec;
-        spec.entry = Some(number);
-        out.requests.push(spec);
     }
     bar.finish_and_clear();
-    if let Some(m) = main {
-        out.policies = m.policies(&mut out.notes);
-        out.document = Some(m.url);
-    } else {
-        out.notes.push(format!(
-            "{name} has no document entry: give the page's URL with --document and its policy with --policy"
-        ));
-    }
-    if !skipped.is_empty() {
-        let mut reasons: Vec<(&str, usize)> = Vec::new();
-        for (_, r) in &skipped {
-            match reasons.iter_mut().find(|(x, _)| x == r) {
-                Some((_, n)) => *n += 1,
-                None => reasons.push((r, 1)),
-            }
+    match builder.page() {
+        Some(p) => {
+            out.document = Some(p.url.clone());
+            out.policies = p.policies.clone();
         }
-        let list: Vec<String> = reasons.iter().map(|(r, n)| format!("{n} × {r}")).collect();
-        out.notes.push(format!(
-            "skipped {} HAR entr{}: {}",
-            skipped.len(),
-            if skipped.len() == 1 { "y" } else { "ies" },
-            list.join(", ")
-        ));
+        None => out.notes.push(format!(
+            "{name} has no document entry: give the page's URL with --document and its policy with --policy"
+        )),
+    }
+    out.contexts = builder.contexts;
+    if let Some(n) = skipped_note(&skipped) {
+        out.notes.push(n);
     }
     Ok(out)
+}
+
+/// `skipped 3 HAR entries: 2 × a CORS preflight ..., 1 × ...`.
+fn skipped_note(skipped: &[&str]) -> Option<String> {
+    if skipped.is_empty() {
+        return None;
+    }
+    let mut reasons: Vec<(&str, usize)> = Vec::new();
+    for r in skipped {
+        match reasons.iter_mut().find(|(x, _)| x == r) {
+            Some((_, n)) => *n += 1,
+            None => reasons.push((r, 1)),
+        }
+    }
+    let list: Vec<String> = reasons.iter().map(|(r, n)| format!("{n} × {r}")).collect();
+    Some(format!(
+        "skipped {} HAR entr{}: {}",
+        skipped.len(),
+        if skipped.len() == 1 { "y" } else { "ies" },
+        list.join(", ")
+    ))
 }
 
 /// Picks the page whose entries to read: `None` when the HAR has no pages (every entry counts).
@@ -207,57 +194,11 @@ fn select_page(
     }
 }
 
-/// The page's document entry, possibly a redirect to the next one.
-struct MainDocument<'h> {
-    entry: &'h Entry,
-    url: Url,
-}
-
-impl<'h> MainDocument<'h> {
-    fn new(entry: &'h Entry, url: Url) -> Self {
-        MainDocument { entry, url }
-    }
-
-    /// Is this document a redirect (3xx) to `next`? A redirect without a target accepts the
-    /// next document.
-    fn redirects_to(&self, next: &Url) -> bool {
-        self.entry
-            .redirect_target(&self.url)
-            .is_some_and(|t| t.is(next))
-    }
-
-    /// The policies of the document response's headers. A header value that holds line
-    /// breaks is several header lines merged.
-    fn policies(&self, notes: &mut Vec<String>) -> Vec<PolicyText> {
-        let mut out = Vec::new();
-        for h in &self.entry.response.headers {
-            let disposition = match h.name.to_ascii_lowercase().as_str() {
-                "content-security-policy" => Disposition::Enforce,
-                "content-security-policy-report-only" => Disposition::Report,
-                "x-content-security-policy" | "x-webkit-csp" => {
-                    notes.push(format!(
-                        "the document's {} header is a pre-standard prefixed header that browsers ignore; it was not read",
-                        h.name
-                    ));
-                    continue;
-                }
-                _ => continue,
-            };
-            for value in h.value.split('\n').map(str::trim).filter(|v| !v.is_empty()) {
-                out.push(PolicyText::header(
-                    value,
-                    disposition,
-                    format!("HAR: {} response header", h.name),
-                ));
-            }
-        }
-        out
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use cspgate::url::Url;
+    use cspgate::Destination;
 
     fn page(entries: &[&str], pages: &str) -> String {
         format!(

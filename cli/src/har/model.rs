@@ -41,6 +41,12 @@ pub(super) struct Entry {
     /// Chromium's initiator: `{type: parser|script|other, url, stack}`.
     #[serde(rename = "_initiator")]
     pub(super) initiator: Option<Value>,
+    /// Playwright's frame of the request.
+    #[serde(rename = "_frameref")]
+    pub(super) frameref: Option<String>,
+    /// Playwright's service worker of the request.
+    #[serde(rename = "_serviceWorkerRef")]
+    pub(super) service_worker_ref: Option<String>,
 }
 
 /// `request`.
@@ -143,16 +149,6 @@ pub(super) enum RedirectTarget {
     Url(cspgate::url::Url),
     /// A 3xx without a usable target: the next request of the same kind is taken as its hop.
     Unknown,
-}
-
-impl RedirectTarget {
-    /// Is `next` the target?
-    pub(super) fn is(&self, next: &cspgate::url::Url) -> bool {
-        match self {
-            RedirectTarget::Url(t) => t.as_str() == next.as_str(),
-            RedirectTarget::Unknown => true,
-        }
-    }
 }
 
 /// How a HAR file's bytes were decoded, when not plain UTF-8.

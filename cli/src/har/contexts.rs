@@ -1,0 +1,511 @@
+//! Which context made each HAR entry, and the chains of redirects.
+//!
+//! Signals, most reliable first:
+//!
+//! 1. Playwright's `_serviceWorkerRef`: a service worker's own request;
+//! 2. Chromium's `_initiator`: the document (`url`) of a parser-inserted element;
+//! 3. a `Referer` that is exactly a worker script's URL: a request from that worker (a
+//!    worker's requests carry its script's URL as referrer, where the referrer policy lets
+//!    the whole URL through);
+//! 4. Playwright's `_frameref`: the frame (for a document entry, the frame it loads into);
+//! 5. a `Referer` that is exactly a document's URL: that document;
+//! 6. otherwise the current top-level document.
+//!
+//! Where the context comes from signals 4 to 6 and a worker of the same origin exists, the
+//! request may also have come from that worker (its `Referer` is cut to the origin, or absent):
+//! the worker is recorded as an alternative, and the verdict is unknown when it differs.
+//!
+//! A document entry is the page (the first), a later top-level document (Playwright's main
+//! frame, or `Sec-Fetch-Dest: document`), or a frame's. A worker script (`worker`,
+//! `sharedworker`, `serviceworker`, or a script that later requests reveal to be one) starts
+//! a worker context. Each context's policies are its response's CSP headers; `blob:` and
+//! `data:` workers inherit their creator's. A 3xx response whose target is the next entry's
+//! URL continues the chain: the hop keeps the destination and context, counts the redirect,
+//! and reports the original URL.
+
+use cspgate::url::Url;
+use cspgate::{Destination, Disposition, NavigationType};
+use serde_json::Value;
+
+use super::model::{header, Entry, RedirectTarget};
+use crate::contexts::{Context, ContextKind};
+use crate::input::PolicyText;
+use crate::requests::{Inferred, RequestSpec};
+
+/// A 3xx waiting for its next hop.
+struct Hop {
+    target: RedirectTarget,
+    count: u32,
+    original: Url,
+    context: usize,
+    destination: Destination,
+    navigation: Option<NavigationType>,
+    /// The context the chain's final response creates (a document's, a worker's).
+    creates: Option<usize>,
+    /// The chain is the page's own document: its hops are not requests to check.
+    page_document: bool,
+}
+
+/// What became of one entry.
+pub(super) enum Placed {
+    /// A request to check.
+    Request(Box<RequestSpec>),
+    /// The page's document: no request to check.
+    PageDocument,
+    /// Not checked, and why.
+    Skipped(&'static str),
+}
+
+/// Builds the contexts while reading entries in order.
+#[derive(Default)]
+pub(super) struct Builder {
+    pub(super) contexts: Vec<Context>,
+    frames: Vec<(String, usize)>,
+    service_workers: Vec<(String, usize)>,
+    top: Option<usize>,
+    top_frameref: Option<String>,
+    hops: Vec<Hop>,
+    /// Every `Referer` of a request that is not a script or stylesheet (so not a module
+    /// import or a CSS subresource): a script URL among them is a worker's.
+    referrers: Vec<String>,
+    counts: Vec<(ContextKind, usize)>,
+}
+
+impl Builder {
+    /// A builder that knows every entry's `Referer` in advance.
+    pub(super) fn new(entries: &[&Entry]) -> Builder {
+        let mut referrers: Vec<String> = Vec::new();
+        for e in entries {
+            let rt = e
+                .resource_type
+                .as_deref()
+                .unwrap_or("")
+                .to_ascii_lowercase();
+            if matches!(rt.as_str(), "script" | "stylesheet" | "other") {
+                continue;
+            }
+            if let Some(r) = header(&e.request.headers, "referer") {
+                if !referrers.iter().any(|x| x == r) {
+                    referrers.push(r.to_owned());
+                }
+            }
+        }
+        Builder {
+            referrers,
+            ..Builder::default()
+        }
+    }
+
+    /// The page's top-level document (the first context), if a document entry was seen.
+    pub(super) fn page(&self) -> Option<&Context> {
+        self.contexts.first()
+    }
+
+    fn label(&mut self, kind: ContextKind) -> String {
+        let n = match self.counts.iter_mut().find(|(k, _)| *k == kind) {
+            Some((_, n)) => {
+                *n += 1;
+                *n
+            }
+            None => {
+                self.counts.push((kind, 1));
+                1
+            }
+        };
+        if kind == ContextKind::Page && n == 1 {
+            "page".to_owned()
+        } else {
+            format!("{kind}#{n}")
+        }
+    }
+
+    fn add(
+        &mut self,
+        kind: ContextKind,
+        url: Url,
+        entry: &Entry,
+        number: usize,
+        parent: Option<usize>,
+        notes: &mut Vec<String>,
+    ) -> usize {
+        let label = self.label(kind);
+        let inherits = kind.is_worker() && matches!(url.scheme(), "blob" | "data");
+        let policies = match parent {
+            Some(p) if inherits => self.contexts[p].policies.clone(),
+            _ => policies_of(entry, &label, notes),
+        };
+        self.contexts.push(Context {
+            kind,
+            url,
+            policies,
+            parent,
+            label,
+            entry: Some(number),
+            inherits,
+        });
+        self.contexts.len() - 1
+    }
+
+    /// The chain's final response: the context it created now has this URL and policies.
+    fn redo(&mut self, i: usize, url: Url, entry: &Entry, number: usize, notes: &mut Vec<String>) {
+        let label = self.contexts[i].label.clone();
+        let policies = policies_of(entry, &label, notes);
+        let c = &mut self.contexts[i];
+        c.url = url;
+        c.policies = policies;
+        c.entry = Some(number);
+    }
+
+    /// Places one entry: its context, its redirect chain, the contexts it creates.
+    pub(super) fn place(
+        &mut self,
+        number: usize,
+        entry: &Entry,
+        mut spec: RequestSpec,
+        sec_fetch_document: bool,
+        notes: &mut Vec<String>,
+    ) -> Placed {
+        spec.entry = Some(number);
+        if let Some(hop) = self.take_hop(&spec.url, spec.destination) {
+            return self.continue_chain(number, entry, spec, hop, notes);
+        }
+        if spec.destination == Destination::Document {
+            return self.place_document(number, entry, spec, sec_fetch_document, notes);
+        }
+        if self.is_worker_script(&spec, entry) && spec.inferred != Inferred::SecFetchDest {
+            spec.destination = Destination::Worker;
+            spec.inferred = Inferred::LaterEntries;
+            spec.guessed = Some(
+                "a worker's script: later requests came from inside it (dedicated or shared: the HAR does not say; worker-src governs both)".to_owned(),
+            );
+        }
+        let (owner, alternatives) = self.owner(entry);
+        spec.context = owner;
+        for alt in alternatives {
+            let label = self.contexts[alt].label.clone();
+            let mut a = spec.alternative(format!("{label} made it"));
+            a.context = alt;
+            spec.alternatives.push(a);
+        }
+        if matches!(spec.destination, Destination::IFrame | Destination::Frame) {
+            let parent = self.document_by_referrer(entry).unwrap_or(owner);
+            spec.context = parent;
+            spec.alternatives.clear();
+            let c = self.add(
+                ContextKind::Frame,
+                spec.url.clone(),
+                entry,
+                number,
+                Some(parent),
+                notes,
+            );
+            if let Some(f) = &entry.frameref {
+                self.frames.push((f.clone(), c));
+            }
+            self.push_hop(entry, &spec, Some(c), false);
+        } else if let Some(kind) = worker_kind(spec.destination) {
+            let c = self.add(kind, spec.url.clone(), entry, number, Some(owner), notes);
+            if let (ContextKind::ServiceWorker, Some(r)) = (kind, &entry.service_worker_ref) {
+                self.service_workers.push((r.clone(), c));
+            }
+            self.push_hop(entry, &spec, Some(c), false);
+        } else {
+            self.push_hop(entry, &spec, None, false);
+        }
+        Placed::Request(Box::new(spec))
+    }
+
+    fn take_hop(&mut self, url: &Url, destination: Destination) -> Option<Hop> {
+        let i = self.hops.iter().position(|h| match &h.target {
+            RedirectTarget::Url(t) => t.as_str() == url.as_str(),
+            RedirectTarget::Unknown => h.destination == destination,
+        })?;
+        Some(self.hops.remove(i))
+    }
+
+    fn push_hop(&mut self, entry: &Entry, spec: &RequestSpec, creates: Option<usize>, page: bool) {
+        if let Some(target) = entry.redirect_target(&spec.url) {
+            self.hops.push(Hop {
+                target,
+                count: spec.redirect_count,
+                original: spec
+                    .original_url
+                    .clone()
+                    .unwrap_or_else(|| spec.url.clone()),
+                context: spec.context,
+                destination: spec.destination,
+                navigation: spec.navigation,
+                creates,
+                page_document: page,
+            });
+        }
+    }
+
+    /// The hop after a redirect: same destination, context and navigation; one more
+    /// redirect; the chain's original URL.
+    fn continue_chain(
+        &mut self,
+        number: usize,
+        entry: &Entry,
+        mut spec: RequestSpec,
+        hop: Hop,
+        notes: &mut Vec<String>,
+    ) -> Placed {
+        if let Some(c) = hop.creates {
+            self.redo(c, spec.url.clone(), entry, number, notes);
+        }
+        if hop.page_document {
+            self.push_hop(entry, &spec, hop.creates, true);
+            return Placed::Skipped("a redirect of the page's document");
+        }
+        spec.destination = hop.destination;
+        spec.context = hop.context;
+        spec.navigation = hop.navigation;
+        spec.redirect_count = hop.count + 1;
+        spec.original_url = Some(hop.original.clone());
+        if spec.navigation.is_some() {
+            spec.api = Some("navigation");
+        }
+        self.push_hop(entry, &spec, hop.creates, false);
+        Placed::Request(Box::new(spec))
+    }
+
+    /// A document entry: the page, a later top-level document, or a frame's.
+    fn place_document(
+        &mut self,
+        number: usize,
+        entry: &Entry,
+        mut spec: RequestSpec,
+        sec_fetch_document: bool,
+        notes: &mut Vec<String>,
+    ) -> Placed {
+        let Some(top) = self.top else {
+            let c = self.add(
+                ContextKind::Page,
+                spec.url.clone(),
+                entry,
+                number,
+                None,
+                notes,
+            );
+            self.top = Some(c);
+            self.top_frameref = entry.frameref.clone();
+            if let Some(f) = &entry.frameref {
+                self.frames.push((f.clone(), c));
+            }
+            spec.context = c;
+            self.push_hop(entry, &spec, Some(c), true);
+            return Placed::PageDocument;
+        };
+        let top_level = match (&entry.frameref, &self.top_frameref) {
+            (Some(f), Some(t)) => f == t,
+            // Without Playwright's frames: Sec-Fetch-Dest, or a form's POST (a form submitted
+            // into a frame is rarer than one that navigates the tab).
+            _ => sec_fetch_document || entry.request.method.eq_ignore_ascii_case("POST"),
+        };
+        let form = entry.request.method.eq_ignore_ascii_case("POST");
+        if top_level {
+            // A top-level navigation: the navigation check of the document that started it
+            // (the one its Referer names, else the current one); the new document is the
+            // page's context from here on.
+            spec.context = self.document_by_referrer(entry).unwrap_or(top);
+            spec.navigation = Some(if form {
+                NavigationType::FormSubmission
+            } else {
+                NavigationType::Other
+            });
+            spec.api = Some(if form {
+                "form submission"
+            } else {
+                "navigation"
+            });
+            if !form && spec.url.query().is_some() {
+                let mut a = spec.alternative("a GET form submitted it");
+                a.navigation = Some(NavigationType::FormSubmission);
+                spec.alternatives.push(a);
+            }
+            let c = self.add(
+                ContextKind::Page,
+                spec.url.clone(),
+                entry,
+                number,
+                Some(top),
+                notes,
+            );
+            self.top = Some(c);
+            if let Some(f) = &entry.frameref {
+                self.frames.push((f.clone(), c));
+            }
+            self.push_hop(entry, &spec, Some(c), false);
+            return Placed::Request(Box::new(spec));
+        }
+        // A frame: checked by frame-src in its parent.
+        let parent = self.document_by_referrer(entry).unwrap_or(top);
+        spec.destination = Destination::IFrame;
+        spec.context = parent;
+        if form {
+            spec.api = Some("form submission into a frame");
+        }
+        let c = self.add(
+            ContextKind::Frame,
+            spec.url.clone(),
+            entry,
+            number,
+            Some(parent),
+            notes,
+        );
+        if let Some(f) = &entry.frameref {
+            self.frames.push((f.clone(), c));
+        }
+        self.push_hop(entry, &spec, Some(c), false);
+        Placed::Request(Box::new(spec))
+    }
+
+    /// Is this script entry a worker's script, by later requests made from inside it?
+    fn is_worker_script(&self, spec: &RequestSpec, entry: &Entry) -> bool {
+        if spec.destination != Destination::Script {
+            return false;
+        }
+        if entry
+            .initiator
+            .as_ref()
+            .and_then(|i| i.get("type"))
+            .and_then(Value::as_str)
+            == Some("parser")
+        {
+            return false;
+        }
+        self.referrers.iter().any(|r| r == spec.url.as_str())
+    }
+
+    /// The most recent document context (page or frame) whose URL is the entry's `Referer`.
+    fn document_by_referrer(&self, entry: &Entry) -> Option<usize> {
+        let r = header(&entry.request.headers, "referer")?;
+        self.contexts
+            .iter()
+            .rposition(|c| !c.kind.is_worker() && c.url.as_str() == r)
+    }
+
+    /// The context that made the entry, and the other contexts that may have.
+    fn owner(&mut self, entry: &Entry) -> (usize, Vec<usize>) {
+        let top = self.top.unwrap_or(0);
+        // 1. Playwright's service worker reference.
+        if let Some(r) = &entry.service_worker_ref {
+            if let Some((_, c)) = self.service_workers.iter().find(|(x, _)| x == r) {
+                return (*c, Vec::new());
+            }
+            let mapped = |i: usize| self.service_workers.iter().any(|(_, x)| *x == i);
+            let unmapped = (0..self.contexts.len())
+                .rev()
+                .find(|&i| self.contexts[i].kind == ContextKind::ServiceWorker && !mapped(i));
+            if let Some(c) = unmapped {
+                self.service_workers.push((r.clone(), c));
+                return (c, Vec::new());
+            }
+        }
+        let referrer = header(&entry.request.headers, "referer");
+        // 2. Chromium's initiator: the document of a parser-inserted element.
+        if let Some(u) = entry
+            .initiator
+            .as_ref()
+            .filter(|i| i.get("type").and_then(Value::as_str) == Some("parser"))
+            .and_then(|i| i.get("url"))
+            .and_then(Value::as_str)
+        {
+            if let Some(c) = self
+                .contexts
+                .iter()
+                .rposition(|c| !c.kind.is_worker() && c.url.as_str() == u)
+            {
+                return (c, Vec::new());
+            }
+        }
+        // 3. A worker script's URL as referrer.
+        if let Some(r) = referrer {
+            if let Some(c) = self
+                .contexts
+                .iter()
+                .rposition(|c| c.kind.is_worker() && c.url.as_str() == r)
+            {
+                return (c, Vec::new());
+            }
+        }
+        // 4-6. Playwright's frame, the referring document, the top-level document.
+        let frame = entry
+            .frameref
+            .as_ref()
+            .and_then(|f| self.frames.iter().rev().find(|(x, _)| x == f))
+            .map(|(_, c)| *c);
+        let exact = self.document_by_referrer(entry);
+        let owner = frame.or(exact).unwrap_or(top);
+        let referrer_url = referrer.and_then(|r| Url::parse(r).ok());
+        let whole = referrer_url.as_ref().is_some_and(|r| whole_url(r, entry));
+        if exact.is_some() && exact == Some(owner) && whole {
+            // The document's whole URL as referrer: a worker's would be its script's.
+            return (owner, Vec::new());
+        }
+        let origin = referrer_url.map(|u| u.origin());
+        let alternatives = self
+            .contexts
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| matches!(c.kind, ContextKind::Worker | ContextKind::SharedWorker))
+            .filter(|(_, c)| origin.as_ref().is_none_or(|o| c.url.origin() == *o))
+            .filter(|(_, c)| c.parent == Some(owner) || c.kind == ContextKind::SharedWorker)
+            .map(|(i, _)| i)
+            .collect();
+        (owner, alternatives)
+    }
+}
+
+/// Is this `Referer` a whole URL, not one cut to its origin? The default referrer policy
+/// (`strict-origin-when-cross-origin`) sends only the origin with a cross-origin request, so
+/// a bare origin there could be any context of that origin's.
+fn whole_url(referrer: &Url, entry: &Entry) -> bool {
+    let same_origin =
+        Url::parse(entry.request.url.trim()).is_ok_and(|u| u.origin() == referrer.origin());
+    same_origin || referrer.path() != "/" || referrer.query().is_some()
+}
+
+/// The context a worker script starts.
+fn worker_kind(d: Destination) -> Option<ContextKind> {
+    match d {
+        Destination::Worker => Some(ContextKind::Worker),
+        Destination::SharedWorker => Some(ContextKind::SharedWorker),
+        Destination::ServiceWorker => Some(ContextKind::ServiceWorker),
+        _ => None,
+    }
+}
+
+/// The `Content-Security-Policy` and `Content-Security-Policy-Report-Only` header values of
+/// an entry's response, in order. A header value that holds line breaks is several header
+/// lines merged.
+pub(super) fn policies_of(entry: &Entry, label: &str, notes: &mut Vec<String>) -> Vec<PolicyText> {
+    let mut out = Vec::new();
+    for h in &entry.response.headers {
+        let disposition = match h.name.to_ascii_lowercase().as_str() {
+            "content-security-policy" => Disposition::Enforce,
+            "content-security-policy-report-only" => Disposition::Report,
+            "x-content-security-policy" | "x-webkit-csp" => {
+                notes.push(format!(
+                    "the {label} document's {} header is a pre-standard prefixed header that browsers ignore; it was not read",
+                    h.name
+                ));
+                continue;
+            }
+            _ => continue,
+        };
+        for value in h.value.split('\n').map(str::trim).filter(|v| !v.is_empty()) {
+            out.push(PolicyText::header(
+                value,
+                disposition,
+                if label == "page" {
+                    format!("HAR: {} response header", h.name)
+                } else {
+                    format!("HAR: {label}'s {} response header", h.name)
+                },
+            ));
+        }
+    }
+    out
+}

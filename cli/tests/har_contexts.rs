@@ -1,0 +1,303 @@
+//! `cspgate check --har` on small handmade HARs, one per behaviour: each request checked in
+//! the context that made it (frames and workers with their own policies, documents a
+//! navigation switched to), form submissions by `form-action`, worker scripts recognised,
+//! redirect chains, HAR files in other encodings, and `suggest` keeping to the page's own
+//! requests.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // Tests panic on broken fixtures.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use serde_json::Value;
+
+fn data(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data/contexts")
+        .join(name)
+}
+
+fn cspgate(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_cspgate"))
+        .args(args)
+        .current_dir(data(""))
+        .stdin(Stdio::null())
+        .output()
+        .expect("the cspgate binary runs")
+}
+
+fn json(o: &Output) -> Vec<Value> {
+    String::from_utf8(o.stdout.clone())
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8(o.stderr.clone()).unwrap()
+}
+
+/// The row of `url`: (context, destination, result, directive).
+fn row<'a>(lines: &'a [Value], url: &str) -> &'a Value {
+    lines
+        .iter()
+        .find(|l| l["url"] == url)
+        .unwrap_or_else(|| panic!("no row for {url} in {lines:#?}"))
+}
+
+fn cells(l: &Value) -> (&str, &str, &str, Option<&str>) {
+    (
+        l["context"].as_str().unwrap(),
+        l["destination"].as_str().unwrap(),
+        l["result"].as_str().unwrap(),
+        l["directive"].as_str(),
+    )
+}
+
+#[test]
+fn frames_use_their_own_policy_and_navigations_switch_documents() {
+    let o = cspgate(&["check", "--har", "frames.har", "--json"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let lines = json(&o);
+    // The page's img-src 'self' blocks its own cross-origin image...
+    assert_eq!(
+        cells(row(&lines, "http://img.test/page.png")),
+        ("page", "image", "blocked", Some("img-src"))
+    );
+    // ...the frame's navigation is the page's frame-src's business...
+    assert_eq!(
+        cells(row(&lines, "http://frame.test/f.html")),
+        ("page", "iframe", "allowed", Some("frame-src"))
+    );
+    // ...and the frame's own requests obey the frame's img-src http://img.test.
+    let framed = row(&lines, "http://img.test/frame.png");
+    assert_eq!(
+        cells(framed),
+        ("frame#1", "image", "allowed", Some("img-src"))
+    );
+    assert_eq!(framed["context_url"], "http://frame.test/f.html");
+    assert_eq!(framed["matched"], "http://img.test");
+    assert_eq!(
+        cells(row(&lines, "http://frame.test/own.png")),
+        ("frame#1", "image", "blocked", Some("img-src"))
+    );
+    // The tab navigated: the navigation itself is not a fetch, and what follows is checked
+    // against the new document's img-src *.
+    let nav = row(&lines, "http://app.test/next");
+    assert_eq!(cells(nav), ("page", "document", "allowed", None));
+    assert_eq!(nav["navigation"], "other");
+    assert_eq!(
+        cells(row(&lines, "http://img.test/next.png")),
+        ("page#2", "image", "allowed", Some("img-src"))
+    );
+    // The table names the contexts and their policies.
+    let o = cspgate(&["check", "--har", "frames.har"]);
+    let out = String::from_utf8(o.stdout).unwrap();
+    assert!(
+        out.contains("frame#1: frame http://frame.test/f.html, made by page (HAR entry 3)"),
+        "{out}"
+    );
+    assert!(
+        out.contains(
+            "from HAR: frame#1's Content-Security-Policy response header): img-src http://img.test"
+        ),
+        "{out}"
+    );
+    assert!(out.lines().any(|l| l.starts_with("CONTEXT ")), "{out}");
+}
+
+#[test]
+fn form_submissions_are_checked_by_form_action() {
+    let o = cspgate(&["check", "--har", "forms.har", "--json"]);
+    let lines = json(&o);
+    let evil = row(&lines, "http://evil.test/collect");
+    assert_eq!(
+        cells(evil),
+        ("page", "document", "blocked", Some("form-action"))
+    );
+    assert_eq!(evil["navigation"], "form-submission");
+    assert_eq!(evil["blocked_by"]["directive"], "form-action");
+    let own = row(&lines, "http://blog.test:8080/comment");
+    assert_eq!(
+        cells(own),
+        ("page", "document", "allowed", Some("form-action"))
+    );
+    // Without form-action, a form submission is not restricted (no fallback to default-src).
+    let o = cspgate(&[
+        "check",
+        "--har",
+        "forms.har",
+        "--policy",
+        "default-src 'self'",
+        "--json",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(
+        row(&json(&o), "http://evil.test/collect")["result"],
+        "allowed"
+    );
+}
+
+#[test]
+fn workers_are_recognised_and_checked_in_their_own_context() {
+    let o = cspgate(&["check", "--har", "workers.har", "--json"]);
+    let lines = json(&o);
+    // A script that later requests came from is a worker's: worker-src, and said so.
+    let w = row(&lines, "http://app.test/w.js");
+    assert_eq!(cells(w), ("page", "worker", "blocked", Some("worker-src")));
+    assert_eq!(w["inferred_from"], "later-entries");
+    assert!(w["guessed"].as_str().unwrap().contains("worker"), "{w}");
+    // The script loaded by the page stays a script.
+    let main = row(&lines, "http://app.test/main.js");
+    assert_eq!(main["destination"], "script");
+    assert!(main["guessed"].is_null());
+    // The worker's own request, by its Referer: the worker's connect-src.
+    assert_eq!(
+        cells(row(&lines, "http://app.test/from-worker")),
+        ("worker#1", "", "blocked", Some("connect-src"))
+    );
+    // A cross-origin request whose Referer is cut to the origin may be the worker's: the
+    // two readings differ, so the verdict is unknown, and says why.
+    let either = row(&lines, "http://api.test/either");
+    assert_eq!(either["result"], "unknown");
+    assert_eq!(
+        either["depends_on"],
+        "blocked as read, allowed if worker#1 made it"
+    );
+    // Service-Worker: script marks the registration; the worker's own requests are its.
+    let sw = row(&lines, "http://app.test/sw.js");
+    assert_eq!(sw["destination"], "serviceworker");
+    assert_eq!(sw["inferred_from"], "request-headers");
+    assert_eq!(
+        cells(row(&lines, "http://api.test/from-sw")),
+        ("serviceworker#1", "", "allowed", Some("connect-src"))
+    );
+    // Notes go to standard error with --json.
+    assert!(
+        stderr(&o).contains("is guessed to be worker"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn redirect_hops_count_and_report_the_original_url() {
+    let o = cspgate(&["check", "--har", "redirects.har", "--json"]);
+    let lines = json(&o);
+    let first = row(&lines, "https://cdn.test/images/logo.png");
+    assert_eq!(first["redirect_count"], 0);
+    // After a redirect the path of https://cdn.test/images/ is not compared (CSP3 §6.7.2.13).
+    let hop = row(&lines, "https://cdn.test/v2/logo.png");
+    assert_eq!(hop["result"], "allowed");
+    assert_eq!(hop["redirect_count"], 1);
+    assert_eq!(hop["original_url"], "https://cdn.test/images/logo.png");
+    // The same URL fetched directly is blocked by the path.
+    let direct = row(&lines, "https://cdn.test/v2/other.png");
+    assert_eq!(direct["result"], "blocked");
+    assert_eq!(direct["redirect_count"], 0);
+    let o = cspgate(&["check", "--har", "redirects.har"]);
+    let out = String::from_utf8(o.stdout).unwrap();
+    assert!(
+        out.contains("after 1 redirect from https://cdn.test/images/logo.png"),
+        "{out}"
+    );
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!(
+        "cspgate-har-contexts-{}-{name}",
+        std::process::id()
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+#[test]
+fn other_encodings_are_read() {
+    let text = std::fs::read_to_string(data("redirects.har")).unwrap();
+    let dir = scratch("encodings");
+    // A UTF-8 byte-order mark.
+    let bom = dir.join("bom.har");
+    std::fs::write(&bom, [&[0xEF, 0xBB, 0xBF][..], text.as_bytes()].concat()).unwrap();
+    // UTF-16 little-endian with its byte-order mark.
+    let utf16 = dir.join("utf16.har");
+    let mut bytes = vec![0xFF, 0xFE];
+    for u in text.encode_utf16() {
+        bytes.extend(u.to_le_bytes());
+    }
+    std::fs::write(&utf16, bytes).unwrap();
+    // One Latin-1 byte (é) in a header value.
+    let latin1 = dir.join("latin1.har");
+    let with_header = text.replacen(
+        r#"{"name": "Sec-Fetch-Dest", "value": "image"}"#,
+        "{\"name\": \"X-Caf\u{1}\", \"value\": \"x\"}, {\"name\": \"Sec-Fetch-Dest\", \"value\": \"image\"}",
+        1,
+    );
+    let bytes: Vec<u8> = with_header
+        .bytes()
+        .map(|b| if b == 1 { 0xE9 } else { b })
+        .collect();
+    std::fs::write(&latin1, bytes).unwrap();
+    for (path, note) in [
+        (&bom, None),
+        (&utf16, Some("is UTF-16")),
+        (&latin1, Some("stray bytes were read as Latin-1")),
+    ] {
+        let o = cspgate(&["check", "--har", path.to_str().unwrap(), "--json"]);
+        assert_eq!(o.status.code(), Some(1), "{path:?}: {}", stderr(&o));
+        assert_eq!(json(&o).len(), 3, "{path:?}");
+        if let Some(n) = note {
+            assert!(stderr(&o).contains(n), "{path:?}: {}", stderr(&o));
+        }
+    }
+    // A broken entry is named.
+    let bad = dir.join("bad-entry.har");
+    std::fs::write(
+        &bad,
+        text.replacen(
+            r#""url": "https://cdn.test/v2/other.png""#,
+            r#""url": 7"#,
+            1,
+        ),
+    )
+    .unwrap();
+    let o = cspgate(&["check", "--har", bad.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.contains("entry 4 is not a valid HAR entry: invalid type: integer `7`"),
+        "{err}"
+    );
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn suggest_adds_only_what_the_page_itself_needs() {
+    let o = cspgate(&["suggest", "--har", "frames.har"]);
+    let out = String::from_utf8(o.stdout.clone()).unwrap();
+    assert_eq!(o.status.code(), Some(0), "{out}{}", stderr(&o));
+    // The page's own image gets its source; the frame's blocked image does not.
+    assert!(out.contains("img-src: add http://img.test"), "{out}");
+    assert!(
+        !out.contains("img-src 'self' http://img.test http://frame.test"),
+        "{out}"
+    );
+    assert!(
+        out.contains("made by frames, workers or documents with other policies are checked against their own policies"),
+        "{out}"
+    );
+    assert!(out.contains("Re-checked with cspgate"), "{out}");
+    assert!(
+        out.contains("Every request of the page is allowed."),
+        "{out}"
+    );
+    assert!(
+        out.contains(
+            "frame#1: http://frame.test/own.png (image): still blocked by policy 1's img-src"
+        ),
+        "{out}"
+    );
+    assert!(!out.contains("Verified"), "{out}");
+}
