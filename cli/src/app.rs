@@ -138,7 +138,9 @@ fn gather(page: &PageArgs, policies: &PolicyArgs, reqs: &RequestArgs) -> Result<
         bail!("no requests to check: give URLs, --requests FILE or --har FILE");
     }
     if let Some(n) = &reqs.nonce {
-        for r in &mut requests {
+        // The HAR's requests carry what their documents' HTML shows (and alternatives for
+        // what it cannot show); the nonce is for the requests described by hand.
+        for r in requests.iter_mut().filter(|r| r.entry.is_none()) {
             if r.destination.is_script_like() || r.destination == Destination::Style {
                 r.nonce = Some(n.clone());
             }

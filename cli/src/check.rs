@@ -5,11 +5,11 @@
 use cspgate::url::Url;
 use cspgate::{
     effective_directive, fallback_list, Destination, DirectiveKind, Disposition, DocumentPolicy,
-    Initiator, Keywords, NavigationType, PolicyList, SourceExpression,
+    Initiator, InlineCheck, Keywords, NavigationType, PolicyList, SourceExpression,
 };
 
 use crate::progress;
-use crate::requests::RequestSpec;
+use crate::requests::{InlineCode, RequestSpec};
 
 /// A request's verdict, in three kinds: blocked; allowed but reported by a report-only policy;
 /// allowed.
@@ -115,7 +115,9 @@ impl Outcome {
         }
         match &self.matched {
             Some(t) => t.clone(),
-            None if self.request.navigation.is_some() => format!("allowed by {effective}"),
+            None if self.request.navigation.is_some() || self.request.inline.is_some() => {
+                format!("allowed by {}", self.decided_by.unwrap_or(effective))
+            }
             None => "allowed (no URL check applies)".to_owned(),
         }
     }
@@ -218,14 +220,29 @@ fn check_with_alternatives(documents: &[DocumentPolicy], spec: &RequestSpec) -> 
     };
     let mut outcome = check_one(doc, spec);
     let mut differing: Vec<String> = Vec::new();
-    for alt in &spec.alternatives {
+    let mut alternatives = spec.alternatives.clone();
+    if let Some(why) = spec.nonce_unknown {
+        // Each reading so far, with each nonce of the context's policies.
+        let mut readings = vec![spec.alternative(why)];
+        readings.extend(alternatives.iter().cloned());
+        for n in policy_nonces(doc.policies()) {
+            for r in &readings {
+                let mut a = r.clone();
+                a.nonce = Some(n.clone());
+                a.depends_on = why.to_owned();
+                alternatives.push(a);
+            }
+        }
+    }
+    for alt in &alternatives {
         let other = spec.with(alt);
         let Some(doc) = documents.get(other.context) else {
             continue;
         };
         let o = check_one(doc, &other);
-        if o.kind != outcome.kind {
-            differing.push(format!("{} if {}", o.kind.as_str(), alt.depends_on));
+        let text = format!("{} if {}", o.kind.as_str(), alt.depends_on);
+        if o.kind != outcome.kind && !differing.contains(&text) {
+            differing.push(text);
         }
     }
     if !differing.is_empty() {
@@ -239,12 +256,64 @@ fn check_with_alternatives(documents: &[DocumentPolicy], spec: &RequestSpec) -> 
     outcome
 }
 
+/// The nonce values of the policies' nonce sources.
+fn policy_nonces(list: &PolicyList) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for p in list {
+        for d in p.directives() {
+            for tok in d.tokens() {
+                if let SourceExpression::Nonce(n) = SourceExpression::parse(tok) {
+                    if !out.iter().any(|x| x == n) {
+                        out.push(n.to_owned());
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
 /// Checks one request in one context: a navigation by the navigation check, anything else by
 /// the request check.
 pub fn check_one(policy: &DocumentPolicy, spec: &RequestSpec) -> Outcome {
+    if let Some(code) = &spec.inline {
+        return check_inline(policy, spec, code);
+    }
     match spec.navigation {
         Some(n) => check_navigation(policy, spec, n),
         None => check_fetch(policy, spec),
+    }
+}
+
+/// Inline code: the inline check (CSP3 §4.2.3) of its document's policies, as parsed from
+/// the HTML (so parser-inserted).
+fn check_inline(policy: &DocumentPolicy, spec: &RequestSpec, code: &InlineCode) -> Outcome {
+    let mut check = InlineCheck::new(code.kind, &code.source)
+        .nonceable(code.nonceable)
+        .parser_inserted(true);
+    if let Some(n) = &code.nonce {
+        check = check.nonce(n);
+    }
+    let verdict = policy.check_inline(&check);
+    let blocks = hits(&verdict, Disposition::Enforce);
+    let reported = hits(&verdict, Disposition::Report);
+    let effective = code.kind.effective_directive();
+    let governing = policy.policies().iter().find_map(|p| {
+        (p.disposition() == Disposition::Enforce)
+            .then(|| p.governing_directive(effective))
+            .flatten()
+    });
+    Outcome {
+        request: spec.clone(),
+        effective: Some(effective),
+        kind: kind_of(&verdict, &reported),
+        decided_by: blocks.first().map(|b| b.governing).or(governing),
+        matched: None,
+        blocked_by: blocks.first().copied(),
+        blocks,
+        reported,
+        hint: None,
+        unknown: None,
     }
 }
 
@@ -360,6 +429,14 @@ fn nonce_hint(list: &PolicyList, spec: &RequestSpec, hit: &Hit) -> Option<String
         }
     }
     let g = hit.governing;
+    if spec.entry.is_some() && spec.nonce_unknown.is_none() && spec.nonce.is_none() {
+        // The document's HTML shows the element, without the policy's nonce.
+        return (nonce || strict_dynamic).then(|| format!(
+            "policy {}'s {g} allows elements carrying its nonce (or a matching hash); the document's HTML shows {} without one",
+            hit.policy,
+            spec.url
+        ));
+    }
     if strict_dynamic && d.is_script_like() {
         Some(format!(
             "policy {}'s {g} has 'strict-dynamic': host sources are ignored, and a script inserted by the HTML parser loads only with the policy's nonce or a matching hash; a HAR does not record nonce attributes (--nonce VALUE checks scripts as if they carried one)",

@@ -16,6 +16,9 @@ use crate::table::Table;
 /// request and a non-default initiator in parentheses: `"" (WebSocket)`, `image (prefetch)`.
 pub fn destination_text(o: &Outcome) -> String {
     let r = &o.request;
+    if let Some(i) = &r.inline {
+        return format!("inline {}", i.kind.as_str());
+    }
     let mut s = match r.destination {
         Destination::Empty => "\"\"".to_owned(),
         d => d.as_str().to_owned(),
@@ -207,6 +210,11 @@ pub struct OutcomeJson<'a> {
     pub navigation: Option<&'static str>,
     /// Why the destination is a guess, when it is one.
     pub guessed: Option<&'a str>,
+    /// For inline code (not a request): its inline type (`script`, `script attribute`,
+    /// `style`, `style attribute`); `url` is then its document's.
+    pub inline: Option<&'static str>,
+    /// For inline code: what it is (`inline #2 <p onclick=>`).
+    pub code: Option<&'a str>,
     /// The effective directive, or null when no fetch directive applies.
     pub directive: Option<&'static str>,
     /// The source expression that allowed the request, or null.
@@ -245,6 +253,8 @@ pub fn outcome_json<'a>(o: &'a Outcome, contexts: &'a [Context]) -> OutcomeJson<
         original_url: r.original_url.as_ref().map(Url::as_str),
         navigation: r.navigation.map(|n| n.as_str()),
         guessed: r.guessed.as_deref(),
+        inline: r.inline.as_ref().map(|i| i.kind.as_str()),
+        code: r.inline.as_ref().map(|i| i.label.as_str()),
         directive: o.effective.map(|d| d.as_str()),
         matched: o.matched.as_deref(),
         governing: o.decided_by.map(|d| d.as_str()),

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use anyhow::{anyhow, bail, Context, Result};
 use cspgate::url::Url;
-use cspgate::{Destination, Initiator, NavigationType, ParserMetadata, Request};
+use cspgate::{Destination, Initiator, InlineType, NavigationType, ParserMetadata, Request};
 
 /// Where a request's destination came from: the user said so, or it was inferred from a HAR.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -29,6 +29,8 @@ pub enum Inferred {
     Assumed,
     /// Later entries: requests made from inside a script show it is a worker's.
     LaterEntries,
+    /// The document's HTML (inline code).
+    Html,
 }
 
 impl Inferred {
@@ -44,6 +46,7 @@ impl Inferred {
             Inferred::UrlExtension => "url-extension",
             Inferred::Assumed => "assumed",
             Inferred::LaterEntries => "later-entries",
+            Inferred::Html => "html",
         }
     }
 }
@@ -87,6 +90,30 @@ pub struct RequestSpec {
     /// What else the request may have been, when the HAR does not tell: if any of these
     /// gets another verdict, the verdict is unknown.
     pub alternatives: Vec<Alternative>,
+    /// The element's `integrity` attribute, when its document's HTML shows it.
+    pub integrity: Option<String>,
+    /// When the HAR cannot show whether the element carried a nonce: why. Each nonce of the
+    /// context's policies is then checked as an alternative reading.
+    pub nonce_unknown: Option<&'static str>,
+    /// Not a request: inline code of the document at `url` (CSP's inline check).
+    pub inline: Option<InlineCode>,
+}
+
+/// Inline code in a document: a `<script>` or `<style>` element's text, an event handler or
+/// a `style` attribute.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InlineCode {
+    /// Its inline type.
+    pub kind: InlineType,
+    /// The code.
+    pub source: String,
+    /// The element's nonce, if any.
+    pub nonce: Option<String>,
+    /// The element is nonceable (no duplicate attributes).
+    pub nonceable: bool,
+    /// Its number among the document's inline code (1-based), and what it is: `<script>`,
+    /// `<p onclick=>`.
+    pub label: String,
 }
 
 /// Another reading of a request the HAR does not pin down.
@@ -100,6 +127,8 @@ pub struct Alternative {
     pub navigation: Option<NavigationType>,
     /// The nonce it may have carried.
     pub nonce: Option<String>,
+    /// Whether the parser may have inserted it.
+    pub parser_metadata: ParserMetadata,
     /// What the verdict then depends on, for people: `whether a form submitted it`.
     pub depends_on: String,
 }
@@ -122,6 +151,9 @@ impl RequestSpec {
             navigation: None,
             guessed: None,
             alternatives: Vec::new(),
+            integrity: None,
+            nonce_unknown: None,
+            inline: None,
         }
     }
 
@@ -139,6 +171,9 @@ impl RequestSpec {
         if let Some(o) = &self.original_url {
             request = request.original_url(o);
         }
+        if let Some(i) = &self.integrity {
+            request = request.integrity(i);
+        }
         request
     }
 
@@ -149,6 +184,7 @@ impl RequestSpec {
             destination: alt.destination,
             navigation: alt.navigation,
             nonce: alt.nonce.clone(),
+            parser_metadata: alt.parser_metadata,
             alternatives: Vec::new(),
             ..self.clone()
         }
@@ -161,12 +197,20 @@ impl RequestSpec {
             destination: self.destination,
             navigation: self.navigation,
             nonce: self.nonce.clone(),
+            parser_metadata: self.parser_metadata,
             depends_on: depends_on.into(),
         }
     }
 
     /// The URL for display: `data:` URLs are cut to 48 characters, since they can be huge.
     pub fn display_url(&self) -> String {
+        if let Some(i) = &self.inline {
+            let mut code: String = i.source.split_whitespace().collect::<Vec<_>>().join(" ");
+            if code.chars().count() > 40 {
+                code = code.chars().take(39).collect::<String>() + "…";
+            }
+            return format!("{} {code:?}", i.label);
+        }
         shorten_url(self.url.as_str())
     }
 }

@@ -16,7 +16,7 @@ use anyhow::{bail, Result};
 use cspgate::url::Url;
 use cspgate::{
     effective_directive, fallback_list, Destination, DirectiveKind as D, Disposition,
-    DocumentPolicy, Initiator, PolicyList, PolicySource, SourceExpression,
+    DocumentPolicy, Initiator, InlineType, PolicyList, PolicySource, SourceExpression,
 };
 
 use crate::app::Inputs;
@@ -154,6 +154,9 @@ impl Suggestion {
 }
 
 fn request_text(r: &RequestSpec) -> String {
+    if r.inline.is_some() {
+        return format!("{} in {}", r.display_url(), r.url);
+    }
     let what = match (r.destination, r.api) {
         (Destination::Empty, Some(api)) => api.to_owned(),
         (Destination::Empty, None) => "empty destination".to_owned(),
@@ -170,8 +173,8 @@ fn request_text(r: &RequestSpec) -> String {
 /// scripts, style-src for stylesheets, `e` otherwise); else the natural directive, created.
 fn target(e: D, g: D) -> D {
     let natural = match e {
-        D::ScriptSrcElem => D::ScriptSrc,
-        D::StyleSrcElem => D::StyleSrc,
+        D::ScriptSrcElem | D::ScriptSrcAttr => D::ScriptSrc,
+        D::StyleSrcElem | D::StyleSrcAttr => D::StyleSrc,
         other => other,
     };
     let list = fallback_list(e);
@@ -181,6 +184,17 @@ fn target(e: D, g: D) -> D {
     } else {
         natural
     }
+}
+
+/// The hash-source of inline code: `'sha256-<base64 of its SHA-256>'` (CSP3 §6.7.2.6).
+fn hash_source(code: &str) -> String {
+    use base64::Engine as _;
+    use sha2::Digest as _;
+    let digest = sha2::Sha256::digest(code.as_bytes());
+    format!(
+        "'sha256-{}'",
+        base64::engine::general_purpose::STANDARD.encode(digest)
+    )
 }
 
 /// The honest source for one request in directive `directive`.
@@ -457,6 +471,30 @@ fn collect(inputs: &Inputs, policies: &Policies, notes: &mut Vec<String>) -> Vec
                 if !notes.contains(&n) {
                     notes.push(n);
                 }
+            }
+            if let Some(code) = &r.inline {
+                // Inline code: its hash; attributes also need 'unsafe-hashes'.
+                if matches!(
+                    code.kind,
+                    InlineType::ScriptAttribute | InlineType::StyleAttribute
+                ) {
+                    let text = request_text(r);
+                    add_need(
+                        &mut needs[hit.policy - 1],
+                        t,
+                        g,
+                        "'unsafe-hashes'".to_owned(),
+                        text,
+                    );
+                }
+                add_need(
+                    &mut needs[hit.policy - 1],
+                    t,
+                    g,
+                    hash_source(&code.source),
+                    request_text(r),
+                );
+                continue;
             }
             let source = candidate(document, r, t);
             add_need(&mut needs[hit.policy - 1], t, g, source, request_text(r));

@@ -621,16 +621,22 @@ fn suggest_says_when_sources_cannot_help() {
         out.contains("NOT ALLOWED: re-checked with cspgate"),
         "{out}"
     );
+    // A HAR without the documents' HTML cannot show which scripts carried the nonce: the
+    // verdict depends on it, and says so.
     assert!(
-        out.contains("'strict-dynamic': host sources are ignored"),
+        out.contains(
+            "unknown: blocked as read, allowed if its element's nonce or parser insertion"
+        ),
         "{out}"
     );
+    // Requests described by hand take --nonce as their elements' nonce.
     let o = cspgate(&[
         "suggest",
         "--policy",
         "script-src 'nonce-r4nd0m' 'strict-dynamic'",
-        "--har",
-        "shop-chromium.har",
+        "--document",
+        "https://shop.example.com/",
+        "script:https://cdn.jsdelivr.net/npm/x.js",
         "--nonce",
         "r4nd0m",
     ]);

@@ -301,3 +301,56 @@ fn suggest_adds_only_what_the_page_itself_needs() {
     );
     assert!(!out.contains("Verified"), "{out}");
 }
+
+#[test]
+fn document_html_shows_nonces_parser_insertion_and_inline_code() {
+    let o = cspgate(&["check", "--har", "html.har", "--json"]);
+    let lines = json(&o);
+    // <script nonce=abc src=/app.js>: the nonce allows it.
+    let app = row(&lines, "https://app.test/app.js");
+    assert_eq!(
+        (app["result"].as_str(), app["matched"].as_str()),
+        (Some("allowed"), Some("'nonce-abc'"))
+    );
+    // <script src=https://cdn.test/lib.js> without a nonce, parser-inserted: blocked.
+    assert_eq!(row(&lines, "https://cdn.test/lib.js")["result"], "blocked");
+    // dyn.js is not in the HTML: a script inserted it, and 'strict-dynamic' allows it.
+    let dynamic = row(&lines, "https://cdn.test/dyn.js");
+    assert_eq!(
+        (dynamic["result"].as_str(), dynamic["matched"].as_str()),
+        (Some("allowed"), Some("'strict-dynamic'"))
+    );
+    // Inline code, checked by the inline check.
+    let inline: Vec<(&str, &str, &str)> = lines
+        .iter()
+        .filter(|l| !l["inline"].is_null())
+        .map(|l| {
+            (
+                l["code"].as_str().unwrap(),
+                l["inline"].as_str().unwrap(),
+                l["result"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        inline,
+        [
+            ("inline #1 <script>", "script", "allowed"),
+            ("inline #2 <script>", "script", "blocked"),
+            ("inline #3 <button onclick=>", "script attribute", "blocked"),
+            ("inline #4 <p style=>", "style attribute", "blocked"),
+        ]
+    );
+    // suggest proposes the hashes (and 'unsafe-hashes' for attributes).
+    let o = cspgate(&["suggest", "--har", "html.har"]);
+    let out = String::from_utf8(o.stdout).unwrap();
+    // sha256("evil()") and sha256("go()"), base64.
+    assert!(
+        out.contains("'sha256-HD1jgiOUGdQw9/CUjocrllDng4vPgh6k2/wliwrrhRs='  for inline #2 <script> \"evil()\""),
+        "{out}"
+    );
+    assert!(
+        out.contains("style-src 'self' 'unsafe-hashes' 'sha256-NerDAUWfwD31YdZHveMrq0GLjsNFMwxLpZl0dPUeCcw='"),
+        "{out}"
+    );
+}

@@ -24,13 +24,15 @@
 //! and reports the original URL.
 
 use cspgate::url::Url;
-use cspgate::{Destination, Disposition, NavigationType};
+use cspgate::{Destination, Disposition, InlineType, NavigationType, ParserMetadata};
 use serde_json::Value;
 
+use super::html::{self, Scan};
+use super::infer::is_html;
 use super::model::{header, Entry, RedirectTarget};
 use crate::contexts::{Context, ContextKind};
 use crate::input::PolicyText;
-use crate::requests::{Inferred, RequestSpec};
+use crate::requests::{Inferred, InlineCode, RequestSpec};
 
 /// A 3xx waiting for its next hop.
 struct Hop {
@@ -69,6 +71,10 @@ pub(super) struct Builder {
     /// import or a CSS subresource): a script URL among them is a worker's.
     referrers: Vec<String>,
     counts: Vec<(ContextKind, usize)>,
+    /// Per context: what its document's HTML holds, when the HAR has it.
+    scans: Vec<Option<Scan>>,
+    /// Inline code found in documents, to check after the entry that loaded them.
+    pub(super) inline: Vec<RequestSpec>,
 }
 
 impl Builder {
@@ -143,7 +149,87 @@ impl Builder {
             entry: Some(number),
             inherits,
         });
-        self.contexts.len() - 1
+        self.scans.push(None);
+        let c = self.contexts.len() - 1;
+        self.read_html(c, entry, number);
+        c
+    }
+
+    /// Reads a document's HTML: its parser-inserted elements, and its inline code as
+    /// requests to check.
+    fn read_html(&mut self, c: usize, entry: &Entry, number: usize) {
+        let context = &self.contexts[c];
+        if !matches!(context.kind, ContextKind::Page | ContextKind::Frame)
+            || !is_html(&entry.mime())
+        {
+            return;
+        }
+        let Some(body) = entry.body() else {
+            return;
+        };
+        let scan = html::scan(&body, &context.url);
+        for (k, code) in scan.inline.iter().enumerate() {
+            let destination = match code.kind {
+                InlineType::Style | InlineType::StyleAttribute => Destination::Style,
+                _ => Destination::Script,
+            };
+            let mut spec = RequestSpec::new(context.url.clone(), destination);
+            spec.inline = Some(InlineCode {
+                kind: code.kind,
+                source: code.source.clone(),
+                nonce: code.nonce.clone(),
+                nonceable: code.nonceable,
+                label: format!("inline #{} {}", k + 1, code.what),
+            });
+            spec.inferred = Inferred::Html;
+            spec.context = c;
+            spec.entry = Some(number);
+            self.inline.push(spec);
+        }
+        self.scans[c] = Some(scan);
+    }
+
+    /// What the document's HTML says of a script or stylesheet it loads: parser-inserted
+    /// with its nonce and integrity, or inserted by a script. What the HAR cannot show (no
+    /// HTML, or a script-inserted element's nonce) becomes alternative readings.
+    fn apply_html(&self, spec: &mut RequestSpec) {
+        let Some(context) = self.contexts.get(spec.context) else {
+            return;
+        };
+        if !matches!(context.kind, ContextKind::Page | ContextKind::Frame)
+            || !matches!(spec.destination, Destination::Script | Destination::Style)
+        {
+            return;
+        }
+        match self.scans.get(spec.context).and_then(Option::as_ref) {
+            Some(scan) => match scan.element(&spec.url) {
+                Some(e) => {
+                    spec.parser_metadata = ParserMetadata::ParserInserted;
+                    spec.nonce = e.nonce.clone();
+                    spec.integrity = e.integrity.clone();
+                }
+                None => {
+                    spec.parser_metadata = ParserMetadata::NotParserInserted;
+                    spec.nonce_unknown =
+                        Some("the script that inserted it gave it the policy's nonce");
+                }
+            },
+            None => {
+                let why =
+                    "its element's nonce or parser insertion (the HAR has no HTML of its document)";
+                spec.nonce_unknown = Some(why);
+                if spec.parser_metadata == ParserMetadata::None {
+                    for p in [
+                        ParserMetadata::ParserInserted,
+                        ParserMetadata::NotParserInserted,
+                    ] {
+                        let mut a = spec.alternative(why);
+                        a.parser_metadata = p;
+                        spec.alternatives.push(a);
+                    }
+                }
+            }
+        }
     }
 
     /// The chain's final response: the context it created now has this URL and policies.
@@ -154,6 +240,7 @@ impl Builder {
         c.url = url;
         c.policies = policies;
         c.entry = Some(number);
+        self.read_html(i, entry, number);
     }
 
     /// Places one entry: its context, its redirect chain, the contexts it creates.
@@ -181,6 +268,7 @@ impl Builder {
         }
         let (owner, alternatives) = self.owner(entry);
         spec.context = owner;
+        self.apply_html(&mut spec);
         for alt in alternatives {
             let label = self.contexts[alt].label.clone();
             let mut a = spec.alternative(format!("{label} made it"));

@@ -20,6 +20,7 @@ use crate::progress;
 use crate::requests::{parse_url, RequestSpec};
 
 mod contexts;
+mod html;
 mod infer;
 mod model;
 
@@ -126,6 +127,7 @@ pub fn parse(text: &str, name: &str, page: Option<usize>) -> Result<HarPage> {
             Placed::PageDocument => {}
             Placed::Skipped(reason) => skipped.push(reason),
         }
+        out.requests.append(&mut builder.inline);
     }
     bar.finish_and_clear();
     match builder.page() {

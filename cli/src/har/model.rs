@@ -77,6 +77,12 @@ pub(super) struct HarResponse {
 pub(super) struct Content {
     #[serde(default, rename = "mimeType")]
     pub(super) mime_type: String,
+    /// The body, when the HAR embeds it.
+    #[serde(default)]
+    pub(super) text: Option<String>,
+    /// `base64` when `text` is base64-encoded.
+    #[serde(default)]
+    pub(super) encoding: Option<String>,
 }
 
 /// A header line.
@@ -121,6 +127,21 @@ impl Entry {
         } else {
             m
         }
+    }
+
+    /// The response body as text, when the HAR embeds it (base64 decoded; invalid UTF-8
+    /// replaced).
+    pub(super) fn body(&self) -> Option<String> {
+        let c = &self.response.content;
+        let text = c.text.as_ref()?;
+        if c.encoding.as_deref() == Some("base64") {
+            use base64::Engine as _;
+            let bytes = base64::engine::general_purpose::STANDARD
+                .decode(text.trim())
+                .ok()?;
+            return Some(String::from_utf8_lossy(&bytes).into_owned());
+        }
+        Some(text.clone())
     }
 
     /// The response is a redirect (3xx): its target, resolved against `url`, when it has one.
