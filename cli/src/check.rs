@@ -8,6 +8,7 @@ use cspgate::{
     Initiator, InlineCheck, Keywords, NavigationType, PolicyList, SourceExpression,
 };
 
+use crate::engines::{self, EngineNote};
 use crate::progress;
 use crate::requests::{InlineCode, RequestSpec};
 
@@ -73,6 +74,8 @@ pub struct Outcome {
     /// When the verdict is [`Kind::Unknown`]: what it depends on, and the verdict of each
     /// reading (`blocked if a form submitted it, allowed otherwise`).
     pub unknown: Option<String>,
+    /// Where browsers decide otherwise (see [`crate::engines`]).
+    pub engines: Vec<EngineNote>,
 }
 
 impl Outcome {
@@ -219,6 +222,7 @@ fn check_with_alternatives(documents: &[DocumentPolicy], spec: &RequestSpec) -> 
         return check_one(&DocumentPolicy::new(&spec.url, PolicyList::new()), spec);
     };
     let mut outcome = check_one(doc, spec);
+    outcome.engines = engines::notes(&outcome, doc);
     let mut differing: Vec<String> = Vec::new();
     let mut alternatives = spec.alternatives.clone();
     if let Some(why) = spec.nonce_unknown {
@@ -314,6 +318,7 @@ fn check_inline(policy: &DocumentPolicy, spec: &RequestSpec, code: &InlineCode) 
         reported,
         hint: None,
         unknown: None,
+        engines: Vec::new(),
     }
 }
 
@@ -371,6 +376,7 @@ fn check_navigation(policy: &DocumentPolicy, spec: &RequestSpec, n: NavigationTy
         reported,
         hint: None,
         unknown: None,
+        engines: Vec::new(),
     }
 }
 
@@ -408,6 +414,7 @@ fn check_fetch(policy: &DocumentPolicy, spec: &RequestSpec) -> Outcome {
         reported,
         hint,
         unknown: None,
+        engines: Vec::new(),
     }
 }
 

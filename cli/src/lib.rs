@@ -10,6 +10,7 @@
 //! - [`har`]: HAR files: each entry's destination inferred, its context and redirect chain;
 //! - [`contexts`]: the page, its frames and workers, each with its own policies;
 //! - [`check`]: the verdict of every request, with the directive and source that decided;
+//! - [`engines`]: where Chromium and Firefox decide otherwise than the CSP3 letter;
 //! - [`report`]: `check`'s table and JSON output;
 //! - [`explain`]: a policy as the browser sees it;
 //! - [`sources`]: what a source expression means, and where;
@@ -27,6 +28,7 @@ pub mod args;
 pub mod check;
 pub mod conformance;
 pub mod contexts;
+pub mod engines;
 pub mod explain;
 pub mod har;
 pub mod input;

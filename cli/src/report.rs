@@ -92,6 +92,14 @@ fn source_cell(o: &Outcome) -> String {
         source.push_str("; ");
         source.push_str(&r);
     }
+    for e in &o.engines {
+        source.push_str(&format!(
+            "; {}: {} ({})",
+            e.engines,
+            e.verdict.as_str(),
+            e.directive
+        ));
+    }
     if o.request.redirect_count > 0 {
         if let Some(orig) = &o.request.original_url {
             source.push_str(&format!(
@@ -146,6 +154,9 @@ pub fn footer_notes(outcomes: &[Outcome]) -> Vec<String> {
         if let Some(h) = &o.hint {
             push(h.clone());
         }
+        for e in &o.engines {
+            push(format!("{}: {}", e.engines, e.why));
+        }
         if let Some(g) = &o.request.guessed {
             push(format!(
                 "{} is guessed to be {}: {g}",
@@ -186,6 +197,19 @@ impl From<&Hit> for HitJson {
     }
 }
 
+/// What some engines do with a request, in JSON.
+#[derive(Debug, Serialize)]
+pub struct EngineJson {
+    /// `chromium`, `chromium, firefox`.
+    pub engines: &'static str,
+    /// Their verdict.
+    pub result: &'static str,
+    /// The directive that decides there.
+    pub directive: &'static str,
+    /// Why.
+    pub why: &'static str,
+}
+
 /// One request's JSON object, its keys in this order.
 #[derive(Debug, Serialize)]
 pub struct OutcomeJson<'a> {
@@ -215,6 +239,8 @@ pub struct OutcomeJson<'a> {
     pub inline: Option<&'static str>,
     /// For inline code: what it is (`inline #2 <p onclick=>`).
     pub code: Option<&'a str>,
+    /// Where browsers decide otherwise than cspgate (which keeps the CSP3 letter).
+    pub engines: Vec<EngineJson>,
     /// The effective directive, or null when no fetch directive applies.
     pub directive: Option<&'static str>,
     /// The source expression that allowed the request, or null.
@@ -255,6 +281,16 @@ pub fn outcome_json<'a>(o: &'a Outcome, contexts: &'a [Context]) -> OutcomeJson<
         guessed: r.guessed.as_deref(),
         inline: r.inline.as_ref().map(|i| i.kind.as_str()),
         code: r.inline.as_ref().map(|i| i.label.as_str()),
+        engines: o
+            .engines
+            .iter()
+            .map(|e| EngineJson {
+                engines: e.engines,
+                result: e.verdict.as_str(),
+                directive: e.directive.as_str(),
+                why: e.why,
+            })
+            .collect(),
         directive: o.effective.map(|d| d.as_str()),
         matched: o.matched.as_deref(),
         governing: o.decided_by.map(|d| d.as_str()),

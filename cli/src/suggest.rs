@@ -22,6 +22,7 @@ use cspgate::{
 use crate::app::Inputs;
 use crate::check::{self, Kind};
 use crate::contexts::{document_policies, Context, ContextKind};
+use crate::engines;
 use crate::input::{Describe, Policies, PolicyText};
 use crate::requests::RequestSpec;
 use crate::sources::meaningful_in;
@@ -205,7 +206,13 @@ fn candidate(document: &Url, r: &RequestSpec, directive: D) -> String {
     let port = url.port().map(|p| format!(":{p}")).unwrap_or_default();
     match scheme {
         "http" | "https" => {
-            if allows(document, &format!("{directive} 'self'"), r) {
+            // Probe 'self' with the destination the directive checks (an <object> document
+            // that Chromium checks by frame-src is probed as a frame).
+            let mut probe = r.clone();
+            if directive == D::FrameSrc {
+                probe.destination = Destination::IFrame;
+            }
+            if allows(document, &format!("{directive} 'self'"), &probe) {
                 "'self'".to_owned()
             } else {
                 format!("{scheme}://{host}{port}")
@@ -453,7 +460,17 @@ fn collect(inputs: &Inputs, policies: &Policies, notes: &mut Vec<String>) -> Vec
             continue;
         }
         let outcome = check::check_one(&doc, r);
-        for hit in outcome.blocks.iter().chain(&outcome.reported) {
+        // Where an engine blocks what the letter allows, the policy must allow it there too.
+        let engine_hits: Vec<check::Hit> = engines::notes(&outcome, &doc)
+            .iter()
+            .flat_map(|n| engine_hits(policies, r, n.directive))
+            .collect();
+        for hit in outcome
+            .blocks
+            .iter()
+            .chain(&outcome.reported)
+            .chain(&engine_hits)
+        {
             let Some(policy) = policies.list.get(hit.policy - 1) else {
                 continue;
             };
@@ -509,6 +526,27 @@ fn collect(inputs: &Inputs, policies: &Policies, notes: &mut Vec<String>) -> Vec
         ));
     }
     needs
+}
+
+/// The policies in which `directive` (what an engine checks the request by) governs it.
+fn engine_hits(policies: &Policies, r: &RequestSpec, directive: D) -> Vec<check::Hit> {
+    let e = if directive == D::FrameSrc {
+        D::FrameSrc
+    } else {
+        effective_directive(r.destination, r.initiator).unwrap_or(directive)
+    };
+    policies
+        .list
+        .iter()
+        .enumerate()
+        .filter_map(|(i, p)| {
+            p.governing_directive(e).map(|g| check::Hit {
+                directive: e,
+                governing: g,
+                policy: i + 1,
+            })
+        })
+        .collect()
 }
 
 /// Is this request the page's own: made by a top-level document with the page's policies

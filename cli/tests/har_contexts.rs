@@ -354,3 +354,45 @@ fn document_html_shows_nonces_parser_insertion_and_inline_code() {
         "{out}"
     );
 }
+
+#[test]
+fn engine_differences_are_told_and_suggest_covers_them() {
+    let policy = "connect-src wss://api.test; object-src *; frame-src 'none'";
+    let args = [
+        "--policy",
+        policy,
+        "--document",
+        "https://app.test/",
+        "https://api.test/x",
+        "object:https://b.test/d.html",
+    ];
+    let o = cspgate(&[&["check", "--json"][..], &args].concat());
+    let lines = json(&o);
+    // cspgate keeps the letter (allowed); Chromium and Firefox block: said in `engines`.
+    let ws = row(&lines, "https://api.test/x");
+    assert_eq!(ws["result"], "allowed");
+    assert_eq!(ws["engines"][0]["engines"], "chromium, firefox");
+    assert_eq!(ws["engines"][0]["result"], "blocked");
+    let object = row(&lines, "https://b.test/d.html");
+    assert_eq!(object["engines"][0]["engines"], "chromium");
+    assert_eq!(object["engines"][0]["directive"], "frame-src");
+    assert!(stderr(&o).contains("Chromium also checks a document loaded by <object>"));
+    // suggest writes a policy that holds in every engine.
+    let o = cspgate(&[&["suggest"][..], &args].concat());
+    let out = String::from_utf8(o.stdout).unwrap();
+    assert!(
+        out.contains("now: Content-Security-Policy: connect-src wss://api.test https://api.test; object-src *; frame-src https://b.test"),
+        "{out}"
+    );
+    // Without the difference, nothing is said.
+    let o = cspgate(&[
+        "check",
+        "--json",
+        "--policy",
+        "connect-src https://api.test",
+        "--document",
+        "https://app.test/",
+        "https://api.test/x",
+    ]);
+    assert_eq!(json(&o)[0]["engines"], serde_json::json!([]));
+}
