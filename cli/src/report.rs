@@ -226,6 +226,8 @@ pub struct OutcomeJson<'a> {
     pub context: &'a str,
     /// That context's URL.
     pub context_url: &'a str,
+    /// Other contexts that may have made it, when the HAR does not tell (see `depends_on`).
+    pub other_contexts: Vec<&'a str>,
     /// How many redirects led to this URL.
     pub redirect_count: u32,
     /// The URL the redirect chain started from, when redirected.
@@ -239,6 +241,8 @@ pub struct OutcomeJson<'a> {
     pub inline: Option<&'static str>,
     /// For inline code: what it is (`inline #2 <p onclick=>`).
     pub code: Option<&'a str>,
+    /// For inline code: its first 40 characters, as a violation report's sample holds them.
+    pub sample: Option<String>,
     /// Where browsers decide otherwise than cspgate (which keeps the CSP3 letter).
     pub engines: Vec<EngineJson>,
     /// The effective directive, or null when no fetch directive applies.
@@ -275,12 +279,22 @@ pub fn outcome_json<'a>(o: &'a Outcome, contexts: &'a [Context]) -> OutcomeJson<
         depends_on: o.unknown.as_deref(),
         context: context.map_or("page", |c| c.label.as_str()),
         context_url: context.map_or("", |c| c.url.as_str()),
+        other_contexts: r
+            .alternatives
+            .iter()
+            .filter(|a| a.context != r.context)
+            .filter_map(|a| contexts.get(a.context).map(|c| c.label.as_str()))
+            .collect(),
         redirect_count: r.redirect_count,
         original_url: r.original_url.as_ref().map(Url::as_str),
         navigation: r.navigation.map(|n| n.as_str()),
         guessed: r.guessed.as_deref(),
         inline: r.inline.as_ref().map(|i| i.kind.as_str()),
         code: r.inline.as_ref().map(|i| i.label.as_str()),
+        sample: r
+            .inline
+            .as_ref()
+            .map(|i| i.source.chars().take(40).collect()),
         engines: o
             .engines
             .iter()

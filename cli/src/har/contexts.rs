@@ -266,7 +266,13 @@ impl Builder {
                 "a worker's script: later requests came from inside it (dedicated or shared: the HAR does not say; worker-src governs both)".to_owned(),
             );
         }
-        let (owner, alternatives) = self.owner(entry);
+        let (owner, alternatives) = if spec.destination == Destination::ServiceWorker {
+            // Only documents register service workers.
+            let top = self.top.unwrap_or(0);
+            (self.document_by_referrer(entry).unwrap_or(top), Vec::new())
+        } else {
+            self.owner(entry)
+        };
         spec.context = owner;
         self.apply_html(&mut spec);
         for alt in alternatives {
@@ -429,7 +435,13 @@ impl Builder {
         }
         // A frame: checked by frame-src in its parent.
         let parent = self.document_by_referrer(entry).unwrap_or(top);
-        spec.destination = Destination::IFrame;
+        // An <object> or <embed> in the parent's HTML loads a document too.
+        spec.destination = self
+            .scans
+            .get(parent)
+            .and_then(Option::as_ref)
+            .and_then(|scan| scan.nested(&spec.url))
+            .unwrap_or(Destination::IFrame);
         spec.context = parent;
         if form {
             spec.api = Some("form submission into a frame");

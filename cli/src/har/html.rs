@@ -10,7 +10,7 @@
 use std::cell::RefCell;
 
 use cspgate::url::Url;
-use cspgate::InlineType;
+use cspgate::{Destination, InlineType};
 use html5ever::tendril::StrTendril;
 use html5ever::tokenizer::states::RawKind;
 use html5ever::tokenizer::{
@@ -54,12 +54,20 @@ pub(crate) struct Inline {
 pub(crate) struct Scan {
     pub(crate) elements: Vec<Element>,
     pub(crate) inline: Vec<Inline>,
+    /// The URLs of `<iframe src>`, `<frame src>`, `<object data>` and `<embed src>`, with
+    /// their destination.
+    pub(crate) nested: Vec<(Url, Destination)>,
 }
 
 impl Scan {
     /// The parser-inserted element that loads `url`, if any.
     pub(crate) fn element(&self, url: &Url) -> Option<&Element> {
         self.elements.iter().find(|e| e.url == *url)
+    }
+
+    /// The destination of the element that loads the nested document at `url`.
+    pub(crate) fn nested(&self, url: &Url) -> Option<Destination> {
+        self.nested.iter().find(|(u, _)| u == url).map(|(_, d)| *d)
     }
 }
 
@@ -141,6 +149,20 @@ impl Sink {
                     nonceable,
                     what: format!("<{name} style=>"),
                 });
+            }
+        }
+        let nested = match name {
+            "iframe" => Some(("src", Destination::IFrame)),
+            "frame" => Some(("src", Destination::Frame)),
+            "object" => Some(("data", Destination::Object)),
+            "embed" => Some(("src", Destination::Embed)),
+            _ => None,
+        };
+        if let Some((a, d)) = nested {
+            if let Some(url) = attr(tag, a).and_then(|v| self.resolve(v)) {
+                if scan.nested.len() < MAX_ITEMS {
+                    scan.nested.push((url, d));
+                }
             }
         }
         match name {
