@@ -436,7 +436,11 @@ fn nonce_hint(list: &PolicyList, spec: &RequestSpec, hit: &Hit) -> Option<String
         }
     }
     let g = hit.governing;
-    if spec.entry.is_some() && spec.nonce_unknown.is_none() && spec.nonce.is_none() {
+    if spec.nonce_unknown.is_some() {
+        // The verdict already says it depends on the nonce.
+        return None;
+    }
+    if spec.entry.is_some() && spec.nonce.is_none() {
         // The document's HTML shows the element, without the policy's nonce.
         return (nonce || strict_dynamic).then(|| format!(
             "policy {}'s {g} allows elements carrying its nonce (or a matching hash); the document's HTML shows {} without one",

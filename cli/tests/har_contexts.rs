@@ -396,3 +396,87 @@ fn engine_differences_are_told_and_suggest_covers_them() {
     ]);
     assert_eq!(json(&o)[0]["engines"], serde_json::json!([]));
 }
+
+/// The README's HAR example: a HAR Chromium recorded of the end-to-end test's page.
+const README_POLICY: &str = "default-src 'self'; script-src 'self' 'nonce-abc'; img-src 'self' http://img.test:8080; connect-src 'self'; frame-src http://frame.test:8080; worker-src 'self'; form-action 'self'";
+
+#[test]
+fn a_real_chromium_har_is_read_in_its_contexts() {
+    let o = cspgate(&[
+        "check",
+        "--har",
+        "chromium-e2e.har",
+        "--policy",
+        README_POLICY,
+        "--json",
+    ]);
+    let lines = json(&o);
+    let contexts: Vec<(&str, &str)> = {
+        let mut v: Vec<(&str, &str)> = lines
+            .iter()
+            .map(|l| {
+                (
+                    l["context"].as_str().unwrap(),
+                    l["context_url"].as_str().unwrap(),
+                )
+            })
+            .collect();
+        v.sort();
+        v.dedup();
+        v
+    };
+    assert_eq!(
+        contexts,
+        [
+            ("frame#1", "http://frame.test:8080/f.html"),
+            ("page", "http://app.test:8080/"),
+            ("serviceworker#1", "http://app.test:8080/sw.js"),
+            ("worker#1", "http://app.test:8080/w.js"),
+        ]
+    );
+    // The worker's same-origin fetch carries its script's URL as Referer: the worker's.
+    assert_eq!(
+        cells(row(&lines, "http://app.test:8080/wfetch")),
+        ("worker#1", "", "allowed", Some("connect-src"))
+    );
+    // The service worker's import and fetch, by Playwright's _serviceWorkerRef.
+    assert_eq!(
+        row(&lines, "http://api.test:8080/from-sw")["matched"],
+        "http://api.test:8080"
+    );
+    // The <object>'s document, known from the page's HTML.
+    assert_eq!(
+        cells(row(&lines, "http://frame.test:8080/o.html")),
+        ("page", "object", "blocked", Some("object-src"))
+    );
+    // The redirect's second hop.
+    assert_eq!(
+        row(&lines, "http://img.test:8080/final/x.png")["redirect_count"],
+        1
+    );
+    // The form submission that navigated the tab.
+    assert_eq!(
+        cells(row(&lines, "http://other.test:8080/collect")),
+        ("page", "document", "blocked", Some("form-action"))
+    );
+}
+
+#[test]
+fn the_readme_shows_this_run() {
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../README.md"))
+            .unwrap();
+    let command = format!(
+        "$ cargo run -q --release -p cspgate-cli -- check --har cli/tests/data/contexts/chromium-e2e.har --policy \"{README_POLICY}\"\n"
+    );
+    let start = readme.find(&command).expect("the README shows the command") + command.len();
+    let shown = &readme[start..start + readme[start..].find("```").unwrap()];
+    let o = cspgate(&[
+        "check",
+        "--har",
+        "chromium-e2e.har",
+        "--policy",
+        README_POLICY,
+    ]);
+    assert_eq!(String::from_utf8(o.stdout).unwrap(), shown);
+}
