@@ -379,8 +379,8 @@ fn rewrite(policy: &cspgate::Policy, edits: &[Edit]) -> String {
 }
 
 /// Suggests edits for every policy of the inputs (or a starting policy), and verifies them:
-/// [`collect`] what each policy lacks, [`plan`] the edits, [`rewrite`] the policies, and
-/// [`verify`] by checking every request again.
+/// `collect` what each policy lacks, `plan` the edits, `rewrite` the policies, and
+/// `verify` by checking every request again.
 ///
 /// # Errors
 ///
@@ -490,10 +490,13 @@ fn collect(inputs: &Inputs, policies: &Policies, notes: &mut Vec<String>) -> Vec
                 }
             }
             if let Some(code) = &r.inline {
-                // Inline code: its hash; attributes also need 'unsafe-hashes'.
+                // Inline code: its hash; attributes and javascript: URLs also need
+                // 'unsafe-hashes'.
                 if matches!(
                     code.kind,
-                    InlineType::ScriptAttribute | InlineType::StyleAttribute
+                    InlineType::ScriptAttribute
+                        | InlineType::StyleAttribute
+                        | InlineType::Navigation
                 ) {
                     let text = request_text(r);
                     add_need(

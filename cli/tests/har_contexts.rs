@@ -339,6 +339,7 @@ fn document_html_shows_nonces_parser_insertion_and_inline_code() {
             ("inline #2 <script>", "script", "blocked"),
             ("inline #3 <button onclick=>", "script attribute", "blocked"),
             ("inline #4 <p style=>", "style attribute", "blocked"),
+            ("inline #5 <a href=javascript:>", "navigation", "blocked"),
         ]
     );
     // suggest proposes the hashes (and 'unsafe-hashes' for attributes).

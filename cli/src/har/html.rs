@@ -2,7 +2,8 @@
 //! html5ever's tokenizer (Servo's HTML parser): the `<script src>` and
 //! `<link rel=stylesheet>` elements the parser inserts, with their `nonce` and `integrity`
 //! attributes, and the inline code CSP checks: `<script>` and `<style>` elements' text,
-//! event-handler attributes and `style` attributes.
+//! event-handler attributes, `style` attributes and `javascript:` URLs (checked when followed,
+//! as a navigation).
 //!
 //! Only what the HTML parser itself creates is seen: elements that scripts insert later are
 //! not in the body, which is how they are told apart (they are not parser-inserted).
@@ -140,6 +141,20 @@ impl Sink {
                     nonce: None,
                     nonceable,
                     what: format!("<{name} {n}=>"),
+                });
+            } else if matches!(n, "href" | "src" | "action" | "formaction" | "data")
+                && a.value
+                    .trim_start()
+                    .get(..11)
+                    .is_some_and(|p| p.eq_ignore_ascii_case("javascript:"))
+            {
+                // A javascript: URL runs, when followed, as a navigation's inline check.
+                scan.inline.push(Inline {
+                    kind: InlineType::Navigation,
+                    source: a.value.trim().to_string(),
+                    nonce: None,
+                    nonceable,
+                    what: format!("<{name} {n}=javascript:>"),
                 });
             } else if n == "style" {
                 scan.inline.push(Inline {
@@ -313,7 +328,7 @@ mod tests {
 <script type="application/json">{"not": "code"}</script>
 <script nonce=n1>alert("</p>")</script>
 <link rel="stylesheet" href="/s.css"><style>p{color:red}</style>
-<p onclick="go()" style="color: blue">x</p>
+<p onclick="go()" style="color: blue">x</p><a href="javascript:go()">go</a>
 <script nonce=a nonce=b src="dup.js"></script>"#,
             &doc,
         );
@@ -344,6 +359,7 @@ mod tests {
                 (InlineType::Style, "p{color:red}", None),
                 (InlineType::ScriptAttribute, "go()", None),
                 (InlineType::StyleAttribute, "color: blue", None),
+                (InlineType::Navigation, "javascript:go()", None),
             ]
         );
     }
