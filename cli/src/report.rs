@@ -157,13 +157,27 @@ pub fn footer_notes(outcomes: &[Outcome]) -> Vec<String> {
         for e in &o.engines {
             push(format!("{}: {}", e.engines, e.why));
         }
+    }
+    // Guessed destinations, one note per reason.
+    let mut guesses: Vec<(&str, Vec<String>)> = Vec::new();
+    for o in outcomes {
         if let Some(g) = &o.request.guessed {
-            push(format!(
-                "{} is guessed to be {}: {g}",
+            let item = format!(
+                "{} ({})",
                 o.request.display_url(),
                 o.request.destination.as_str()
-            ));
+            );
+            match guesses.iter_mut().find(|(r, _)| r == g) {
+                Some((_, v)) => v.push(item),
+                None => guesses.push((g, vec![item])),
+            }
         }
+    }
+    for (reason, items) in guesses {
+        push(format!(
+            "destination guessed, {reason}: {}",
+            items.join(", ")
+        ));
     }
     let unknown = outcomes.iter().filter(|o| o.kind == Kind::Unknown).count();
     if unknown > 0 {

@@ -165,6 +165,13 @@ fn workers_are_recognised_and_checked_in_their_own_context() {
         either["depends_on"],
         "blocked as read, allowed if worker#1 made it"
     );
+    // Chromium's initiator stack names the worker's script: the worker's, for sure.
+    let by_stack = row(&lines, "http://api.test/by-stack");
+    assert_eq!(
+        cells(by_stack),
+        ("worker#1", "", "allowed", Some("connect-src"))
+    );
+    assert!(by_stack["depends_on"].is_null());
     // Service-Worker: script marks the registration; the worker's own requests are its.
     let sw = row(&lines, "http://app.test/sw.js");
     assert_eq!(sw["destination"], "serviceworker");
@@ -175,7 +182,8 @@ fn workers_are_recognised_and_checked_in_their_own_context() {
     );
     // Notes go to standard error with --json.
     assert!(
-        stderr(&o).contains("is guessed to be worker"),
+        stderr(&o)
+            .contains("destination guessed, a worker's script: later requests came from inside it"),
         "{}",
         stderr(&o)
     );

@@ -3,7 +3,8 @@
 //! Signals, most reliable first:
 //!
 //! 1. Playwright's `_serviceWorkerRef`: a service worker's own request;
-//! 2. Chromium's `_initiator`: the document (`url`) of a parser-inserted element;
+//! 2. Chromium's `_initiator`: the document (`url`) of a parser-inserted element, or a
+//!    worker's script among the URLs of its call stack;
 //! 3. a `Referer` that is exactly a worker script's URL: a request from that worker (a
 //!    worker's requests carry its script's URL as referrer, where the referrer policy lets
 //!    the whole URL through);
@@ -520,6 +521,16 @@ impl Builder {
                 return (c, Vec::new());
             }
         }
+        // 2. Chromium's initiator stack: a call from a worker's script is that worker's.
+        for u in stack_urls(entry.initiator.as_ref()) {
+            if let Some(c) = self
+                .contexts
+                .iter()
+                .rposition(|c| c.kind.is_worker() && c.url.as_str() == u)
+            {
+                return (c, Vec::new());
+            }
+        }
         // 3. A worker script's URL as referrer.
         if let Some(r) = referrer {
             if let Some(c) = self
@@ -565,6 +576,29 @@ fn whole_url(referrer: &Url, entry: &Entry) -> bool {
     let same_origin =
         Url::parse(entry.request.url.trim()).is_ok_and(|u| u.origin() == referrer.origin());
     same_origin || referrer.path() != "/" || referrer.query().is_some()
+}
+
+/// The script URLs of Chromium's `_initiator.stack` (its call frames, then its parents'),
+/// at most 64.
+fn stack_urls(initiator: Option<&Value>) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut stack = initiator.and_then(|i| i.get("stack"));
+    while let Some(st) = stack {
+        if let Some(frames) = st.get("callFrames").and_then(Value::as_array) {
+            for f in frames {
+                if let Some(u) = f.get("url").and_then(Value::as_str) {
+                    if !u.is_empty() && out.len() < 64 {
+                        out.push(u);
+                    }
+                }
+            }
+        }
+        stack = st.get("parent");
+        if out.len() >= 64 {
+            break;
+        }
+    }
+    out
 }
 
 /// The context a worker script starts.

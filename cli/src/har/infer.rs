@@ -97,6 +97,16 @@ pub(super) fn infer(entry: &Entry, url: &Url) -> Result<Guess, &'static str> {
         .unwrap_or((Destination::Empty, Inferred::Assumed));
     spec.destination = destination;
     spec.inferred = how;
+    spec.guessed = match how {
+        Inferred::UrlExtension => {
+            Some("from the URL's file extension: the request got no response to tell".to_owned())
+        }
+        Inferred::Assumed => Some(
+            "nothing in the HAR tells its destination: a fetch()-like request is assumed"
+                .to_owned(),
+        ),
+        _ => None,
+    };
     if destination == Destination::Empty && spec.initiator == Initiator::None {
         spec.api = Some(empty_destination_api(&s));
     }
