@@ -121,6 +121,53 @@ function check(har, policy) {
   return out.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l));
 }
 
+async function runVariant(browser, s, variant, tally) {
+  const har = path.join(work, `recording-${variant}.har`);
+  s.state.policy = null;
+  await load(browser, s.url, s.state, har);
+  console.log(`recorded ${har}`);
+  const list = policies(s.origin);
+  for (const [i, p] of list.entries()) {
+    s.state.policy = p;
+    await load(browser, s.url, s.state);
+    compare(check(har, p), s.state, `${variant}, policy ${i + 1}`, tally);
+  }
+  // suggest: the starting policy it proposes, served to Chromium.
+  let suggestion;
+  try { suggestion = run(['suggest', '--har', har]); } catch (e) { suggestion = e.stdout; }
+  const line = suggestion.split('\n').find((l) => l.trim().startsWith('now: Content-Security-Policy: '));
+  let suggestFailures = 0;
+  if (!line) {
+    console.log('suggest gave no policy:\n' + suggestion);
+    return 1;
+  }
+  const p = line.trim().slice('now: Content-Security-Policy: '.length);
+  console.log(`suggested (${variant}): ${p}`);
+  s.state.policy = p;
+  // Nothing more than the page needs: a request the page never made is blocked.
+  const evil = s.origin('evil.test');
+  const probe = `fetch('${evil}/probe').catch(() => {}); new Image().src = '${evil}/probe.png';`;
+  await load(browser, s.url, s.state, null, probe);
+  for (const [what, dir] of [['probe', 'connect-src'], ['probe.png', 'img-src']]) {
+    const blocked = s.state.reports.some((r) => strip(r['blocked-uri']) === `${evil}/${what}` && r['effective-directive'] === dir);
+    if (!blocked) {
+      console.log(`  [${variant}, suggest] Chromium did not block ${evil}/${what}, which the page never needed`);
+      suggestFailures++;
+    }
+  }
+  s.state.reports = s.state.reports.filter((r) => !strip(r['blocked-uri']).startsWith(evil));
+  const pageReports = s.state.reports.filter((r) => {
+    const doc = strip(r['document-uri']);
+    return doc === s.url || doc === `${s.origin('other.test')}/collect`;
+  });
+  for (const r of pageReports) {
+    console.log(`  [${variant}, suggest] Chromium blocked ${r['blocked-uri']} (${r['effective-directive']}) on ${r['document-uri']}`);
+  }
+  suggestFailures += pageReports.length;
+  compare(check(har, p), s.state, `${variant}, suggested policy`, tally);
+  return suggestFailures;
+}
+
 (async () => {
   const started = Date.now();
   // A free port (or E2E_PORT), then the site with that port in its URLs.
@@ -133,61 +180,18 @@ function check(har, policy) {
   }
   const s = site(port);
   await new Promise((r) => s.server.listen(port, '127.0.0.1', r));
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--host-resolver-rules=MAP * 127.0.0.1',
-      `--unsafely-treat-insecure-origin-as-secure=${s.origin('app.test')}`,
-      '--no-sandbox',
-    ],
-  });
-  const har = path.join(work, 'recording.har');
-  s.state.policy = null;
-  await load(browser, s.url, s.state, har);
-  console.log(`recorded ${har}`);
   const tally = {};
-  const list = policies(s.origin);
-  for (const [i, p] of list.entries()) {
-    s.state.policy = p;
-    await load(browser, s.url, s.state);
-    compare(check(har, p), s.state, `policy ${i + 1}`, tally);
-  }
-  // suggest: the starting policy it proposes, served to Chromium.
-  let suggestion;
-  try { suggestion = run(['suggest', '--har', har]); } catch (e) { suggestion = e.stdout; }
-  const line = suggestion.split('\n').find((l) => l.trim().startsWith('now: Content-Security-Policy: '));
   let suggestFailures = 0;
-  if (!line) {
-    console.log('suggest gave no policy:\n' + suggestion);
-    suggestFailures++;
-  } else {
-    const p = line.trim().slice('now: Content-Security-Policy: '.length);
-    console.log(`suggested: ${p}`);
-    s.state.policy = p;
-    // Nothing more than the page needs: a request the page never made is blocked.
-    const evil = s.origin('evil.test');
-    const probe = `fetch('${evil}/probe').catch(() => {}); new Image().src = '${evil}/probe.png';`;
-    await load(browser, s.url, s.state, null, probe);
-    for (const [what, dir] of [['probe', 'connect-src'], ['probe.png', 'img-src']]) {
-      const blocked = s.state.reports.some((r) => strip(r['blocked-uri']) === `${evil}/${what}` && r['effective-directive'] === dir);
-      if (!blocked) {
-        console.log(`  [suggest] Chromium did not block ${evil}/${what}, which the page never needed`);
-        suggestFailures++;
-      }
-    }
-    s.state.reports = s.state.reports.filter((r) => !strip(r['blocked-uri']).startsWith(evil));
-    const pageReports = s.state.reports.filter((r) => {
-      const doc = strip(r['document-uri']);
-      return doc === s.url || doc === `${s.origin('other.test')}/collect`;
-    });
-    for (const r of pageReports) {
-      console.log(`  [suggest] Chromium blocked ${r['blocked-uri']} (${r['effective-directive']}) on ${r['document-uri']}`);
-    }
-    suggestFailures += pageReports.length;
-    const rows = check(har, p);
-    compare(rows, s.state, 'suggested policy', tally);
+  // Two runs: app.test treated as a secure origin (Sec-Fetch-* headers, a service worker),
+  // and plain HTTP (no Sec-Fetch-* headers: destinations and workers inferred otherwise).
+  for (const secure of [true, false]) {
+    const variant = secure ? 'secure' : 'plain-http';
+    const args = ['--host-resolver-rules=MAP * 127.0.0.1', '--no-sandbox'];
+    if (secure) args.push(`--unsafely-treat-insecure-origin-as-secure=${s.origin('app.test')}`);
+    const browser = await chromium.launch({ executablePath: CHROMIUM, args });
+    suggestFailures += await runVariant(browser, s, variant, tally);
+    await browser.close();
   }
-  await browser.close();
   s.server.close();
   const secs = ((Date.now() - started) / 1000).toFixed(1);
   console.log(`rows: ${tally.agree || 0} agree with Chromium, ${tally.marked || 0} marked with their reason, ${tally.DISAGREE || 0} disagree, ${tally['not made'] || 0} not made by Chromium because what had to come first was blocked; suggest: ${suggestFailures} blocked; ${secs}s`);

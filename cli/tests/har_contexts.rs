@@ -165,6 +165,10 @@ fn workers_are_recognised_and_checked_in_their_own_context() {
         either["depends_on"],
         "blocked as read, allowed if worker#1 made it"
     );
+    // A request that started before the worker's script was requested is not the worker's.
+    let early = row(&lines, "http://api.test/before-the-worker");
+    assert_eq!(cells(early), ("page", "", "blocked", Some("connect-src")));
+    assert!(early["depends_on"].is_null());
     // Chromium's initiator stack names the worker's script: the worker's, for sure.
     let by_stack = row(&lines, "http://api.test/by-stack");
     assert_eq!(

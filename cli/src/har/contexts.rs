@@ -14,7 +14,8 @@
 //!
 //! Where the context comes from signals 4 to 6 and a worker of the same origin exists, the
 //! request may also have come from that worker (its `Referer` is cut to the origin, or absent):
-//! the worker is recorded as an alternative, and the verdict is unknown when it differs.
+//! the worker is recorded as an alternative (unless the request started before the worker's
+//! script was requested), and the verdict is unknown when it differs.
 //!
 //! A document entry is the page (the first), a later top-level document (Playwright's main
 //! frame, or `Sec-Fetch-Dest: document`), or a frame's. A worker script (`worker`,
@@ -30,7 +31,7 @@ use serde_json::Value;
 
 use super::html::{self, Scan};
 use super::infer::is_html;
-use super::model::{header, Entry, RedirectTarget};
+use super::model::{header, started_before, Entry, RedirectTarget};
 use crate::contexts::{Context, ContextKind};
 use crate::input::PolicyText;
 use crate::requests::{Inferred, InlineCode, RequestSpec};
@@ -74,6 +75,8 @@ pub(super) struct Builder {
     counts: Vec<(ContextKind, usize)>,
     /// Per context: what its document's HTML holds, when the HAR has it.
     scans: Vec<Option<Scan>>,
+    /// Per context: when the request for its document or script started.
+    started: Vec<Option<String>>,
     /// Inline code found in documents, to check after the entry that loaded them.
     pub(super) inline: Vec<RequestSpec>,
 }
@@ -151,6 +154,7 @@ impl Builder {
             inherits,
         });
         self.scans.push(None);
+        self.started.push(entry.started.clone());
         let c = self.contexts.len() - 1;
         self.read_html(c, entry, number);
         c
@@ -563,6 +567,11 @@ impl Builder {
             .filter(|(_, c)| matches!(c.kind, ContextKind::Worker | ContextKind::SharedWorker))
             .filter(|(_, c)| origin.as_ref().is_none_or(|o| c.url.origin() == *o))
             .filter(|(_, c)| c.parent == Some(owner) || c.kind == ContextKind::SharedWorker)
+            // A worker's request starts after its script's request did.
+            .filter(|(i, _)| {
+                let script = self.started.get(*i).and_then(Option::as_deref);
+                started_before(entry.started.as_deref(), script) != Some(true)
+            })
             .map(|(i, _)| i)
             .collect();
         (owner, alternatives)

@@ -32,6 +32,9 @@ pub(super) struct Page {
 #[derive(Deserialize)]
 pub(super) struct Entry {
     pub(super) pageref: Option<String>,
+    /// When the request started (ISO 8601).
+    #[serde(default, rename = "startedDateTime")]
+    pub(super) started: Option<String>,
     pub(super) request: HarRequest,
     #[serde(default)]
     pub(super) response: HarResponse,
@@ -92,6 +95,13 @@ pub(super) struct Header {
     pub(super) name: String,
     #[serde(default)]
     pub(super) value: String,
+}
+
+/// Did a request that started at `a` start before one that started at `b`? Only told for
+/// timestamps written alike (UTC, `Z`, same length), which compare as text.
+pub(super) fn started_before(a: Option<&str>, b: Option<&str>) -> Option<bool> {
+    let (a, b) = (a?, b?);
+    (a.ends_with('Z') && b.ends_with('Z') && a.len() == b.len()).then(|| a < b)
 }
 
 /// The first header named `name` (ASCII case-insensitive), trimmed.
