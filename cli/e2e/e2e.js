@@ -61,12 +61,20 @@ function chromiumVerdict(row, state, used) {
     // Chromium reports a blocked cross-origin navigation (frames, objects) by its origin.
     const origins = urls.filter(Boolean).map((u) => new URL(u).origin);
     const blocked = strip(r['blocked-uri']);
-    return dirs.includes(r['effective-directive']) && (urls.includes(blocked) || origins.includes(blocked));
+    // A URL of another scheme (blob:, data:) is reported as its scheme alone.
+    const schemes = urls.filter(Boolean).map((u) => u.split(':')[0]);
+    return dirs.includes(r['effective-directive']) &&
+      (urls.includes(blocked) || origins.includes(blocked) || schemes.includes(blocked));
   };
   const i = state.reports.findIndex((r, k) => !used.has(k) && wanted(r));
   if (i >= 0) { used.add(i); return 'blocked'; }
-  if (row.inline || row.navigation) return 'allowed';
-  return state.log.includes(row.url) ? 'allowed' : 'not made';
+  // Blocked under another directive: the row's destination was misread.
+  const other = state.reports.find((r) => !row.inline && strip(r['blocked-uri']) === strip(row.url));
+  if (other) return `blocked by ${other['effective-directive']}`;
+  // No server sees inline code, navigations checked before they start, or blob:/data: URLs.
+  if (row.inline || row.navigation || !/^(https?|wss?):/.test(row.url)) return 'allowed';
+  const made = state.log.includes(row.url) || state.log.includes(row.url.replace(/^wss?:/, 'http:'));
+  return made ? 'allowed' : 'not made';
 }
 
 // A request Chromium never made is explained when what had to come first was blocked: the
@@ -74,10 +82,10 @@ function chromiumVerdict(row, state, used) {
 function explained(row, rows, verdicts) {
   const blockedUrl = (u) => rows.some((r, k) => r.url === u && !r.inline && verdicts[k] === 'blocked');
   if (row.redirect_count > 0 && blockedUrl(row.original_url)) return 'its first hop was blocked';
-  const contexts = [row.context, ...(row.other_contexts || [])];
-  for (const c of contexts) {
-    const creator = rows.find((r) => r.context !== c && r.context_url && rows.some((x) => x.context === c && x.context_url === r.url));
-    if (creator && blockedUrl(creator.url)) return `the ${c} that would make it was blocked`;
+  // The context that made it, or any that may have: its document or script was blocked.
+  const contexts = [[row.context, row.context_url], ...(row.other_contexts || [])];
+  for (const [label, url] of contexts) {
+    if (label !== 'page' && blockedUrl(url)) return `the ${label} that would make it was blocked`;
   }
   return null;
 }
@@ -93,6 +101,7 @@ function compare(rows, state, label, tally) {
     }
     const ours = row.result === 'reported' ? 'allowed' : row.result;
     const engine = (row.engines || []).find((e) => e.engines.includes('chromium'));
+    if (got.startsWith('blocked by ')) got = ours === 'unknown' ? 'blocked' : got;
     let kind;
     if (got.startsWith('not made:')) kind = 'not made';
     else if (got.startsWith('not made')) kind = 'DISAGREE';

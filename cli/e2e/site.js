@@ -29,6 +29,12 @@ fetch('${o('api.test')}/data').catch(() => {});
 fetch('/same').catch(() => {});
 const s = document.createElement('script'); s.src = '${o('cdn.test')}/dyn.js'; document.head.appendChild(s);
 new Worker('/w.js');
+try { new SharedWorker('/shared.js'); } catch (e) {}
+const blob = new Blob(["fetch('${o('api.test')}/from-blob').catch(() => {});"], { type: 'text/javascript' });
+try { new Worker(URL.createObjectURL(blob)); } catch (e) {}
+try { const ws = new WebSocket('ws://api.test:${port}/socket'); ws.onerror = () => {}; } catch (e) {}
+try { const es = new EventSource('/events'); setTimeout(() => es.close(), 500); } catch (e) {}
+navigator.sendBeacon('${o('api.test')}/beacon', 'x');
 if (navigator.serviceWorker) navigator.serviceWorker.register('/sw.js').catch(() => {});
 setTimeout(() => document.getElementById('f').submit(), 1500);
 `],
@@ -42,6 +48,11 @@ try { importScripts('/swimp.js'); } catch (e) {}
 self.addEventListener('install', (e) => { e.waitUntil(fetch('${o('api.test')}/from-sw').catch(() => {})); });
 `, { 'content-security-policy': `connect-src ${o('api.test')}; report-uri ${APP}/__report` }],
     'app.test /swimp.js': ['text/javascript', '1;'],
+    'app.test /shared.js': ['text/javascript', `fetch('${o('api.test')}/from-shared').catch(() => {});`],
+    'app.test /events': ['text/event-stream', 'data: hi\n\n'],
+    'api.test /from-shared': ['application/json', '{}'],
+    'api.test /from-blob': ['application/json', '{}'],
+    'api.test /beacon': ['text/plain', ''],
     'app.test /self.png': ['image/png', ''],
     'app.test /same': ['application/json', '{}'],
     'app.test /wfetch': ['application/json', '{}'],
@@ -86,6 +97,16 @@ self.addEventListener('install', (e) => { e.waitUntil(fetch('${o('api.test')}/fr
       res.writeHead(200, headers);
       res.end(f[1]);
     });
+  });
+  // A WebSocket handshake (RFC 6455 §4.2.2), then the connection is closed.
+  server.on('upgrade', (req, socket) => {
+    state.log.push(`ws://${req.headers.host}${req.url}`);
+    const key = req.headers['sec-websocket-key'] || '';
+    const accept = require('crypto').createHash('sha1')
+      .update(key + '258EAFA5-E914-47DA-95CA-C5AB0DC85B11').digest('base64');
+    socket.write('HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n' +
+      `Sec-WebSocket-Accept: ${accept}\r\n\r\n`);
+    setTimeout(() => socket.destroy(), 200);
   });
   return { server, state, url: `${APP}/`, origin: o };
 }

@@ -74,6 +74,8 @@ pub struct Outcome {
     /// When the verdict is [`Kind::Unknown`]: what it depends on, and the verdict of each
     /// reading (`blocked if a form submitted it, allowed otherwise`).
     pub unknown: Option<String>,
+    /// The verdict as the request was read (before its alternative readings).
+    pub as_read: Kind,
     /// Where browsers decide otherwise (see [`crate::engines`]).
     pub engines: Vec<EngineNote>,
 }
@@ -255,6 +257,7 @@ fn check_with_alternatives(documents: &[DocumentPolicy], spec: &RequestSpec) -> 
             outcome.kind.as_str(),
             differing.join(", ")
         ));
+        outcome.as_read = outcome.kind;
         outcome.kind = Kind::Unknown;
     }
     outcome
@@ -311,6 +314,7 @@ fn check_inline(policy: &DocumentPolicy, spec: &RequestSpec, code: &InlineCode) 
         request: spec.clone(),
         effective: Some(effective),
         kind: kind_of(&verdict, &reported),
+        as_read: kind_of(&verdict, &reported),
         decided_by: blocks.first().map(|b| b.governing).or(governing),
         matched: None,
         blocked_by: blocks.first().copied(),
@@ -369,6 +373,7 @@ fn check_navigation(policy: &DocumentPolicy, spec: &RequestSpec, n: NavigationTy
         request: spec.clone(),
         effective,
         kind: kind_of(&verdict, &reported),
+        as_read: kind_of(&verdict, &reported),
         decided_by: blocks.first().map(|b| b.governing).or(applies),
         matched: None,
         blocked_by: blocks.first().copied(),
@@ -407,6 +412,7 @@ fn check_fetch(policy: &DocumentPolicy, spec: &RequestSpec) -> Outcome {
         request: spec.clone(),
         effective: effective_directive(spec.destination, spec.initiator),
         kind,
+        as_read: kind,
         decided_by,
         matched,
         blocked_by: blocks.first().copied(),

@@ -240,8 +240,9 @@ pub struct OutcomeJson<'a> {
     pub context: &'a str,
     /// That context's URL.
     pub context_url: &'a str,
-    /// Other contexts that may have made it, when the HAR does not tell (see `depends_on`).
-    pub other_contexts: Vec<&'a str>,
+    /// Other contexts that may have made it, when the HAR does not tell (see `depends_on`):
+    /// each its label and URL.
+    pub other_contexts: Vec<[&'a str; 2]>,
     /// How many redirects led to this URL.
     pub redirect_count: u32,
     /// The URL the redirect chain started from, when redirected.
@@ -297,7 +298,11 @@ pub fn outcome_json<'a>(o: &'a Outcome, contexts: &'a [Context]) -> OutcomeJson<
             .alternatives
             .iter()
             .filter(|a| a.context != r.context)
-            .filter_map(|a| contexts.get(a.context).map(|c| c.label.as_str()))
+            .filter_map(|a| {
+                contexts
+                    .get(a.context)
+                    .map(|c| [c.label.as_str(), c.url.as_str()])
+            })
             .collect(),
         redirect_count: r.redirect_count,
         original_url: r.original_url.as_ref().map(Url::as_str),

@@ -143,6 +143,9 @@ pub struct Suggestion {
     /// Requests of frames and workers still blocked or reported by their own policies,
     /// which the suggestion does not change.
     pub elsewhere: Vec<Unfixed>,
+    /// The page's requests allowed as read, whose verdict depends on what the HAR does not
+    /// show.
+    pub uncertain: Vec<Unfixed>,
     /// Other things to say.
     pub notes: Vec<String>,
 }
@@ -401,7 +404,12 @@ pub fn suggest(inputs: &Inputs, options: &Options) -> Result<Suggestion> {
         .enumerate()
         .map(|(i, wanted)| plan(&policies, i, wanted, options, &mut wildcards))
         .collect::<Vec<_>>();
-    let (recheck, unfixed, elsewhere) = verify(inputs, &plans);
+    let Verified {
+        recheck,
+        unfixed,
+        elsewhere,
+        uncertain,
+    } = verify(inputs, &plans);
     notes.extend(closing_notes(inputs, starting));
     Ok(Suggestion {
         document: document.clone(),
@@ -413,6 +421,7 @@ pub fn suggest(inputs: &Inputs, options: &Options) -> Result<Suggestion> {
         recheck,
         unfixed,
         elsewhere,
+        uncertain,
         notes,
     })
 }
@@ -712,7 +721,7 @@ fn also_governed(policy: &cspgate::Policy, t: D) -> Vec<D> {
 /// Step 4: checks every request again, the page's documents under the suggested policies
 /// and the other contexts under their own: the summary, and the requests still not allowed,
 /// with why.
-fn verify(inputs: &Inputs, plans: &[PolicyPlan]) -> (check::Summary, Vec<Unfixed>, Vec<Unfixed>) {
+fn verify(inputs: &Inputs, plans: &[PolicyPlan]) -> Verified {
     let new_texts: Vec<PolicyText> = plans
         .iter()
         .map(|p| PolicyText {
@@ -733,7 +742,12 @@ fn verify(inputs: &Inputs, plans: &[PolicyPlan]) -> (check::Summary, Vec<Unfixed
     let outcomes = check::check_in(&documents, &inputs.requests);
     let recheck = check::Summary::of(&outcomes);
     let (mut unfixed, mut elsewhere) = (Vec::new(), Vec::new());
-    for o in outcomes.iter().filter(|o| o.kind != Kind::Allowed) {
+    // An unknown verdict fails the suggestion when the request as read is not allowed; one
+    // that only another reading blocks is told apart (`uncertain`).
+    for o in outcomes
+        .iter()
+        .filter(|o| o.kind != Kind::Allowed && o.as_read != Kind::Allowed)
+    {
         let u = Unfixed {
             request: request_text(&o.request),
             reason: unfixed_reason(o),
@@ -746,7 +760,33 @@ fn verify(inputs: &Inputs, plans: &[PolicyPlan]) -> (check::Summary, Vec<Unfixed
             _ => unfixed.push(u),
         }
     }
-    (recheck, unfixed, elsewhere)
+    Verified {
+        uncertain: uncertain(inputs, &outcomes),
+        recheck,
+        unfixed,
+        elsewhere,
+    }
+}
+
+/// What the re-check found.
+struct Verified {
+    recheck: check::Summary,
+    unfixed: Vec<Unfixed>,
+    elsewhere: Vec<Unfixed>,
+    uncertain: Vec<Unfixed>,
+}
+
+/// The page's requests allowed as read whose verdict another reading changes.
+fn uncertain(inputs: &Inputs, outcomes: &[check::Outcome]) -> Vec<Unfixed> {
+    outcomes
+        .iter()
+        .filter(|o| o.kind == Kind::Unknown && o.as_read == Kind::Allowed)
+        .filter(|o| is_pages(inputs, &o.request))
+        .map(|o| Unfixed {
+            request: request_text(&o.request),
+            reason: unfixed_reason(o),
+        })
+        .collect()
 }
 
 fn unfixed_reason(o: &check::Outcome) -> String {
@@ -831,6 +871,12 @@ impl Suggestion {
                 self.recheck.line().split(": ").nth(1).unwrap_or("")
             ));
             for u in &self.unfixed {
+                out.push_str(&format!("  {}: {}\n", u.request, u.reason));
+            }
+        }
+        if !self.uncertain.is_empty() {
+            out.push_str("Allowed as the HAR reads them, but other readings of what it does not show would block:\n");
+            for u in &self.uncertain {
                 out.push_str(&format!("  {}: {}\n", u.request, u.reason));
             }
         }

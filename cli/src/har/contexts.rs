@@ -271,13 +271,44 @@ impl Builder {
                 "a worker's script: later requests came from inside it (dedicated or shared: the HAR does not say; worker-src governs both)".to_owned(),
             );
         }
-        let (owner, alternatives) = if spec.destination == Destination::ServiceWorker {
+        let local_script = spec.destination == Destination::Script
+            && spec.inferred != Inferred::SecFetchDest
+            && matches!(spec.url.scheme(), "blob" | "data")
+            && !self.in_html(&spec.url);
+        if local_script {
+            // A blob:/data: script no document's HTML loads: most likely a worker's (they
+            // are how workers are built from strings); read both ways.
+            spec.alternatives
+                .push(spec.alternative("a <script> element loaded it"));
+            spec.destination = Destination::Worker;
+            spec.guessed = Some(
+                "a blob: or data: script that no document's HTML loads: a worker's, most likely (the HAR does not say)".to_owned(),
+            );
+        }
+        if spec.destination == Destination::Script
+            && !matches!(
+                spec.inferred,
+                Inferred::SecFetchDest | Inferred::LaterEntries
+            )
+            && spec.parser_metadata != ParserMetadata::ParserInserted
+            && !self.in_html(&spec.url)
+        {
+            // Nothing says whether a script no HTML loads is a worker's (a HAR without
+            // Sec-Fetch-Dest calls both "script"): read it both ways.
+            let mut a = spec.alternative("it is a worker's script (the HAR does not say)");
+            a.destination = Destination::Worker;
+            spec.alternatives.push(a);
+        }
+        let (owner, mut alternatives) = if spec.destination == Destination::ServiceWorker {
             // Only documents register service workers.
             let top = self.top.unwrap_or(0);
             (self.document_by_referrer(entry).unwrap_or(top), Vec::new())
         } else {
             self.owner(entry)
         };
+        if !worker_can_request(&spec) {
+            alternatives.clear();
+        }
         spec.context = owner;
         self.apply_html(&mut spec);
         for alt in alternatives {
@@ -466,6 +497,14 @@ impl Builder {
         Placed::Request(Box::new(spec))
     }
 
+    /// Does some document's HTML load this URL with an element?
+    fn in_html(&self, url: &Url) -> bool {
+        self.scans
+            .iter()
+            .flatten()
+            .any(|scan| scan.element(url).is_some())
+    }
+
     /// Is this script entry a worker's script, by later requests made from inside it?
     fn is_worker_script(&self, spec: &RequestSpec, entry: &Entry) -> bool {
         if spec.destination != Destination::Script {
@@ -608,6 +647,17 @@ fn stack_urls(initiator: Option<&Value>) -> Vec<&str> {
         }
     }
     out
+}
+
+/// Could a worker have made this request? Workers fetch with the empty destination
+/// (`fetch()`, XHR, WebSocket, EventSource; not `sendBeacon()` or `<a ping>`, which they
+/// lack), import scripts, and start nested workers; nothing else.
+fn worker_can_request(spec: &RequestSpec) -> bool {
+    match spec.destination {
+        Destination::Empty => !matches!(spec.api, Some("sendBeacon()" | "<a ping>")),
+        Destination::Script | Destination::Worker | Destination::SharedWorker => true,
+        _ => false,
+    }
 }
 
 /// The context a worker script starts.
