@@ -176,6 +176,25 @@ fn workers_are_recognised_and_checked_in_their_own_context() {
         ("worker#1", "", "allowed", Some("connect-src"))
     );
     assert!(by_stack["depends_on"].is_null());
+    // A blob: script no HTML loads is most likely a worker's: the page's worker-src (which
+    // does not list blob:) blocks it, as its script-src would a <script>; but worker#1 (whose
+    // policy restricts only connect-src) may have started it as a nested worker.
+    let blob = row(
+        &lines,
+        "blob:http://app.test/6d1c7b0e-0000-4000-8000-000000000001",
+    );
+    assert_eq!(
+        cells(blob),
+        ("page", "worker", "unknown", Some("worker-src"))
+    );
+    assert_eq!(
+        blob["depends_on"],
+        "blocked as read, allowed if worker#1 made it"
+    );
+    assert!(blob["guessed"]
+        .as_str()
+        .unwrap()
+        .contains("blob: or data: script"));
     // Service-Worker: script marks the registration; the worker's own requests are its.
     let sw = row(&lines, "http://app.test/sw.js");
     assert_eq!(sw["destination"], "serviceworker");

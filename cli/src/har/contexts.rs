@@ -25,6 +25,8 @@
 //! URL continues the chain: the hop keeps the destination and context, counts the redirect,
 //! and reports the original URL.
 
+use std::collections::HashSet;
+
 use cspgate::url::Url;
 use cspgate::{Destination, Disposition, InlineType, NavigationType, ParserMetadata};
 use serde_json::Value;
@@ -71,7 +73,7 @@ pub(super) struct Builder {
     hops: Vec<Hop>,
     /// Every `Referer` of a request that is not a script or stylesheet (so not a module
     /// import or a CSS subresource): a script URL among them is a worker's.
-    referrers: Vec<String>,
+    referrers: HashSet<String>,
     counts: Vec<(ContextKind, usize)>,
     /// Per context: what its document's HTML holds, when the HAR has it.
     scans: Vec<Option<Scan>>,
@@ -84,7 +86,7 @@ pub(super) struct Builder {
 impl Builder {
     /// A builder that knows every entry's `Referer` in advance.
     pub(super) fn new(entries: &[&Entry]) -> Builder {
-        let mut referrers: Vec<String> = Vec::new();
+        let mut referrers: HashSet<String> = HashSet::new();
         for e in entries {
             let rt = e
                 .resource_type
@@ -95,9 +97,7 @@ impl Builder {
                 continue;
             }
             if let Some(r) = header(&e.request.headers, "referer") {
-                if !referrers.iter().any(|x| x == r) {
-                    referrers.push(r.to_owned());
-                }
+                referrers.insert(r.to_owned());
             }
         }
         Builder {
@@ -519,7 +519,7 @@ impl Builder {
         {
             return false;
         }
-        self.referrers.iter().any(|r| r == spec.url.as_str())
+        self.referrers.contains(spec.url.as_str())
     }
 
     /// The most recent document context (page or frame) whose URL is the entry's `Referer`.
