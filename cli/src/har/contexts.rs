@@ -12,18 +12,26 @@
 //! 5. a `Referer` that is exactly a document's URL: that document;
 //! 6. otherwise the current top-level document.
 //!
-//! Where the context comes from signals 4 to 6 and a worker of the same origin exists, the
-//! request may also have come from that worker (its `Referer` is cut to the origin, or absent):
-//! the worker is recorded as an alternative (unless the request started before the worker's
-//! script was requested), and the verdict is unknown when it differs.
+//! Where the context comes from signals 4 to 6, the request is one a worker can make (the
+//! empty destination but `sendBeacon()` and `<a ping>`, a script, a nested worker) and a worker
+//! of the same origin exists, the request may also have come from that worker (its `Referer`
+//! is cut to the origin, or absent): the worker is recorded as an alternative reading (unless
+//! the request started before the worker's script was requested), and the verdict is unknown
+//! when the readings differ.
 //!
 //! A document entry is the page (the first), a later top-level document (Playwright's main
-//! frame, or `Sec-Fetch-Dest: document`), or a frame's. A worker script (`worker`,
-//! `sharedworker`, `serviceworker`, or a script that later requests reveal to be one) starts
-//! a worker context. Each context's policies are its response's CSP headers; `blob:` and
-//! `data:` workers inherit their creator's. A 3xx response whose target is the next entry's
-//! URL continues the chain: the hop keeps the destination and context, counts the redirect,
-//! and reports the original URL.
+//! frame, `Sec-Fetch-Dest: document`, or a POST: a form submission, checked by `form-action`
+//! in the document that submitted it), or a frame's (an `<iframe>`, or an `<object>` or
+//! `<embed>` when its parent's HTML says so). A worker script (`worker`, `sharedworker`,
+//! `serviceworker`, `Service-Worker: script`, or a script that later requests name as their
+//! referrer) starts a worker context; a `blob:` or `data:` script no HTML loads is taken for a
+//! worker's, and any other script no HTML loads and no `Sec-Fetch-Dest` names is read both as
+//! a script and as a worker's. Each context's policies are its response's CSP headers; `blob:`
+//! and `data:` workers inherit their creator's. A document's HTML (`html.rs`) tells which of
+//! its scripts and stylesheets the parser inserted, with which nonce and integrity, and holds
+//! its inline code. A 3xx response whose target is a later entry's URL continues the chain:
+//! the hop keeps the destination and context, counts the redirect, and reports the original
+//! URL.
 
 use std::collections::HashSet;
 
