@@ -480,53 +480,9 @@ fn collect(inputs: &Inputs, policies: &Policies, notes: &mut Vec<String>) -> Vec
             .chain(&outcome.reported)
             .chain(&engine_hits)
         {
-            let Some(policy) = policies.list.get(hit.policy - 1) else {
-                continue;
-            };
-            // A prefetch is allowed when any fetch directive matches: use the one of its
-            // destination.
-            let e = if hit.directive == D::DefaultSrc {
-                effective_directive(r.destination, Initiator::None).unwrap_or(D::DefaultSrc)
-            } else {
-                hit.directive
-            };
-            let g = policy.governing_directive(e).unwrap_or(hit.governing);
-            let t = target(e, g);
-            if r.url.scheme() == "http" && document.scheme() == "https" {
-                let n = "an http: request from an https: page is mixed content: browsers upgrade or block it whatever the policy says; serve it over https:".to_owned();
-                if !notes.contains(&n) {
-                    notes.push(n);
-                }
+            if let Some(list) = needs.get_mut(hit.policy - 1) {
+                need_for_hit(document, policies, r, hit, list, notes);
             }
-            if let Some(code) = &r.inline {
-                // Inline code: its hash; attributes and javascript: URLs also need
-                // 'unsafe-hashes'.
-                if matches!(
-                    code.kind,
-                    InlineType::ScriptAttribute
-                        | InlineType::StyleAttribute
-                        | InlineType::Navigation
-                ) {
-                    let text = request_text(r);
-                    add_need(
-                        &mut needs[hit.policy - 1],
-                        t,
-                        g,
-                        "'unsafe-hashes'".to_owned(),
-                        text,
-                    );
-                }
-                add_need(
-                    &mut needs[hit.policy - 1],
-                    t,
-                    g,
-                    hash_source(&code.source),
-                    request_text(r),
-                );
-                continue;
-            }
-            let source = candidate(document, r, t);
-            add_need(&mut needs[hit.policy - 1], t, g, source, request_text(r));
         }
     }
     if elsewhere > 0 {
@@ -538,6 +494,47 @@ fn collect(inputs: &Inputs, policies: &Policies, notes: &mut Vec<String>) -> Vec
         ));
     }
     needs
+}
+
+/// What one policy's objection to a request needs: the source (or inline code's hash) to
+/// add to the directive to edit.
+fn need_for_hit(
+    document: &Url,
+    policies: &Policies,
+    r: &RequestSpec,
+    hit: &check::Hit,
+    list: &mut Vec<Need>,
+    notes: &mut Vec<String>,
+) {
+    let Some(policy) = policies.list.get(hit.policy - 1) else {
+        return;
+    };
+    // A prefetch is allowed when any fetch directive matches: use the one of its destination.
+    let e = if hit.directive == D::DefaultSrc {
+        effective_directive(r.destination, Initiator::None).unwrap_or(D::DefaultSrc)
+    } else {
+        hit.directive
+    };
+    let g = policy.governing_directive(e).unwrap_or(hit.governing);
+    let t = target(e, g);
+    if r.url.scheme() == "http" && document.scheme() == "https" {
+        let n = "an http: request from an https: page is mixed content: browsers upgrade or block it whatever the policy says; serve it over https:".to_owned();
+        if !notes.contains(&n) {
+            notes.push(n);
+        }
+    }
+    let Some(code) = &r.inline else {
+        add_need(list, t, g, candidate(document, r, t), request_text(r));
+        return;
+    };
+    // Inline code: its hash; attributes and javascript: URLs also need 'unsafe-hashes'.
+    if matches!(
+        code.kind,
+        InlineType::ScriptAttribute | InlineType::StyleAttribute | InlineType::Navigation
+    ) {
+        add_need(list, t, g, "'unsafe-hashes'".to_owned(), request_text(r));
+    }
+    add_need(list, t, g, hash_source(&code.source), request_text(r));
 }
 
 /// The policies in which `directive` (what an engine checks the request by) governs it.

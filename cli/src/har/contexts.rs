@@ -272,7 +272,34 @@ impl Builder {
         if spec.destination == Destination::Document {
             return self.place_document(number, entry, spec, sec_fetch_document, notes);
         }
-        if self.is_worker_script(&spec, entry) && spec.inferred != Inferred::SecFetchDest {
+        self.read_script_kind(&mut spec, entry);
+        let (owner, mut alternatives) = if spec.destination == Destination::ServiceWorker {
+            // Only documents register service workers.
+            let top = self.top.unwrap_or(0);
+            (self.document_by_referrer(entry).unwrap_or(top), Vec::new())
+        } else {
+            self.owner(entry)
+        };
+        if !worker_can_request(&spec) {
+            alternatives.clear();
+        }
+        spec.context = owner;
+        self.apply_html(&mut spec);
+        for alt in alternatives {
+            let label = self.contexts[alt].label.clone();
+            let mut a = spec.alternative(format!("{label} made it"));
+            a.context = alt;
+            spec.alternatives.push(a);
+        }
+        self.start_context(number, entry, &mut spec, owner, notes);
+        Placed::Request(Box::new(spec))
+    }
+
+    /// What a script entry is when nothing says: a worker's (later requests name it as their
+    /// referrer), most likely a worker's (a `blob:`/`data:` script no HTML loads), or read both
+    /// ways (a script no HTML loads and no `Sec-Fetch-Dest` names).
+    fn read_script_kind(&self, spec: &mut RequestSpec, entry: &Entry) {
+        if self.is_worker_script(spec, entry) && spec.inferred != Inferred::SecFetchDest {
             spec.destination = Destination::Worker;
             spec.inferred = Inferred::LaterEntries;
             spec.guessed = Some(
@@ -307,24 +334,17 @@ impl Builder {
             a.destination = Destination::Worker;
             spec.alternatives.push(a);
         }
-        let (owner, mut alternatives) = if spec.destination == Destination::ServiceWorker {
-            // Only documents register service workers.
-            let top = self.top.unwrap_or(0);
-            (self.document_by_referrer(entry).unwrap_or(top), Vec::new())
-        } else {
-            self.owner(entry)
-        };
-        if !worker_can_request(&spec) {
-            alternatives.clear();
-        }
-        spec.context = owner;
-        self.apply_html(&mut spec);
-        for alt in alternatives {
-            let label = self.contexts[alt].label.clone();
-            let mut a = spec.alternative(format!("{label} made it"));
-            a.context = alt;
-            spec.alternatives.push(a);
-        }
+    }
+
+    /// A frame's or a worker's request starts its context.
+    fn start_context(
+        &mut self,
+        number: usize,
+        entry: &Entry,
+        spec: &mut RequestSpec,
+        owner: usize,
+        notes: &mut Vec<String>,
+    ) {
         if matches!(spec.destination, Destination::IFrame | Destination::Frame) {
             let parent = self.document_by_referrer(entry).unwrap_or(owner);
             spec.context = parent;
@@ -340,17 +360,16 @@ impl Builder {
             if let Some(f) = &entry.frameref {
                 self.frames.push((f.clone(), c));
             }
-            self.push_hop(entry, &spec, Some(c), false);
+            self.push_hop(entry, spec, Some(c), false);
         } else if let Some(kind) = worker_kind(spec.destination) {
             let c = self.add(kind, spec.url.clone(), entry, number, Some(owner), notes);
             if let (ContextKind::ServiceWorker, Some(r)) = (kind, &entry.service_worker_ref) {
                 self.service_workers.push((r.clone(), c));
             }
-            self.push_hop(entry, &spec, Some(c), false);
+            self.push_hop(entry, spec, Some(c), false);
         } else {
-            self.push_hop(entry, &spec, None, false);
+            self.push_hop(entry, spec, None, false);
         }
-        Placed::Request(Box::new(spec))
     }
 
     fn take_hop(&mut self, url: &Url, destination: Destination) -> Option<Hop> {
@@ -441,45 +460,68 @@ impl Builder {
             // into a frame is rarer than one that navigates the tab).
             _ => sec_fetch_document || entry.request.method.eq_ignore_ascii_case("POST"),
         };
-        let form = entry.request.method.eq_ignore_ascii_case("POST");
         if top_level {
-            // A top-level navigation: the navigation check of the document that started it
-            // (the one its Referer names, else the current one); the new document is the
-            // page's context from here on.
-            spec.context = self.document_by_referrer(entry).unwrap_or(top);
-            spec.navigation = Some(if form {
-                NavigationType::FormSubmission
-            } else {
-                NavigationType::Other
-            });
-            spec.api = Some(if form {
-                "form submission"
-            } else {
-                "navigation"
-            });
-            if !form && spec.url.query().is_some() {
-                let mut a = spec.alternative("a GET form submitted it");
-                a.navigation = Some(NavigationType::FormSubmission);
-                spec.alternatives.push(a);
-            }
-            let c = self.add(
-                ContextKind::Page,
-                spec.url.clone(),
-                entry,
-                number,
-                Some(top),
-                notes,
-            );
-            self.top = Some(c);
-            if let Some(f) = &entry.frameref {
-                self.frames.push((f.clone(), c));
-            }
-            self.push_hop(entry, &spec, Some(c), false);
-            return Placed::Request(Box::new(spec));
+            self.place_navigation(number, entry, &mut spec, top, notes);
+        } else {
+            self.place_frame(number, entry, &mut spec, top, notes);
         }
-        // A frame: checked by frame-src in its parent.
+        Placed::Request(Box::new(spec))
+    }
+
+    /// A top-level navigation: the navigation check of the document that started it (the one
+    /// its Referer names, else the current one); the new document is the page's context from
+    /// here on.
+    fn place_navigation(
+        &mut self,
+        number: usize,
+        entry: &Entry,
+        spec: &mut RequestSpec,
+        top: usize,
+        notes: &mut Vec<String>,
+    ) {
+        let form = entry.request.method.eq_ignore_ascii_case("POST");
+        spec.context = self.document_by_referrer(entry).unwrap_or(top);
+        spec.navigation = Some(if form {
+            NavigationType::FormSubmission
+        } else {
+            NavigationType::Other
+        });
+        spec.api = Some(if form {
+            "form submission"
+        } else {
+            "navigation"
+        });
+        if !form && spec.url.query().is_some() {
+            let mut a = spec.alternative("a GET form submitted it");
+            a.navigation = Some(NavigationType::FormSubmission);
+            spec.alternatives.push(a);
+        }
+        let c = self.add(
+            ContextKind::Page,
+            spec.url.clone(),
+            entry,
+            number,
+            Some(top),
+            notes,
+        );
+        self.top = Some(c);
+        if let Some(f) = &entry.frameref {
+            self.frames.push((f.clone(), c));
+        }
+        self.push_hop(entry, spec, Some(c), false);
+    }
+
+    /// A frame's document: checked by frame-src (or, for an `<object>` or `<embed>` the
+    /// parent's HTML shows, object-src) in its parent.
+    fn place_frame(
+        &mut self,
+        number: usize,
+        entry: &Entry,
+        spec: &mut RequestSpec,
+        top: usize,
+        notes: &mut Vec<String>,
+    ) {
         let parent = self.document_by_referrer(entry).unwrap_or(top);
-        // An <object> or <embed> in the parent's HTML loads a document too.
         spec.destination = self
             .scans
             .get(parent)
@@ -487,7 +529,7 @@ impl Builder {
             .and_then(|scan| scan.nested(&spec.url))
             .unwrap_or(Destination::IFrame);
         spec.context = parent;
-        if form {
+        if entry.request.method.eq_ignore_ascii_case("POST") {
             spec.api = Some("form submission into a frame");
         }
         let c = self.add(
@@ -501,8 +543,7 @@ impl Builder {
         if let Some(f) = &entry.frameref {
             self.frames.push((f.clone(), c));
         }
-        self.push_hop(entry, &spec, Some(c), false);
-        Placed::Request(Box::new(spec))
+        self.push_hop(entry, spec, Some(c), false);
     }
 
     /// Does some document's HTML load this URL with an element?
@@ -540,57 +581,8 @@ impl Builder {
 
     /// The context that made the entry, and the other contexts that may have.
     fn owner(&mut self, entry: &Entry) -> (usize, Vec<usize>) {
-        let top = self.top.unwrap_or(0);
-        // 1. Playwright's service worker reference.
-        if let Some(r) = &entry.service_worker_ref {
-            if let Some((_, c)) = self.service_workers.iter().find(|(x, _)| x == r) {
-                return (*c, Vec::new());
-            }
-            let mapped = |i: usize| self.service_workers.iter().any(|(_, x)| *x == i);
-            let unmapped = (0..self.contexts.len())
-                .rev()
-                .find(|&i| self.contexts[i].kind == ContextKind::ServiceWorker && !mapped(i));
-            if let Some(c) = unmapped {
-                self.service_workers.push((r.clone(), c));
-                return (c, Vec::new());
-            }
-        }
-        let referrer = header(&entry.request.headers, "referer");
-        // 2. Chromium's initiator: the document of a parser-inserted element.
-        if let Some(u) = entry
-            .initiator
-            .as_ref()
-            .filter(|i| i.get("type").and_then(Value::as_str) == Some("parser"))
-            .and_then(|i| i.get("url"))
-            .and_then(Value::as_str)
-        {
-            if let Some(c) = self
-                .contexts
-                .iter()
-                .rposition(|c| !c.kind.is_worker() && c.url.as_str() == u)
-            {
-                return (c, Vec::new());
-            }
-        }
-        // 2. Chromium's initiator stack: a call from a worker's script is that worker's.
-        for u in stack_urls(entry.initiator.as_ref()) {
-            if let Some(c) = self
-                .contexts
-                .iter()
-                .rposition(|c| c.kind.is_worker() && c.url.as_str() == u)
-            {
-                return (c, Vec::new());
-            }
-        }
-        // 3. A worker script's URL as referrer.
-        if let Some(r) = referrer {
-            if let Some(c) = self
-                .contexts
-                .iter()
-                .rposition(|c| c.kind.is_worker() && c.url.as_str() == r)
-            {
-                return (c, Vec::new());
-            }
+        if let Some(c) = self.sure_owner(entry) {
+            return (c, Vec::new());
         }
         // 4-6. Playwright's frame, the referring document, the top-level document.
         let frame = entry
@@ -599,29 +591,79 @@ impl Builder {
             .and_then(|f| self.frames.iter().rev().find(|(x, _)| x == f))
             .map(|(_, c)| *c);
         let exact = self.document_by_referrer(entry);
-        let owner = frame.or(exact).unwrap_or(top);
-        let referrer_url = referrer.and_then(|r| Url::parse(r).ok());
-        let whole = referrer_url.as_ref().is_some_and(|r| whole_url(r, entry));
+        let owner = frame.or(exact).unwrap_or(self.top.unwrap_or(0));
+        let referrer = header(&entry.request.headers, "referer").and_then(|r| Url::parse(r).ok());
+        let whole = referrer.as_ref().is_some_and(|r| whole_url(r, entry));
         if exact.is_some() && exact == Some(owner) && whole {
             // The document's whole URL as referrer: a worker's would be its script's.
             return (owner, Vec::new());
         }
-        let origin = referrer_url.map(|u| u.origin());
-        let alternatives = self
-            .contexts
+        let origin = referrer.map(|u| u.origin());
+        (owner, self.worker_alternatives(entry, owner, origin))
+    }
+
+    /// Signals 1 to 3: the context an entry surely comes from.
+    fn sure_owner(&mut self, entry: &Entry) -> Option<usize> {
+        // 1. Playwright's service worker reference.
+        if let Some(r) = &entry.service_worker_ref {
+            if let Some((_, c)) = self.service_workers.iter().find(|(x, _)| x == r) {
+                return Some(*c);
+            }
+            let mapped = |i: usize| self.service_workers.iter().any(|(_, x)| *x == i);
+            let unmapped = (0..self.contexts.len())
+                .rev()
+                .find(|&i| self.contexts[i].kind == ContextKind::ServiceWorker && !mapped(i));
+            if let Some(c) = unmapped {
+                self.service_workers.push((r.clone(), c));
+                return Some(c);
+            }
+        }
+        let find = |worker: bool, url: &str| {
+            self.contexts
+                .iter()
+                .rposition(|c| c.kind.is_worker() == worker && c.url.as_str() == url)
+        };
+        // 2. Chromium's initiator: the document of a parser-inserted element...
+        let parser_document = entry
+            .initiator
+            .as_ref()
+            .filter(|i| i.get("type").and_then(Value::as_str) == Some("parser"))
+            .and_then(|i| i.get("url"))
+            .and_then(Value::as_str);
+        if let Some(c) = parser_document.and_then(|u| find(false, u)) {
+            return Some(c);
+        }
+        // ...or a worker's script on the call stack.
+        if let Some(c) = stack_urls(entry.initiator.as_ref())
+            .into_iter()
+            .find_map(|u| find(true, u))
+        {
+            return Some(c);
+        }
+        // 3. A worker script's URL as referrer.
+        header(&entry.request.headers, "referer").and_then(|r| find(true, r))
+    }
+
+    /// The dedicated and shared workers of `owner` (of `origin`, when the referrer tells it)
+    /// that may have made the entry: those whose script was requested before it started.
+    fn worker_alternatives(
+        &self,
+        entry: &Entry,
+        owner: usize,
+        origin: Option<cspgate::url::Origin>,
+    ) -> Vec<usize> {
+        self.contexts
             .iter()
             .enumerate()
             .filter(|(_, c)| matches!(c.kind, ContextKind::Worker | ContextKind::SharedWorker))
             .filter(|(_, c)| origin.as_ref().is_none_or(|o| c.url.origin() == *o))
             .filter(|(_, c)| c.parent == Some(owner) || c.kind == ContextKind::SharedWorker)
-            // A worker's request starts after its script's request did.
             .filter(|(i, _)| {
                 let script = self.started.get(*i).and_then(Option::as_deref);
                 started_before(entry.started.as_deref(), script) != Some(true)
             })
             .map(|(i, _)| i)
-            .collect();
-        (owner, alternatives)
+            .collect()
     }
 }
 

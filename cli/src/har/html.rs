@@ -15,7 +15,7 @@ use cspgate::{Destination, InlineType};
 use html5ever::tendril::StrTendril;
 use html5ever::tokenizer::states::RawKind;
 use html5ever::tokenizer::{
-    BufferQueue, TagKind, Token, TokenSink, TokenSinkResult, Tokenizer, TokenizerOpts,
+    BufferQueue, Tag, TagKind, Token, TokenSink, TokenSinkResult, Tokenizer, TokenizerOpts,
 };
 
 /// The HTML a scan reads at most: longer bodies are cut (fail-closed for what it finds: an
@@ -87,7 +87,7 @@ struct Sink {
     open: RefCell<Option<Open>>,
 }
 
-fn attr<'t>(tag: &'t html5ever::tokenizer::Tag, name: &str) -> Option<&'t StrTendril> {
+fn attr<'t>(tag: &'t Tag, name: &str) -> Option<&'t StrTendril> {
     tag.attrs
         .iter()
         .find(|a| a.name.local.as_ref() == name)
@@ -122,64 +122,16 @@ impl Sink {
             .ok()
     }
 
-    fn start_tag(&self, tag: &html5ever::tokenizer::Tag) -> TokenSinkResult<()> {
+    /// A start tag: its inline attributes, the document or resource it loads, and the
+    /// tokenizer state its content needs.
+    fn start_tag(&self, tag: &Tag) -> TokenSinkResult<()> {
         let name = tag.name.as_ref();
         let nonceable = !tag.had_duplicate_attributes;
         let nonce = attr(tag, "nonce")
             .filter(|_| nonceable)
             .map(|n| n.to_string());
-        let mut scan = self.scan.borrow_mut();
-        for a in &tag.attrs {
-            let n = a.name.local.as_ref();
-            if scan.inline.len() >= MAX_ITEMS {
-                break;
-            }
-            if n.len() > 2 && n.starts_with("on") {
-                scan.inline.push(Inline {
-                    kind: InlineType::ScriptAttribute,
-                    source: a.value.to_string(),
-                    nonce: None,
-                    nonceable,
-                    what: format!("<{name} {n}=>"),
-                });
-            } else if matches!(n, "href" | "src" | "action" | "formaction" | "data")
-                && a.value
-                    .trim_start()
-                    .get(..11)
-                    .is_some_and(|p| p.eq_ignore_ascii_case("javascript:"))
-            {
-                // A javascript: URL runs, when followed, as a navigation's inline check.
-                scan.inline.push(Inline {
-                    kind: InlineType::Navigation,
-                    source: a.value.trim().to_string(),
-                    nonce: None,
-                    nonceable,
-                    what: format!("<{name} {n}=javascript:>"),
-                });
-            } else if n == "style" {
-                scan.inline.push(Inline {
-                    kind: InlineType::StyleAttribute,
-                    source: a.value.to_string(),
-                    nonce: None,
-                    nonceable,
-                    what: format!("<{name} style=>"),
-                });
-            }
-        }
-        let nested = match name {
-            "iframe" => Some(("src", Destination::IFrame)),
-            "frame" => Some(("src", Destination::Frame)),
-            "object" => Some(("data", Destination::Object)),
-            "embed" => Some(("src", Destination::Embed)),
-            _ => None,
-        };
-        if let Some((a, d)) = nested {
-            if let Some(url) = attr(tag, a).and_then(|v| self.resolve(v)) {
-                if scan.nested.len() < MAX_ITEMS {
-                    scan.nested.push((url, d));
-                }
-            }
-        }
+        self.attribute_code(tag, nonceable);
+        self.nested_document(tag);
         match name {
             "base" => {
                 let mut base = self.base.borrow_mut();
@@ -191,30 +143,14 @@ impl Sink {
             }
             "script" => {
                 if let Some(src) = attr(tag, "src") {
-                    if let Some(url) = self.resolve(src) {
-                        scan.elements.push(Element {
-                            url,
-                            nonce,
-                            integrity: attr(tag, "integrity").map(|i| i.to_string()),
-                        });
-                    }
+                    self.loading_element(tag, src, nonce);
                 } else if runs(attr(tag, "type")) {
-                    *self.open.borrow_mut() = Some(Open {
-                        kind: InlineType::Script,
-                        nonce,
-                        nonceable,
-                        text: String::new(),
-                    });
+                    self.open(InlineType::Script, nonce, nonceable);
                 }
                 return TokenSinkResult::RawData(RawKind::ScriptData);
             }
             "style" => {
-                *self.open.borrow_mut() = Some(Open {
-                    kind: InlineType::Style,
-                    nonce,
-                    nonceable,
-                    text: String::new(),
-                });
+                self.open(InlineType::Style, nonce, nonceable);
                 return TokenSinkResult::RawData(RawKind::Rawtext);
             }
             "link" => {
@@ -224,24 +160,106 @@ impl Sink {
                 let loads = rel
                     .split_ascii_whitespace()
                     .any(|r| matches!(r, "stylesheet" | "preload" | "modulepreload"));
-                if loads {
-                    if let Some(url) = attr(tag, "href").and_then(|h| self.resolve(h)) {
-                        scan.elements.push(Element {
-                            url,
-                            nonce,
-                            integrity: attr(tag, "integrity").map(|i| i.to_string()),
-                        });
-                    }
+                if let Some(href) = attr(tag, "href").filter(|_| loads) {
+                    self.loading_element(tag, href, nonce);
                 }
             }
             "textarea" | "title" => return TokenSinkResult::RawData(RawKind::Rcdata),
-            "xmp" | "iframe" | "noembed" | "noframes" => {
+            // With scripting on, as in the browser that made the HAR, <noscript> is raw text.
+            "xmp" | "iframe" | "noembed" | "noframes" | "noscript" => {
                 return TokenSinkResult::RawData(RawKind::Rawtext)
             }
             "plaintext" => return TokenSinkResult::Plaintext,
             _ => {}
         }
         TokenSinkResult::Continue
+    }
+
+    /// Event handlers, `style` attributes and `javascript:` URLs: inline code.
+    fn attribute_code(&self, tag: &Tag, nonceable: bool) {
+        let name = tag.name.as_ref();
+        let mut scan = self.scan.borrow_mut();
+        for a in &tag.attrs {
+            if scan.inline.len() >= MAX_ITEMS {
+                break;
+            }
+            let n = a.name.local.as_ref();
+            let (kind, source, what) = if n.len() > 2 && n.starts_with("on") {
+                (
+                    InlineType::ScriptAttribute,
+                    a.value.to_string(),
+                    format!("<{name} {n}=>"),
+                )
+            } else if n == "style" {
+                (
+                    InlineType::StyleAttribute,
+                    a.value.to_string(),
+                    format!("<{name} style=>"),
+                )
+            } else if matches!(n, "href" | "src" | "action" | "formaction" | "data")
+                && a.value
+                    .trim_start()
+                    .get(..11)
+                    .is_some_and(|p| p.eq_ignore_ascii_case("javascript:"))
+            {
+                // A javascript: URL runs, when followed, as a navigation's inline check.
+                (
+                    InlineType::Navigation,
+                    a.value.trim().to_string(),
+                    format!("<{name} {n}=javascript:>"),
+                )
+            } else {
+                continue;
+            };
+            scan.inline.push(Inline {
+                kind,
+                source,
+                nonce: None,
+                nonceable,
+                what,
+            });
+        }
+    }
+
+    /// `<iframe src>`, `<frame src>`, `<object data>`, `<embed src>`: the document they load.
+    fn nested_document(&self, tag: &Tag) {
+        let (a, d) = match tag.name.as_ref() {
+            "iframe" => ("src", Destination::IFrame),
+            "frame" => ("src", Destination::Frame),
+            "object" => ("data", Destination::Object),
+            "embed" => ("src", Destination::Embed),
+            _ => return,
+        };
+        if let Some(url) = attr(tag, a).and_then(|v| self.resolve(v)) {
+            let mut scan = self.scan.borrow_mut();
+            if scan.nested.len() < MAX_ITEMS {
+                scan.nested.push((url, d));
+            }
+        }
+    }
+
+    /// A `<script src>` or `<link href>` the parser inserts.
+    fn loading_element(&self, tag: &Tag, href: &str, nonce: Option<String>) {
+        if let Some(url) = self.resolve(href) {
+            let mut scan = self.scan.borrow_mut();
+            if scan.elements.len() < MAX_ITEMS {
+                scan.elements.push(Element {
+                    url,
+                    nonce,
+                    integrity: attr(tag, "integrity").map(|i| i.to_string()),
+                });
+            }
+        }
+    }
+
+    /// Starts reading an inline `<script>` or `<style>`'s text.
+    fn open(&self, kind: InlineType, nonce: Option<String>, nonceable: bool) {
+        *self.open.borrow_mut() = Some(Open {
+            kind,
+            nonce,
+            nonceable,
+            text: String::new(),
+        });
     }
 
     fn end_tag(&self, name: &str) {
