@@ -215,7 +215,10 @@ fn candidate(document: &Url, r: &RequestSpec, directive: D) -> String {
             if directive == D::FrameSrc {
                 probe.destination = Destination::IFrame;
             }
-            if allows(document, &format!("{directive} 'self'"), &probe) {
+            // 'self' only for the page's own scheme, or an upgrade on default ports: Chromium
+            // does not upgrade on other ports (docs/spec-deviations.md, letter kept).
+            let upgrade_elsewhere = scheme != document.scheme() && url.port().is_some();
+            if !upgrade_elsewhere && allows(document, &format!("{directive} 'self'"), &probe) {
                 "'self'".to_owned()
             } else {
                 format!("{scheme}://{host}{port}")
@@ -535,6 +538,13 @@ fn need_for_hit(
         add_need(list, t, g, "'unsafe-hashes'".to_owned(), request_text(r));
     }
     add_need(list, t, g, hash_source(&code.source), request_text(r));
+    if code.kind == InlineType::Navigation {
+        // Chromium and WebKit hash the whole javascript: URL, Firefox what follows the
+        // scheme (docs/spec-deviations.md, letter kept): both, so that it runs in all three.
+        if let Some(rest) = code.source.get("javascript:".len()..) {
+            add_need(list, t, g, hash_source(rest), request_text(r));
+        }
+    }
 }
 
 /// The policies in which `directive` (what an engine checks the request by) governs it.

@@ -385,6 +385,16 @@ fn document_html_shows_nonces_parser_insertion_and_inline_code() {
         out.contains("style-src 'self' 'unsafe-hashes' 'sha256-NerDAUWfwD31YdZHveMrq0GLjsNFMwxLpZl0dPUeCcw='"),
         "{out}"
     );
+    // A javascript: URL: the whole URL's hash (Chromium, WebKit) and the code's (Firefox).
+    for hash in [
+        "'sha256-jDbRdnWRhziiD2lk72MDyCAg2B/6fVdy02GN3Xik1hA='",
+        "'sha256-5KYv+PUboo5h+0+YAtGRPbwv5d/QxzHslP4YGnUaxRw='",
+    ] {
+        assert!(
+            out.contains(&format!("{hash}  for inline #5 <a href=javascript:>")),
+            "{hash} in {out}"
+        );
+    }
 }
 
 #[test]
@@ -511,4 +521,24 @@ fn the_readme_shows_this_run() {
         README_POLICY,
     ]);
     assert_eq!(String::from_utf8(o.stdout).unwrap(), shown);
+}
+
+#[test]
+fn suggest_uses_self_only_where_every_engine_reads_it_alike() {
+    let o = cspgate(&[
+        "suggest",
+        "--document",
+        "http://app.test/",
+        "--policy",
+        "img-src 'none'",
+        "image:https://app.test:8443/x.png",
+        "image:https://app.test/y.png",
+    ]);
+    let out = String::from_utf8(o.stdout).unwrap();
+    // 'self' upgrades http: to https: on the default port everywhere; on another port only
+    // by the letter (Chromium refuses), so that one gets its exact source.
+    assert!(
+        out.contains("now: Content-Security-Policy: img-src https://app.test:8443 'self'"),
+        "{out}"
+    );
 }
