@@ -542,3 +542,25 @@ fn suggest_uses_self_only_where_every_engine_reads_it_alike() {
         "{out}"
     );
 }
+
+#[test]
+fn har_without_frames_or_fetch_metadata_still_finds_contexts() {
+    let o = cspgate(&["check", "--har", "devtools-frames.har", "--json"]);
+    let lines = json(&o);
+    // A module import names the importing script as referrer: that does not make it a
+    // worker's script (it stays a script, read both ways as nothing else tells).
+    let module = row(&lines, "http://blog.test:8080/mod.js");
+    assert_eq!(module["destination"], "script");
+    assert_eq!(module["inferred_from"], "mime-type");
+    assert_eq!(
+        module["depends_on"],
+        "allowed as read, blocked if it is a worker's script (the HAR does not say)"
+    );
+    // The frame's cross-origin image names the frame's origin as referrer: the frame's.
+    let image = row(&lines, "http://cdn.test/x.png");
+    assert_eq!(
+        cells(image),
+        ("frame#1", "image", "allowed", Some("img-src"))
+    );
+    assert_eq!(image["context_url"], "http://widget.test/w.html");
+}

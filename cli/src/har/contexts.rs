@@ -40,7 +40,7 @@ use cspgate::{Destination, Disposition, InlineType, NavigationType, ParserMetada
 use serde_json::Value;
 
 use super::html::{self, Scan};
-use super::infer::is_html;
+use super::infer::{is_html, is_javascript};
 use super::model::{header, started_before, Entry, RedirectTarget};
 use crate::contexts::{Context, ContextKind};
 use crate::input::PolicyText;
@@ -101,7 +101,15 @@ impl Builder {
                 .as_deref()
                 .unwrap_or("")
                 .to_ascii_lowercase();
-            if matches!(rt.as_str(), "script" | "stylesheet" | "other") {
+            // Module imports name the importing script as referrer, and CSS subresources
+            // their stylesheet: neither is a worker's request.
+            let sfd = header(&e.request.headers, "sec-fetch-dest").unwrap_or("");
+            let mime = e.mime();
+            if matches!(rt.as_str(), "script" | "stylesheet" | "other")
+                || matches!(sfd, "script" | "style")
+                || is_javascript(&mime)
+                || mime == "text/css"
+            {
                 continue;
             }
             if let Some(r) = header(&e.request.headers, "referer") {
@@ -571,6 +579,24 @@ impl Builder {
         self.referrers.contains(spec.url.as_str())
     }
 
+    /// Without Playwright's frames, a `Referer` cut to an origin other than the top-level
+    /// document's names the most recent frame of that origin.
+    fn document_by_origin(&self, entry: &Entry, top: usize) -> Option<usize> {
+        let origin = Url::parse(header(&entry.request.headers, "referer")?)
+            .ok()?
+            .origin();
+        if self
+            .contexts
+            .get(top)
+            .is_some_and(|c| c.url.origin() == origin)
+        {
+            return None;
+        }
+        self.contexts
+            .iter()
+            .rposition(|c| c.kind == ContextKind::Frame && c.url.origin() == origin)
+    }
+
     /// The most recent document context (page or frame) whose URL is the entry's `Referer`.
     fn document_by_referrer(&self, entry: &Entry) -> Option<usize> {
         let r = header(&entry.request.headers, "referer")?;
@@ -591,7 +617,11 @@ impl Builder {
             .and_then(|f| self.frames.iter().rev().find(|(x, _)| x == f))
             .map(|(_, c)| *c);
         let exact = self.document_by_referrer(entry);
-        let owner = frame.or(exact).unwrap_or(self.top.unwrap_or(0));
+        let top = self.top.unwrap_or(0);
+        let owner = frame
+            .or(exact)
+            .or_else(|| self.document_by_origin(entry, top))
+            .unwrap_or(top);
         let referrer = header(&entry.request.headers, "referer").and_then(|r| Url::parse(r).ok());
         let whole = referrer.as_ref().is_some_and(|r| whole_url(r, entry));
         if exact.is_some() && exact == Some(owner) && whole {
