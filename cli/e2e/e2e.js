@@ -67,7 +67,10 @@ function chromiumVerdict(row, state, used) {
       (urls.includes(blocked) || origins.includes(blocked) || schemes.includes(blocked));
   };
   const i = state.reports.findIndex((r, k) => !used.has(k) && wanted(r));
-  if (i >= 0) { used.add(i); return 'blocked'; }
+  if (i >= 0) {
+    used.add(i);
+    return state.reports[i].disposition === 'report' ? 'reported' : 'blocked';
+  }
   // Blocked under another directive: the row's destination was misread.
   const other = state.reports.find((r) => !row.inline && strip(r['blocked-uri']) === strip(row.url));
   if (other) return `blocked by ${other['effective-directive']}`;
@@ -99,7 +102,8 @@ function compare(rows, state, label, tally) {
       const why = explained(row, rows, verdicts);
       got = why ? `not made: ${why}` : 'not made, unexplained';
     }
-    const ours = row.result === 'reported' ? 'allowed' : row.result;
+    // Without a report-only policy, a report-only verdict is an allowed one.
+    const ours = row.result === 'reported' && !state.reportOnly ? 'allowed' : row.result;
     const engine = (row.engines || []).find((e) => e.engines.includes('chromium'));
     if (got.startsWith('blocked by ')) got = ours === 'unknown' ? 'blocked' : got;
     let kind;
@@ -124,9 +128,10 @@ function run(args) {
   return execFileSync(cspgate, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
-function check(har, policy) {
+function check(har, policy, reportOnly) {
   let out;
-  try { out = run(['check', '--har', har, '--policy', policy, '--json']); } catch (e) { out = e.stdout; }
+  const flag = reportOnly ? '--report-only' : '--policy';
+  try { out = run(['check', '--har', har, flag, policy, '--json']); } catch (e) { out = e.stdout; }
   return out.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l));
 }
 
@@ -141,6 +146,12 @@ async function runVariant(browser, s, variant, tally) {
     await load(browser, s.url, s.state);
     compare(check(har, p), s.state, `${variant}, policy ${i + 1}`, tally);
   }
+  // The second policy again, report-only: nothing blocked, the same requests reported.
+  s.state.policy = list[1];
+  s.state.reportOnly = true;
+  await load(browser, s.url, s.state);
+  compare(check(har, list[1], true), s.state, `${variant}, policy 2 report-only`, tally);
+  s.state.reportOnly = false;
   // suggest: the starting policy it proposes, served to Chromium.
   let suggestion;
   try { suggestion = run(['suggest', '--har', har]); } catch (e) { suggestion = e.stdout; }

@@ -75,7 +75,7 @@ self.addEventListener('install', (e) => { e.waitUntil(fetch('${o('api.test')}/fr
   };
   const redirects = { 'img.test /r/start.png': `${o('img.test')}/final/x.png` };
 
-  const state = { policy: null, log: [], reports: [] };
+  const state = { policy: null, reportOnly: false, log: [], reports: [] };
   const server = http.createServer((req, res) => {
     const host = (req.headers.host || '').split(':')[0];
     const path = req.url.split('?')[0];
@@ -93,7 +93,10 @@ self.addEventListener('install', (e) => { e.waitUntil(fetch('${o('api.test')}/fr
       if (!f) { res.writeHead(404, { 'content-type': 'text/plain' }); return res.end('not found'); }
       const headers = Object.assign({ 'content-type': f[0], 'access-control-allow-origin': '*', 'cache-control': 'no-store' }, f[2] || {});
       const topLevel = (host === 'app.test' && path === '/') || (host === 'other.test' && path === '/collect');
-      if (topLevel && state.policy) headers['content-security-policy'] = `${state.policy}; report-uri ${APP}/__report`;
+      if (topLevel && state.policy) {
+        const name = state.reportOnly ? 'content-security-policy-report-only' : 'content-security-policy';
+        headers[name] = `${state.policy}; report-uri ${APP}/__report`;
+      }
       res.writeHead(200, headers);
       res.end(f[1]);
     });
