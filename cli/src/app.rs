@@ -3,13 +3,14 @@
 
 use std::io::Write;
 
-use anyhow::{anyhow, bail, Context, Result};
+use anyhow::{anyhow, bail, Context as _, Result};
 use cspgate::url::Url;
 use cspgate::{Destination, Disposition};
 
 use crate::args::{
     CheckArgs, Command, ExplainArgs, PageArgs, PolicyArgs, RequestArgs, SuggestArgs,
 };
+use crate::contexts::{self, Context, ContextKind};
 use crate::har::{self, HarPage};
 use crate::input::{self, Policies, PolicyText};
 use crate::requests::{self, RequestSpec};
@@ -71,6 +72,9 @@ pub struct Inputs {
     pub policies: Policies,
     /// The requests, in input order: the HAR's, then the request files', then the arguments'.
     pub requests: Vec<RequestSpec>,
+    /// The contexts the requests ran in; the first is the page (`document`, `policies`).
+    /// Requests given on the command line or in request files are the page's.
+    pub contexts: Vec<Context>,
 }
 
 fn load_har(page: &PageArgs) -> Result<Option<HarPage>> {
@@ -122,6 +126,7 @@ fn gather(page: &PageArgs, policies: &PolicyArgs, reqs: &RequestArgs) -> Result<
         anyhow!("no document URL: give --document URL (the page the policy protects), or a --har with the page's document")
     })?;
     let texts = gather_policies(policies, har.as_ref())?;
+    let contexts = gather_contexts(&document, &texts, policies.any(), har.as_ref());
     let mut requests = har.map(|h| h.requests).unwrap_or_default();
     for path in &reqs.request_files {
         requests.extend(requests::read_list(path)?);
@@ -133,7 +138,9 @@ fn gather(page: &PageArgs, policies: &PolicyArgs, reqs: &RequestArgs) -> Result<
         bail!("no requests to check: give URLs, --requests FILE or --har FILE");
     }
     if let Some(n) = &reqs.nonce {
-        for r in &mut requests {
+        // The HAR's requests carry what their documents' HTML shows (and alternatives for
+        // what it cannot show); the nonce is for the requests described by hand.
+        for r in requests.iter_mut().filter(|r| r.entry.is_none()) {
             if r.destination.is_script_like() || r.destination == Destination::Style {
                 r.nonce = Some(n.clone());
             }
@@ -143,17 +150,46 @@ fn gather(page: &PageArgs, policies: &PolicyArgs, reqs: &RequestArgs) -> Result<
         document,
         policies: Policies::new(texts),
         requests,
+        contexts,
     })
+}
+
+/// The HAR's contexts (or the page alone): the page has `document` and `texts`; policies
+/// given on the command line replace those of every top-level document.
+fn gather_contexts(
+    document: &Url,
+    texts: &[PolicyText],
+    replace: bool,
+    har: Option<&HarPage>,
+) -> Vec<Context> {
+    let mut contexts = har.map(|h| h.contexts.clone()).unwrap_or_default();
+    match contexts.first_mut() {
+        Some(page) => {
+            page.url = document.clone();
+            page.policies = texts.to_vec();
+        }
+        None => contexts.push(Context::page(document.clone(), texts.to_vec())),
+    }
+    if replace {
+        for c in contexts.iter_mut().filter(|c| c.kind == ContextKind::Page) {
+            c.policies = texts.to_vec();
+        }
+    }
+    contexts
 }
 
 fn run_check(a: &CheckArgs) -> Result<Output> {
     let inputs = gather(&a.page, &a.policies, &a.requests)?;
-    let outcomes = check::check(&inputs.document, &inputs.policies.list, &inputs.requests);
+    let documents = contexts::document_policies(&inputs.contexts);
+    let outcomes = check::check_in(&documents, &inputs.requests);
     let summary = check::Summary::of(&outcomes);
     let stdout = if a.json {
-        report::json_lines(&outcomes)
+        for n in report::footer_notes(&outcomes) {
+            note(&n);
+        }
+        report::json_lines(&outcomes, &inputs.contexts)
     } else {
-        report::table(&inputs.document, &inputs.policies, &outcomes)
+        report::table(&inputs, &outcomes)
     };
     let findings = summary.blocked > 0 || (a.fail_on_report && summary.reported > 0);
     Ok(Output {

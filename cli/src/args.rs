@@ -88,7 +88,8 @@ pub struct RequestArgs {
     /// (repeatable; `-` as the file reads standard input).
     #[arg(long = "requests", value_name = "FILE")]
     pub request_files: Vec<PathBuf>,
-    /// Check scripts and stylesheets as if their elements carried this nonce.
+    /// Check the scripts and stylesheets given as arguments or in request files as if their
+    /// elements carried this nonce (a HAR's requests carry what their document's HTML shows).
     #[arg(long, value_name = "VALUE")]
     pub nonce: Option<String>,
 }

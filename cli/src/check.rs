@@ -5,11 +5,12 @@
 use cspgate::url::Url;
 use cspgate::{
     effective_directive, fallback_list, Destination, DirectiveKind, Disposition, DocumentPolicy,
-    Initiator, Keywords, PolicyList, Request, SourceExpression,
+    Initiator, InlineCheck, Keywords, NavigationType, PolicyList, SourceExpression,
 };
 
+use crate::engines::{self, EngineNote};
 use crate::progress;
-use crate::requests::RequestSpec;
+use crate::requests::{InlineCode, RequestSpec};
 
 /// A request's verdict, in three kinds: blocked; allowed but reported by a report-only policy;
 /// allowed.
@@ -21,6 +22,8 @@ pub enum Kind {
     Blocked,
     /// No enforced policy blocks it, but a report-only policy would report it.
     Reported,
+    /// The verdict depends on what the HAR does not show (see [`Outcome::unknown`]).
+    Unknown,
 }
 
 impl Kind {
@@ -30,6 +33,7 @@ impl Kind {
             Kind::Allowed => "allowed",
             Kind::Blocked => "blocked",
             Kind::Reported => "reported",
+            Kind::Unknown => "unknown",
         }
     }
 }
@@ -67,6 +71,13 @@ pub struct Outcome {
     pub reported: Vec<Hit>,
     /// Why the verdict may differ in the browser (nonces and `'strict-dynamic'`).
     pub hint: Option<String>,
+    /// When the verdict is [`Kind::Unknown`]: what it depends on, and the verdict of each
+    /// reading (`blocked if a form submitted it, allowed otherwise`).
+    pub unknown: Option<String>,
+    /// The verdict as the request was read (before its alternative readings).
+    pub as_read: Kind,
+    /// Where browsers decide otherwise (see [`crate::engines`]).
+    pub engines: Vec<EngineNote>,
 }
 
 impl Outcome {
@@ -83,6 +94,9 @@ impl Outcome {
     /// The source expression that allowed the request, or why no source was needed, or
     /// `no source matched`.
     pub fn source_text(&self) -> String {
+        if let Some(u) = &self.unknown {
+            return format!("unknown: {u}");
+        }
         if self.kind == Kind::Blocked {
             return match self.blocks.len() {
                 0 | 1 => "no source matched".to_owned(),
@@ -106,6 +120,9 @@ impl Outcome {
         }
         match &self.matched {
             Some(t) => t.clone(),
+            None if self.request.navigation.is_some() || self.request.inline.is_some() => {
+                format!("allowed by {}", self.decided_by.unwrap_or(effective))
+            }
             None => "allowed (no URL check applies)".to_owned(),
         }
     }
@@ -141,6 +158,8 @@ pub struct Summary {
     pub blocked: usize,
     /// Allowed, but reported by a report-only policy.
     pub reported: usize,
+    /// Depends on what the HAR does not show.
+    pub unknown: usize,
 }
 
 impl Summary {
@@ -155,73 +174,225 @@ impl Summary {
                 Kind::Allowed => s.allowed += 1,
                 Kind::Blocked => s.blocked += 1,
                 Kind::Reported => s.reported += 1,
+                Kind::Unknown => s.unknown += 1,
             }
         }
         s
     }
 
-    /// `5 requests: 3 allowed, 1 blocked, 1 reported`.
+    /// `5 requests: 3 allowed, 1 blocked, 1 reported` (and `, 1 unknown` when some are).
     pub fn line(&self) -> String {
-        format!(
+        let mut s = format!(
             "{} request{}: {} allowed, {} blocked, {} reported",
             self.total,
             if self.total == 1 { "" } else { "s" },
             self.allowed,
             self.blocked,
             self.reported
-        )
+        );
+        if self.unknown > 0 {
+            s.push_str(&format!(", {} unknown", self.unknown));
+        }
+        s
     }
 }
 
-/// Checks every request against the policies of the document at `document`.
+/// Checks every request against the policies of the document at `document` (one context).
 pub fn check(document: &Url, list: &PolicyList, requests: &[RequestSpec]) -> Vec<Outcome> {
     let policy = DocumentPolicy::new(document, list.clone());
+    check_in(std::slice::from_ref(&policy), requests)
+}
+
+/// Checks every request against the policies of its context (`documents[spec.context]`).
+pub fn check_in(documents: &[DocumentPolicy], requests: &[RequestSpec]) -> Vec<Outcome> {
     let bar = progress::bar(requests.len() as u64, "checking");
     let out = requests
         .iter()
         .map(|r| {
             bar.inc(1);
-            check_one(&policy, r)
+            check_with_alternatives(documents, r)
         })
         .collect();
     bar.finish_and_clear();
     out
 }
 
-/// Checks one request.
-pub fn check_one(policy: &DocumentPolicy, spec: &RequestSpec) -> Outcome {
-    let mut request = Request::new(&spec.url, spec.destination)
-        .initiator(spec.initiator)
-        .parser_metadata(spec.parser_metadata);
-    if let Some(n) = &spec.nonce {
-        request = request.nonce(n);
-    }
-    let verdict = policy.check_request(&request);
-    let judgements = policy.explain_request(&request);
-    let hit = |v: &cspgate::Violation<'_>| Hit {
-        directive: v.directive(),
-        governing: v.governing_directive(),
-        policy: v.policy_index() + 1,
+/// Checks one request; when one of its alternative readings gets another verdict, the
+/// verdict is unknown and says what it depends on.
+fn check_with_alternatives(documents: &[DocumentPolicy], spec: &RequestSpec) -> Outcome {
+    let Some(doc) = documents.get(spec.context).or(documents.first()) else {
+        return check_one(&DocumentPolicy::new(&spec.url, PolicyList::new()), spec);
     };
-    let blocks: Vec<Hit> = verdict
+    let mut outcome = check_one(doc, spec);
+    outcome.engines = engines::notes(&outcome, doc);
+    let mut differing: Vec<String> = Vec::new();
+    let mut alternatives = spec.alternatives.clone();
+    if let Some(why) = spec.nonce_unknown {
+        // Each reading so far, with each nonce of the context's policies.
+        let mut readings = vec![spec.alternative(why)];
+        readings.extend(alternatives.iter().cloned());
+        for n in policy_nonces(doc.policies()) {
+            for r in &readings {
+                let mut a = r.clone();
+                a.nonce = Some(n.clone());
+                a.depends_on = why.to_owned();
+                alternatives.push(a);
+            }
+        }
+    }
+    for alt in &alternatives {
+        let other = spec.with(alt);
+        let Some(doc) = documents.get(other.context) else {
+            continue;
+        };
+        let o = check_one(doc, &other);
+        let text = format!("{} if {}", o.kind.as_str(), alt.depends_on);
+        if o.kind != outcome.kind && !differing.contains(&text) {
+            differing.push(text);
+        }
+    }
+    if !differing.is_empty() {
+        outcome.unknown = Some(format!(
+            "{} as read, {}",
+            outcome.kind.as_str(),
+            differing.join(", ")
+        ));
+        outcome.as_read = outcome.kind;
+        outcome.kind = Kind::Unknown;
+    }
+    outcome
+}
+
+/// The nonce values of the policies' nonce sources.
+fn policy_nonces(list: &PolicyList) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for p in list {
+        for d in p.directives() {
+            for tok in d.tokens() {
+                if let SourceExpression::Nonce(n) = SourceExpression::parse(tok) {
+                    if !out.iter().any(|x| x == n) {
+                        out.push(n.to_owned());
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Checks one request in one context: a navigation by the navigation check, anything else by
+/// the request check.
+pub fn check_one(policy: &DocumentPolicy, spec: &RequestSpec) -> Outcome {
+    if let Some(code) = &spec.inline {
+        return check_inline(policy, spec, code);
+    }
+    match spec.navigation {
+        Some(n) => check_navigation(policy, spec, n),
+        None => check_fetch(policy, spec),
+    }
+}
+
+/// Inline code: the inline check (CSP3 §4.2.3) of its document's policies, as parsed from
+/// the HTML (so parser-inserted).
+fn check_inline(policy: &DocumentPolicy, spec: &RequestSpec, code: &InlineCode) -> Outcome {
+    let mut check = InlineCheck::new(code.kind, &code.source)
+        .nonceable(code.nonceable)
+        .parser_inserted(true);
+    if let Some(n) = &code.nonce {
+        check = check.nonce(n);
+    }
+    let verdict = policy.check_inline(&check);
+    let blocks = hits(&verdict, Disposition::Enforce);
+    let reported = hits(&verdict, Disposition::Report);
+    let effective = code.kind.effective_directive();
+    let governing = policy.policies().iter().find_map(|p| {
+        (p.disposition() == Disposition::Enforce)
+            .then(|| p.governing_directive(effective))
+            .flatten()
+    });
+    Outcome {
+        request: spec.clone(),
+        effective: Some(effective),
+        kind: kind_of(&verdict, &reported),
+        as_read: kind_of(&verdict, &reported),
+        decided_by: blocks.first().map(|b| b.governing).or(governing),
+        matched: None,
+        blocked_by: blocks.first().copied(),
+        blocks,
+        reported,
+        hint: None,
+        unknown: None,
+        engines: Vec::new(),
+    }
+}
+
+fn hits(verdict: &cspgate::Verdict<'_>, disposition: Disposition) -> Vec<Hit> {
+    verdict
         .violations()
         .iter()
-        .filter(|v| v.disposition() == Disposition::Enforce)
-        .map(hit)
-        .collect();
-    let reported: Vec<Hit> = verdict
-        .violations()
-        .iter()
-        .filter(|v| v.disposition() == Disposition::Report)
-        .map(hit)
-        .collect();
-    let kind = if verdict.is_blocked() {
+        .filter(|v| v.disposition() == disposition)
+        .map(|v| Hit {
+            directive: v.directive(),
+            governing: v.governing_directive(),
+            policy: v.policy_index() + 1,
+        })
+        .collect()
+}
+
+fn kind_of(verdict: &cspgate::Verdict<'_>, reported: &[Hit]) -> Kind {
+    if verdict.is_blocked() {
         Kind::Blocked
     } else if reported.is_empty() {
         Kind::Allowed
     } else {
         Kind::Reported
+    }
+}
+
+/// A navigation: `form-action` for a form submission, the inline check for a `javascript:`
+/// URL, nothing else (CSP3 §4.2.4).
+fn check_navigation(policy: &DocumentPolicy, spec: &RequestSpec, n: NavigationType) -> Outcome {
+    let request = spec.to_request();
+    let verdict = policy.check_navigation_request(&request, n);
+    let blocks = hits(&verdict, Disposition::Enforce);
+    let reported = hits(&verdict, Disposition::Report);
+    let effective = if n == NavigationType::FormSubmission {
+        Some(DirectiveKind::FormAction)
+    } else if spec.url.scheme() == "javascript" {
+        Some(DirectiveKind::ScriptSrcElem)
+    } else {
+        None
     };
+    let applies = effective.filter(|d| {
+        policy.policies().iter().any(|p| {
+            p.disposition() == Disposition::Enforce
+                && (p.contains(*d) || p.governing_directive(*d).is_some())
+        })
+    });
+    Outcome {
+        request: spec.clone(),
+        effective,
+        kind: kind_of(&verdict, &reported),
+        as_read: kind_of(&verdict, &reported),
+        decided_by: blocks.first().map(|b| b.governing).or(applies),
+        matched: None,
+        blocked_by: blocks.first().copied(),
+        blocks,
+        reported,
+        hint: None,
+        unknown: None,
+        engines: Vec::new(),
+    }
+}
+
+/// A fetch: the request check (CSP3 §4.1.2), with the source that allowed it.
+fn check_fetch(policy: &DocumentPolicy, spec: &RequestSpec) -> Outcome {
+    let request = spec.to_request();
+    let verdict = policy.check_request(&request);
+    let judgements = policy.explain_request(&request);
+    let blocks = hits(&verdict, Disposition::Enforce);
+    let reported = hits(&verdict, Disposition::Report);
+    let kind = kind_of(&verdict, &reported);
     let (decided_by, matched) = match blocks.first() {
         Some(b) => (Some(b.governing), None),
         None => judgements
@@ -241,12 +412,15 @@ pub fn check_one(policy: &DocumentPolicy, spec: &RequestSpec) -> Outcome {
         request: spec.clone(),
         effective: effective_directive(spec.destination, spec.initiator),
         kind,
+        as_read: kind,
         decided_by,
         matched,
         blocked_by: blocks.first().copied(),
         blocks,
         reported,
         hint,
+        unknown: None,
+        engines: Vec::new(),
     }
 }
 
@@ -268,6 +442,18 @@ fn nonce_hint(list: &PolicyList, spec: &RequestSpec, hit: &Hit) -> Option<String
         }
     }
     let g = hit.governing;
+    if spec.nonce_unknown.is_some() {
+        // The verdict already says it depends on the nonce.
+        return None;
+    }
+    if spec.entry.is_some() && spec.nonce.is_none() {
+        // The document's HTML shows the element, without the policy's nonce.
+        return (nonce || strict_dynamic).then(|| format!(
+            "policy {}'s {g} allows elements carrying its nonce (or a matching hash); the document's HTML shows {} without one",
+            hit.policy,
+            spec.url
+        ));
+    }
     if strict_dynamic && d.is_script_like() {
         Some(format!(
             "policy {}'s {g} has 'strict-dynamic': host sources are ignored, and a script inserted by the HTML parser loads only with the policy's nonce or a matching hash; a HAR does not record nonce attributes (--nonce VALUE checks scripts as if they carried one)",

@@ -255,156 +255,251 @@ pub fn explain(texts: &[PolicyText], document: Option<&Url>) -> String {
     let mut all = PolicyList::new();
     let mut number = 0;
     for t in texts {
-        let mut warnings = Vec::new();
-        let list =
-            PolicyList::parse_with(&t.text, t.disposition, t.source, &mut |w| warnings.push(w));
-        let mut used = vec![false; warnings.len()];
-        if list.is_empty() {
+        let mut parsed = Parsed::new(t);
+        if parsed.list.is_empty() {
             out.push_str(&format!("From {}: no policy.\n", t.from));
-            if warnings.is_empty() {
+            if parsed.warnings.is_empty() {
                 out.push_str("  The text has no directive.\n");
             }
         }
+        let list = std::mem::take(&mut parsed.list);
         for (policy, range) in locate(&t.text, t.source, &list) {
             number += 1;
-            out.push_str(&format!(
-                "Policy {number} ({}; from {})\n",
-                Describe(policy.disposition(), policy.source()),
-                t.from
+            out.push_str(&explain_policy(
+                &mut parsed,
+                policy,
+                range,
+                number,
+                document,
             ));
-            if policy.is_synthetic() {
-                out.push_str("  Added by the parser because the input was over a limit: it blocks everything, so that the cut never makes the policy more permissive.\n");
-            }
-            out.push_str(&format!("  {}\n\n", policy.text()));
-            let base = range.as_ref().map(|r| r.start);
-            // The policy's own warnings: those whose span lies in its range.
-            let mine: Vec<usize> = match &range {
-                Some(r) => (0..warnings.len())
-                    .filter(|&i| {
-                        let s = warnings[i].span();
-                        s.start >= r.start
-                            && s.end <= r.end
-                            && !matches!(warnings[i], ParseWarning::ReportOnlyInMeta)
-                    })
-                    .collect(),
-                None => Vec::new(),
-            };
-            let mut table = Table::new(&["DIRECTIVE", "SOURCE", "KIND", "MEANING"]);
-            for d in policy.directives() {
-                let name = d.name();
-                let (kind, meaning) = match name {
-                    DirectiveName::Known(k) => {
-                        let mut m = directive_meaning(*k).to_owned();
-                        if let Some(i) = mine.iter().copied().find(|&i| {
-                            matches!(warnings[i], ParseWarning::IgnoredInReportOnly { directive, .. } if directive == *k)
-                        }) {
-                            used[i] = true;
-                            m = format!("INERT: {}", message(&warnings[i]));
-                        }
-                        if k.has_source_list() && d.tokens().next().is_none() {
-                            m.push_str(" — empty list: allows nothing");
-                        }
-                        ("directive", m)
-                    }
-                    DirectiveName::Unknown(n) => ("INERT", unknown_directive_note(n)),
-                };
-                table.row(vec![
-                    name.as_str().to_owned(),
-                    String::new(),
-                    kind.to_owned(),
-                    meaning,
-                ]);
-                let known_list = name.kind().filter(|k| k.has_source_list());
-                let ctx = ListContext::of(d.tokens());
-                for token in d.tokens() {
-                    let span = base.and_then(|b| {
-                        offset_in(policy.text(), token).map(|o| b + o..b + o + token.len())
-                    });
-                    let mut extra: Vec<String> = Vec::new();
-                    if let Some(s) = &span {
-                        for &i in &mine {
-                            let w = warnings[i].span();
-                            if w.start >= s.start && w.end <= s.end {
-                                used[i] = true;
-                                if !described_by_tokens(&warnings[i]) {
-                                    extra.push(message(&warnings[i]));
-                                }
-                            }
-                        }
-                    }
-                    let (kind, mut meaning) = match known_list {
-                        Some(k) => {
-                            let desc = describe(token, k, ctx, document);
-                            let mut m = match &desc.inert {
-                                Some(why) => format!("INERT: {why}"),
-                                None => desc.meaning.clone(),
-                            };
-                            if let Some(n) = &desc.note {
-                                m.push_str(&format!(" — {n}"));
-                            }
-                            (desc.kind.to_owned(), m)
-                        }
-                        None if name.kind().is_none() => (
-                            "-".to_owned(),
-                            "not read: the directive is unknown".to_owned(),
-                        ),
-                        None => ("value".to_owned(), value_meaning(name.kind(), token)),
-                    };
-                    for e in extra {
-                        meaning.push_str(&format!(" — {e}"));
-                    }
-                    table.row(vec![String::new(), token.to_owned(), kind, meaning]);
-                }
-            }
-            out.push_str(&table.render("  "));
-            let ignored: Vec<usize> = mine
-                .iter()
-                .copied()
-                .filter(|&i| !used[i] && !described_by_tokens(&warnings[i]))
-                .collect();
-            for &i in &mine {
-                used[i] = true;
-            }
-            if !ignored.is_empty() {
-                out.push_str("\n  Ignored by the parser:\n");
-                for i in ignored {
-                    let s = warnings[i].span();
-                    out.push_str(&format!(
-                        "    {} (bytes {}..{}): {}\n",
-                        quote_snippet(&t.text, s.range()),
-                        s.start,
-                        s.end,
-                        message(&warnings[i])
-                    ));
-                }
-            }
-            out.push('\n');
         }
-        // Warnings outside every policy: a report-only <meta>, pieces that held no directive.
-        for (i, w) in warnings.iter().enumerate() {
-            if used[i] {
-                continue;
-            }
-            match w {
-                ParseWarning::ReportOnlyInMeta => {
-                    out.push_str(&format!("From {}: {}\n\n", t.from, message(w)));
-                }
-                w => {
-                    let s = w.span();
-                    out.push_str(&format!(
-                        "From {}: {} (bytes {}..{}): {}\n\n",
-                        t.from,
-                        quote_snippet(&t.text, s.range()),
-                        s.start,
-                        s.end,
-                        message(w)
-                    ));
-                }
-            }
-        }
+        out.push_str(&stray_warnings(&parsed));
         all.append(list);
     }
     out.push_str(&governing_table(&all));
+    out
+}
+
+/// One policy text, parsed, with its warnings and which of them were already shown.
+struct Parsed<'t> {
+    text: &'t PolicyText,
+    list: PolicyList,
+    warnings: Vec<ParseWarning>,
+    used: Vec<bool>,
+}
+
+impl<'t> Parsed<'t> {
+    fn new(text: &'t PolicyText) -> Parsed<'t> {
+        let mut warnings = Vec::new();
+        let list = PolicyList::parse_with(&text.text, text.disposition, text.source, &mut |w| {
+            warnings.push(w)
+        });
+        let used = vec![false; warnings.len()];
+        Parsed {
+            text,
+            list,
+            warnings,
+            used,
+        }
+    }
+
+    /// The indexes of the warnings whose span lies in `range` (a policy's own warnings).
+    fn within(&self, range: &Option<Range<usize>>) -> Vec<usize> {
+        let Some(r) = range else {
+            return Vec::new();
+        };
+        (0..self.warnings.len())
+            .filter(|&i| {
+                let s = self.warnings[i].span();
+                s.start >= r.start
+                    && s.end <= r.end
+                    && !matches!(self.warnings[i], ParseWarning::ReportOnlyInMeta)
+            })
+            .collect()
+    }
+}
+
+/// One policy: its heading, its text, a row per directive and per token, and what the
+/// parser ignored in it.
+fn explain_policy(
+    parsed: &mut Parsed<'_>,
+    policy: &Policy,
+    range: Option<Range<usize>>,
+    number: usize,
+    document: Option<&Url>,
+) -> String {
+    let mut out = format!(
+        "Policy {number} ({}; from {})\n",
+        Describe(policy.disposition(), policy.source()),
+        parsed.text.from
+    );
+    if policy.is_synthetic() {
+        out.push_str("  Added by the parser because the input was over a limit: it blocks everything, so that the cut never makes the policy more permissive.\n");
+    }
+    out.push_str(&format!("  {}\n\n", policy.text()));
+    let base = range.as_ref().map(|r| r.start);
+    let mine = parsed.within(&range);
+    let mut table = Table::new(&["DIRECTIVE", "SOURCE", "KIND", "MEANING"]);
+    for d in policy.directives() {
+        table.row(directive_row(
+            parsed,
+            &mine,
+            d.name(),
+            d.tokens().next().is_none(),
+        ));
+        let ctx = ListContext::of(d.tokens());
+        for token in d.tokens() {
+            let span = base
+                .and_then(|b| offset_in(policy.text(), token).map(|o| b + o..b + o + token.len()));
+            let extra = token_warnings(parsed, &mine, span);
+            table.row(token_row(d.name(), token, ctx, document, extra));
+        }
+    }
+    out.push_str(&table.render("  "));
+    out.push_str(&ignored_block(parsed, &mine));
+    out.push('\n');
+    out
+}
+
+/// A directive's row: its name and meaning, or why it is inert.
+fn directive_row(
+    parsed: &mut Parsed<'_>,
+    mine: &[usize],
+    name: &DirectiveName,
+    empty: bool,
+) -> Vec<String> {
+    let (kind, meaning) = match name {
+        DirectiveName::Known(k) => {
+            let mut m = directive_meaning(*k).to_owned();
+            let ignored = mine.iter().copied().find(|&i| {
+                matches!(parsed.warnings[i], ParseWarning::IgnoredInReportOnly { directive, .. } if directive == *k)
+            });
+            if let Some(i) = ignored {
+                parsed.used[i] = true;
+                m = format!("INERT: {}", message(&parsed.warnings[i]));
+            }
+            if k.has_source_list() && empty {
+                m.push_str(" — empty list: allows nothing");
+            }
+            ("directive", m)
+        }
+        DirectiveName::Unknown(n) => ("INERT", unknown_directive_note(n)),
+    };
+    vec![
+        name.as_str().to_owned(),
+        String::new(),
+        kind.to_owned(),
+        meaning,
+    ]
+}
+
+/// The messages of the warnings inside a token's span that its description does not already
+/// say; marks every warning inside it as shown.
+fn token_warnings(
+    parsed: &mut Parsed<'_>,
+    mine: &[usize],
+    span: Option<Range<usize>>,
+) -> Vec<String> {
+    let Some(s) = span else {
+        return Vec::new();
+    };
+    let mut extra = Vec::new();
+    for &i in mine {
+        let w = parsed.warnings[i].span();
+        if w.start >= s.start && w.end <= s.end {
+            parsed.used[i] = true;
+            if !described_by_tokens(&parsed.warnings[i]) {
+                extra.push(message(&parsed.warnings[i]));
+            }
+        }
+    }
+    extra
+}
+
+/// A token's row: its kind and meaning in its directive.
+fn token_row(
+    name: &DirectiveName,
+    token: &str,
+    ctx: ListContext,
+    document: Option<&Url>,
+    extra: Vec<String>,
+) -> Vec<String> {
+    let (kind, mut meaning) = match name.kind() {
+        Some(k) if k.has_source_list() => {
+            let desc = describe(token, k, ctx, document);
+            let mut m = match &desc.inert {
+                Some(why) => format!("INERT: {why}"),
+                None => desc.meaning.clone(),
+            };
+            if let Some(n) = &desc.note {
+                m.push_str(&format!(" — {n}"));
+            }
+            (desc.kind.to_owned(), m)
+        }
+        None => (
+            "-".to_owned(),
+            "not read: the directive is unknown".to_owned(),
+        ),
+        Some(k) => ("value".to_owned(), value_meaning(Some(k), token)),
+    };
+    for e in extra {
+        meaning.push_str(&format!(" — {e}"));
+    }
+    vec![String::new(), token.to_owned(), kind, meaning]
+}
+
+/// The policy's warnings not shown in its table: `Ignored by the parser: ...`.
+fn ignored_block(parsed: &mut Parsed<'_>, mine: &[usize]) -> String {
+    let ignored: Vec<usize> = mine
+        .iter()
+        .copied()
+        .filter(|&i| !parsed.used[i] && !described_by_tokens(&parsed.warnings[i]))
+        .collect();
+    for &i in mine {
+        parsed.used[i] = true;
+    }
+    if ignored.is_empty() {
+        return String::new();
+    }
+    let mut out = String::from("\n  Ignored by the parser:\n");
+    for i in ignored {
+        let w = &parsed.warnings[i];
+        let s = w.span();
+        out.push_str(&format!(
+            "    {} (bytes {}..{}): {}\n",
+            quote_snippet(&parsed.text.text, s.range()),
+            s.start,
+            s.end,
+            message(w)
+        ));
+    }
+    out
+}
+
+/// Warnings outside every policy: a report-only `<meta>`, pieces that held no directive.
+fn stray_warnings(parsed: &Parsed<'_>) -> String {
+    let mut out = String::new();
+    let from = &parsed.text.from;
+    for (i, w) in parsed.warnings.iter().enumerate() {
+        if parsed.used[i] {
+            continue;
+        }
+        match w {
+            ParseWarning::ReportOnlyInMeta => {
+                out.push_str(&format!("From {from}: {}\n\n", message(w)));
+            }
+            w => {
+                let s = w.span();
+                out.push_str(&format!(
+                    "From {from}: {} (bytes {}..{}): {}\n\n",
+                    quote_snippet(&parsed.text.text, s.range()),
+                    s.start,
+                    s.end,
+                    message(w)
+                ));
+            }
+        }
+    }
     out
 }
 

@@ -24,6 +24,22 @@ pub fn read_text(path: &Path) -> Result<String> {
     std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))
 }
 
+/// Reads a whole file as bytes; `-` reads standard input.
+///
+/// # Errors
+///
+/// The file cannot be read; the message names the file.
+pub fn read_bytes(path: &Path) -> Result<Vec<u8>> {
+    if path.as_os_str() == "-" {
+        let mut b = Vec::new();
+        std::io::stdin()
+            .read_to_end(&mut b)
+            .context("cannot read standard input")?;
+        return Ok(b);
+    }
+    std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))
+}
+
 /// One policy text as delivered: a header value (which may hold several comma-separated
 /// policies) or a `<meta>` content, with where it came from.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -7,12 +7,16 @@
 //! - [`app`]: gathers the inputs and runs a subcommand;
 //! - [`input`]: files, standard input, policy texts;
 //! - [`requests`]: requests from arguments (`DESTINATION:URL`) and request lists;
-//! - [`har`]: HAR files, and each entry's destination inferred;
-//! - [`check`]: the verdict of every request, with the directive and source that decided;
+//! - [`har`]: HAR files: each entry's destination inferred, its context and redirect chain,
+//!   and documents' HTML (html5ever) for parser-inserted elements, nonces and inline code;
+//! - [`contexts`]: the page, its frames and workers, each with its own policies;
+//! - [`check`]: the verdict of every request in its context, with the directive and source
+//!   that decided, or `unknown` when the HAR's other readings of it disagree;
+//! - [`engines`]: where Chromium and Firefox decide otherwise than the CSP3 letter;
 //! - [`report`]: `check`'s table and JSON output;
 //! - [`explain`]: a policy as the browser sees it;
 //! - [`sources`]: what a source expression means, and where;
-//! - [`suggest`]: the smallest edits that allow every request, verified;
+//! - [`suggest`]: the smallest edits that allow every request of the page, re-checked;
 //! - [`table`]: plain-text tables;
 //! - [`progress`]: a progress bar on a terminal;
 //! - [`conformance`]: the conformance-case runner.
@@ -25,6 +29,8 @@ pub mod app;
 pub mod args;
 pub mod check;
 pub mod conformance;
+pub mod contexts;
+pub mod engines;
 pub mod explain;
 pub mod har;
 pub mod input;

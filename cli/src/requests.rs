@@ -6,7 +6,7 @@ use std::path::Path;
 
 use anyhow::{anyhow, bail, Context, Result};
 use cspgate::url::Url;
-use cspgate::{Destination, Initiator, ParserMetadata};
+use cspgate::{Destination, Initiator, InlineType, NavigationType, ParserMetadata, Request};
 
 /// Where a request's destination came from: the user said so, or it was inferred from a HAR.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -27,6 +27,10 @@ pub enum Inferred {
     UrlExtension,
     /// Nothing told: a `fetch()`-like request (the empty destination) was assumed.
     Assumed,
+    /// Later entries: requests made from inside a script show it is a worker's.
+    LaterEntries,
+    /// The document's HTML (inline code).
+    Html,
 }
 
 impl Inferred {
@@ -41,6 +45,8 @@ impl Inferred {
             Inferred::RequestHeaders => "request-headers",
             Inferred::UrlExtension => "url-extension",
             Inferred::Assumed => "assumed",
+            Inferred::LaterEntries => "later-entries",
+            Inferred::Html => "html",
         }
     }
 }
@@ -70,6 +76,61 @@ pub struct RequestSpec {
     pub inferred: Inferred,
     /// The number (1-based) of the HAR entry it came from.
     pub entry: Option<usize>,
+    /// The context that made it (an index into the run's contexts; 0 is the page).
+    pub context: usize,
+    /// How many redirects led to this URL (0 for the first request of a chain).
+    pub redirect_count: u32,
+    /// The URL the redirect chain started from, reported in violations.
+    pub original_url: Option<Url>,
+    /// A navigation, checked by the navigation check of its initiator's policies
+    /// (`form-action`, `javascript:` URLs) instead of a fetch directive.
+    pub navigation: Option<NavigationType>,
+    /// Why the destination or the context is a guess, when it is one.
+    pub guessed: Option<String>,
+    /// What else the request may have been, when the HAR does not tell: if any of these
+    /// gets another verdict, the verdict is unknown.
+    pub alternatives: Vec<Alternative>,
+    /// The element's `integrity` attribute, when its document's HTML shows it.
+    pub integrity: Option<String>,
+    /// When the HAR cannot show whether the element carried a nonce: why. Each nonce of the
+    /// context's policies is then checked as an alternative reading.
+    pub nonce_unknown: Option<&'static str>,
+    /// Not a request: inline code of the document at `url` (CSP's inline check).
+    pub inline: Option<InlineCode>,
+}
+
+/// Inline code in a document: a `<script>` or `<style>` element's text, an event handler or
+/// a `style` attribute.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InlineCode {
+    /// Its inline type.
+    pub kind: InlineType,
+    /// The code.
+    pub source: String,
+    /// The element's nonce, if any.
+    pub nonce: Option<String>,
+    /// The element is nonceable (no duplicate attributes).
+    pub nonceable: bool,
+    /// Its number among the document's inline code (1-based), and what it is: `<script>`,
+    /// `<p onclick=>`.
+    pub label: String,
+}
+
+/// Another reading of a request the HAR does not pin down.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Alternative {
+    /// The context it may have come from.
+    pub context: usize,
+    /// The destination it may have had.
+    pub destination: Destination,
+    /// The navigation type it may have had.
+    pub navigation: Option<NavigationType>,
+    /// The nonce it may have carried.
+    pub nonce: Option<String>,
+    /// Whether the parser may have inserted it.
+    pub parser_metadata: ParserMetadata,
+    /// What the verdict then depends on, for people: `whether a form submitted it`.
+    pub depends_on: String,
 }
 
 impl RequestSpec {
@@ -84,11 +145,72 @@ impl RequestSpec {
             api: None,
             inferred: Inferred::Given,
             entry: None,
+            context: 0,
+            redirect_count: 0,
+            original_url: None,
+            navigation: None,
+            guessed: None,
+            alternatives: Vec::new(),
+            integrity: None,
+            nonce_unknown: None,
+            inline: None,
+        }
+    }
+
+    /// The library's request for this one.
+    pub fn to_request(&self) -> Request<'_> {
+        let mut request = Request::new(&self.url, self.destination)
+            .initiator(self.initiator)
+            .parser_metadata(self.parser_metadata);
+        if let Some(n) = &self.nonce {
+            request = request.nonce(n);
+        }
+        if self.redirect_count > 0 {
+            request = request.redirect_count(self.redirect_count);
+        }
+        if let Some(o) = &self.original_url {
+            request = request.original_url(o);
+        }
+        if let Some(i) = &self.integrity {
+            request = request.integrity(i);
+        }
+        request
+    }
+
+    /// This request read as `alt` says.
+    pub fn with(&self, alt: &Alternative) -> RequestSpec {
+        RequestSpec {
+            context: alt.context,
+            destination: alt.destination,
+            navigation: alt.navigation,
+            nonce: alt.nonce.clone(),
+            parser_metadata: alt.parser_metadata,
+            alternatives: Vec::new(),
+            ..self.clone()
+        }
+    }
+
+    /// An alternative that changes nothing yet: start from it and change one field.
+    pub fn alternative(&self, depends_on: impl Into<String>) -> Alternative {
+        Alternative {
+            context: self.context,
+            destination: self.destination,
+            navigation: self.navigation,
+            nonce: self.nonce.clone(),
+            parser_metadata: self.parser_metadata,
+            depends_on: depends_on.into(),
         }
     }
 
     /// The URL for display: `data:` URLs are cut to 48 characters, since they can be huge.
     pub fn display_url(&self) -> String {
+        if let Some(i) = &self.inline {
+            let mut code: String = i.source.split_whitespace().collect::<Vec<_>>().join(" ");
+            if code.chars().count() > 40 {
+                code = code.chars().take(39).collect::<String>() + "…";
+            }
+            return format!("{} {code:?}", i.label);
+        }
         shorten_url(self.url.as_str())
     }
 }

@@ -192,6 +192,32 @@ fn self_meaning(document: Option<&Url>) -> String {
     }
 }
 
+/// Where a token is described: its directive, the rest of its list, and the page.
+#[derive(Clone, Copy)]
+struct Place<'a> {
+    directive: D,
+    ctx: ListContext,
+    document: Option<&'a Url>,
+    /// The directive matches URLs only (frame-ancestors, form-action, base-uri).
+    url_only: bool,
+    /// The list has `'strict-dynamic'` and is read for scripts.
+    strict_scripts: bool,
+}
+
+const STRICT_DYNAMIC_IGNORES: &str =
+    "ignored for scripts because of 'strict-dynamic' (a fallback for older browsers)";
+
+impl Description {
+    fn new(kind: &'static str, meaning: impl Into<String>) -> Description {
+        Description {
+            kind,
+            meaning: meaning.into(),
+            inert: None,
+            note: None,
+        }
+    }
+}
+
 /// Describes one token of directive `directive`, given the rest of its list and the page.
 pub fn describe(
     token: &str,
@@ -199,165 +225,226 @@ pub fn describe(
     ctx: ListContext,
     document: Option<&Url>,
 ) -> Description {
-    let mut d = Description {
-        kind: "",
-        meaning: String::new(),
-        inert: None,
-        note: None,
+    let here = Place {
+        directive,
+        ctx,
+        document,
+        url_only: matches!(directive, D::FrameAncestors | D::FormAction | D::BaseUri),
+        strict_scripts: ctx.strict_dynamic && scripts_read(directive),
     };
-    let url_only = matches!(directive, D::FrameAncestors | D::FormAction | D::BaseUri);
-    let strict_scripts = ctx.strict_dynamic && scripts_read(directive);
     match SourceExpression::parse(token) {
-        SourceExpression::None => {
-            d.kind = "'none'";
-            d.meaning = "nothing".to_owned();
-            if ctx.several {
-                d.inert = Some("'none' is ignored when other sources are listed".to_owned());
-            }
-        }
-        SourceExpression::Star => {
-            d.kind = "*";
-            d.meaning = "any http:, https:, ws: or wss: URL, and the page's own scheme; not data:, blob: or filesystem:".to_owned();
-            if strict_scripts {
-                d.add_note("ignored for scripts because of 'strict-dynamic' (a fallback for older browsers)".to_owned());
-            } else if scripts_read(directive) && !url_only {
-                d.add_note("risky: lets a script from any host run".to_owned());
-            }
-        }
-        SourceExpression::Keyword(k) => {
-            d.kind = "keyword";
-            let (applies, scope) = keyword_scope(k);
-            if k == Keywords::SELF {
-                d.meaning = self_meaning(document);
-                if strict_scripts {
-                    d.add_note("ignored for scripts because of 'strict-dynamic' (a fallback for older browsers)".to_owned());
-                }
-            } else {
-                d.meaning = keyword_meaning(k, directive).to_owned();
-            }
-            if url_only && k != Keywords::SELF {
-                d.inert = Some(format!(
-                    "{directive} only matches URLs: keywords other than 'self' mean nothing here"
-                ));
-            } else if !applies(directive) {
-                d.inert = Some(format!(
-                    "{token} means nothing in {directive}: it works in {scope}"
-                ));
-            } else if k == Keywords::UNSAFE_INLINE && ctx.nonce_or_hash {
-                d.inert = Some(
-                    "the list has a nonce or hash, which turns 'unsafe-inline' off".to_owned(),
-                );
-            } else if k == Keywords::UNSAFE_INLINE && strict_scripts && !is_style(directive) {
-                d.inert = Some(
-                    "the list has 'strict-dynamic', which turns 'unsafe-inline' off for scripts"
-                        .to_owned(),
-                );
-            } else if k == Keywords::UNSAFE_INLINE && is_script(directive) {
-                d.add_note("risky: inline script injection (XSS) is allowed".to_owned());
-            } else if k == Keywords::UNSAFE_EVAL {
-                d.add_note("risky: code built from strings runs".to_owned());
-            }
-        }
-        SourceExpression::Scheme(s) => {
-            d.kind = "scheme";
-            d.meaning = format!("any {} URL", scheme_matches(s));
-            let lower = s.to_ascii_lowercase();
-            if strict_scripts {
-                d.add_note("ignored for scripts because of 'strict-dynamic' (a fallback for older browsers)".to_owned());
-            } else if scripts_read(directive)
-                && matches!(lower.as_str(), "http" | "https" | "data" | "blob")
-            {
-                d.add_note(format!("risky in {directive}: any {lower}: script can run"));
-            }
-        }
+        SourceExpression::None => describe_none(&here),
+        SourceExpression::Star => describe_star(&here),
+        SourceExpression::Keyword(k) => describe_keyword(k, token, &here),
+        SourceExpression::Scheme(s) => describe_scheme(s, &here),
         SourceExpression::Host {
             scheme,
             host,
             port,
             path,
             ignored_suffix,
-        } => {
-            d.kind = "host";
-            let schemes = match scheme {
-                Some(s) => format!("over {}", scheme_matches(s)),
-                None => match document.map(Url::scheme) {
-                    Some(s) => format!("over {} (the page's scheme)", scheme_matches(s)),
-                    None => "over the page's scheme".to_owned(),
-                },
-            };
-            let host_text = if host == "*" {
-                "any host".to_owned()
-            } else if let Some(rest) = host.strip_prefix("*.") {
-                format!("any subdomain of {rest} (not {rest} itself)")
-            } else if host.starts_with('[') || host.parse::<std::net::Ipv4Addr>().is_ok() {
-                format!("the IP address {host}")
-            } else {
-                host.to_ascii_lowercase()
-            };
-            let port_text = match port {
-                None => "default port".to_owned(),
-                Some(PortPart::Any) => "any port".to_owned(),
-                Some(PortPart::Number(n)) if n > 65535 => {
-                    "no port (over 65535: matches nothing)".to_owned()
-                }
-                Some(PortPart::Number(n)) => format!("port {n}"),
-            };
-            let path_text = match path {
-                None | Some("/") => "any path".to_owned(),
-                Some(p) if p.ends_with('/') => format!("paths under {p}"),
-                Some(p) => format!("exactly the path {p}"),
-            };
-            d.meaning = format!("{host_text} {schemes}, {port_text}, {path_text}");
-            if let Some(q) = ignored_suffix {
-                d.add_note(format!("the {q:?} part is ignored, as every browser does"));
-            }
-            if scheme.is_none() && port.is_none() && path.is_none() {
-                let lower = host.to_ascii_lowercase();
-                let quoted = ["nonce-", "sha256-", "sha384-", "sha512-"]
-                    .iter()
-                    .any(|p| lower.starts_with(p));
-                if UNQUOTED.contains(&lower.as_str()) || quoted {
-                    d.add_note(format!(
-                        "a host named {host}: did you mean '{host}', with single quotes?"
-                    ));
-                }
-            }
-            if strict_scripts {
-                d.add_note("ignored for scripts because of 'strict-dynamic' (a fallback for older browsers)".to_owned());
-            }
-        }
-        SourceExpression::Nonce(_) => {
-            d.kind = "nonce";
-            d.meaning = "elements whose nonce attribute has this value".to_owned();
-            if matches!(directive, D::ScriptSrcAttr | D::StyleSrcAttr) {
-                d.inert = Some("nonces never apply to attributes".to_owned());
-            } else if !(is_script(directive) || is_style(directive) || directive == D::DefaultSrc) {
-                d.inert = Some(format!(
-                    "nonces mean nothing in {directive}: only scripts and styles carry them"
-                ));
-            }
-        }
-        SourceExpression::Hash(alg, _) => {
-            d.kind = "hash";
-            d.meaning = format!("inline code, or a resource with integrity metadata, whose {alg} hash is this value");
-            if !(is_script(directive) || is_style(directive) || directive == D::DefaultSrc) {
-                d.inert = Some(format!(
-                    "hashes mean nothing in {directive}: only scripts and styles use them"
-                ));
-            }
-        }
+        } => describe_host(
+            HostParts {
+                scheme,
+                host,
+                port,
+                path,
+                ignored_suffix,
+            },
+            &here,
+        ),
+        SourceExpression::Nonce(_) => describe_nonce(&here),
+        SourceExpression::Hash(alg, _) => describe_hash(alg, &here),
         SourceExpression::Invalid(reason) => {
-            d.kind = "invalid";
-            d.meaning = "nothing".to_owned();
+            let mut d = Description::new("invalid", "nothing");
             d.inert = Some(format!(
                 "not a valid source expression: {}",
                 reason.description()
             ));
+            d
         }
-        _ => {
-            d.kind = "unknown";
-            d.meaning = "nothing this tool knows".to_owned();
+        _ => Description::new("unknown", "nothing this tool knows"),
+    }
+}
+
+fn describe_none(here: &Place<'_>) -> Description {
+    let mut d = Description::new("'none'", "nothing");
+    if here.ctx.several {
+        d.inert = Some("'none' is ignored when other sources are listed".to_owned());
+    }
+    d
+}
+
+fn describe_star(here: &Place<'_>) -> Description {
+    let mut d = Description::new(
+        "*",
+        "any http:, https:, ws: or wss: URL, and the page's own scheme; not data:, blob: or filesystem:",
+    );
+    if here.strict_scripts {
+        d.add_note(STRICT_DYNAMIC_IGNORES);
+    } else if scripts_read(here.directive) && !here.url_only {
+        d.add_note("risky: lets a script from any host run");
+    }
+    d
+}
+
+fn describe_keyword(k: Keywords, token: &str, here: &Place<'_>) -> Description {
+    let directive = here.directive;
+    let meaning = if k == Keywords::SELF {
+        self_meaning(here.document)
+    } else {
+        keyword_meaning(k, directive).to_owned()
+    };
+    let mut d = Description::new("keyword", meaning);
+    if k == Keywords::SELF && here.strict_scripts {
+        d.add_note(STRICT_DYNAMIC_IGNORES);
+    }
+    let (applies, scope) = keyword_scope(k);
+    let unsafe_inline = k == Keywords::UNSAFE_INLINE;
+    if here.url_only && k != Keywords::SELF {
+        d.inert = Some(format!(
+            "{directive} only matches URLs: keywords other than 'self' mean nothing here"
+        ));
+    } else if !applies(directive) {
+        d.inert = Some(format!(
+            "{token} means nothing in {directive}: it works in {scope}"
+        ));
+    } else if unsafe_inline && here.ctx.nonce_or_hash {
+        d.inert = Some("the list has a nonce or hash, which turns 'unsafe-inline' off".to_owned());
+    } else if unsafe_inline && here.strict_scripts && !is_style(directive) {
+        d.inert = Some(
+            "the list has 'strict-dynamic', which turns 'unsafe-inline' off for scripts".to_owned(),
+        );
+    } else if unsafe_inline && is_script(directive) {
+        d.add_note("risky: inline script injection (XSS) is allowed");
+    } else if k == Keywords::UNSAFE_EVAL {
+        d.add_note("risky: code built from strings runs");
+    }
+    d
+}
+
+fn describe_scheme(s: &str, here: &Place<'_>) -> Description {
+    let mut d = Description::new("scheme", format!("any {} URL", scheme_matches(s)));
+    let lower = s.to_ascii_lowercase();
+    if here.strict_scripts {
+        d.add_note(STRICT_DYNAMIC_IGNORES);
+    } else if scripts_read(here.directive)
+        && matches!(lower.as_str(), "http" | "https" | "data" | "blob")
+    {
+        d.add_note(format!(
+            "risky in {}: any {lower}: script can run",
+            here.directive
+        ));
+    }
+    d
+}
+
+/// The parts of a host-source.
+struct HostParts<'t> {
+    scheme: Option<&'t str>,
+    host: &'t str,
+    port: Option<PortPart>,
+    path: Option<&'t str>,
+    ignored_suffix: Option<&'t str>,
+}
+
+fn describe_host(h: HostParts<'_>, here: &Place<'_>) -> Description {
+    let schemes = match h.scheme {
+        Some(s) => format!("over {}", scheme_matches(s)),
+        None => match here.document.map(Url::scheme) {
+            Some(s) => format!("over {} (the page's scheme)", scheme_matches(s)),
+            None => "over the page's scheme".to_owned(),
+        },
+    };
+    let mut d = Description::new(
+        "host",
+        format!(
+            "{} {schemes}, {}, {}",
+            host_meaning(h.host),
+            port_meaning(h.port),
+            path_meaning(h.path)
+        ),
+    );
+    if let Some(q) = h.ignored_suffix {
+        d.add_note(format!("the {q:?} part is ignored, as every browser does"));
+    }
+    if h.scheme.is_none() && h.port.is_none() && h.path.is_none() {
+        if let Some(typo) = unquoted_keyword_note(h.host) {
+            d.add_note(typo);
         }
+    }
+    if here.strict_scripts {
+        d.add_note(STRICT_DYNAMIC_IGNORES);
+    }
+    d
+}
+
+fn host_meaning(host: &str) -> String {
+    if host == "*" {
+        "any host".to_owned()
+    } else if let Some(rest) = host.strip_prefix("*.") {
+        format!("any subdomain of {rest} (not {rest} itself)")
+    } else if host.starts_with('[') || host.parse::<std::net::Ipv4Addr>().is_ok() {
+        format!("the IP address {host}")
+    } else {
+        host.to_ascii_lowercase()
+    }
+}
+
+fn port_meaning(port: Option<PortPart>) -> String {
+    match port {
+        None => "default port".to_owned(),
+        Some(PortPart::Any) => "any port".to_owned(),
+        Some(PortPart::Number(n)) if n > 65535 => {
+            "no port (over 65535: matches nothing)".to_owned()
+        }
+        Some(PortPart::Number(n)) => format!("port {n}"),
+    }
+}
+
+fn path_meaning(path: Option<&str>) -> String {
+    match path {
+        None | Some("/") => "any path".to_owned(),
+        Some(p) if p.ends_with('/') => format!("paths under {p}"),
+        Some(p) => format!("exactly the path {p}"),
+    }
+}
+
+/// A bare host that is a keyword or a nonce/hash without its quotes: a likely typo.
+fn unquoted_keyword_note(host: &str) -> Option<String> {
+    let lower = host.to_ascii_lowercase();
+    let quoted = ["nonce-", "sha256-", "sha384-", "sha512-"]
+        .iter()
+        .any(|p| lower.starts_with(p));
+    (UNQUOTED.contains(&lower.as_str()) || quoted)
+        .then(|| format!("a host named {host}: did you mean '{host}', with single quotes?"))
+}
+
+fn describe_nonce(here: &Place<'_>) -> Description {
+    let directive = here.directive;
+    let mut d = Description::new("nonce", "elements whose nonce attribute has this value");
+    if matches!(directive, D::ScriptSrcAttr | D::StyleSrcAttr) {
+        d.inert = Some("nonces never apply to attributes".to_owned());
+    } else if !(is_script(directive) || is_style(directive) || directive == D::DefaultSrc) {
+        d.inert = Some(format!(
+            "nonces mean nothing in {directive}: only scripts and styles carry them"
+        ));
+    }
+    d
+}
+
+fn describe_hash(alg: cspgate::HashAlgorithm, here: &Place<'_>) -> Description {
+    let directive = here.directive;
+    let mut d = Description::new(
+        "hash",
+        format!(
+            "inline code, or a resource with integrity metadata, whose {alg} hash is this value"
+        ),
+    );
+    if !(is_script(directive) || is_style(directive) || directive == D::DefaultSrc) {
+        d.inert = Some(format!(
+            "hashes mean nothing in {directive}: only scripts and styles use them"
+        ));
     }
     d
 }

@@ -16,11 +16,13 @@ use anyhow::{bail, Result};
 use cspgate::url::Url;
 use cspgate::{
     effective_directive, fallback_list, Destination, DirectiveKind as D, Disposition,
-    DocumentPolicy, Initiator, PolicyList, PolicySource, Request, SourceExpression,
+    DocumentPolicy, Initiator, InlineType, PolicyList, PolicySource, SourceExpression,
 };
 
 use crate::app::Inputs;
 use crate::check::{self, Kind};
+use crate::contexts::{document_policies, Context, ContextKind};
+use crate::engines;
 use crate::input::{Describe, Policies, PolicyText};
 use crate::requests::RequestSpec;
 use crate::sources::meaningful_in;
@@ -138,6 +140,12 @@ pub struct Suggestion {
     pub recheck: check::Summary,
     /// Requests still blocked or reported after the edits.
     pub unfixed: Vec<Unfixed>,
+    /// Requests of frames and workers still blocked or reported by their own policies,
+    /// which the suggestion does not change.
+    pub elsewhere: Vec<Unfixed>,
+    /// The page's requests allowed as read, whose verdict depends on what the HAR does not
+    /// show.
+    pub uncertain: Vec<Unfixed>,
     /// Other things to say.
     pub notes: Vec<String>,
 }
@@ -150,6 +158,9 @@ impl Suggestion {
 }
 
 fn request_text(r: &RequestSpec) -> String {
+    if r.inline.is_some() {
+        return format!("{} in {}", r.display_url(), r.url);
+    }
     let what = match (r.destination, r.api) {
         (Destination::Empty, Some(api)) => api.to_owned(),
         (Destination::Empty, None) => "empty destination".to_owned(),
@@ -166,8 +177,8 @@ fn request_text(r: &RequestSpec) -> String {
 /// scripts, style-src for stylesheets, `e` otherwise); else the natural directive, created.
 fn target(e: D, g: D) -> D {
     let natural = match e {
-        D::ScriptSrcElem => D::ScriptSrc,
-        D::StyleSrcElem => D::StyleSrc,
+        D::ScriptSrcElem | D::ScriptSrcAttr => D::ScriptSrc,
+        D::StyleSrcElem | D::StyleSrcAttr => D::StyleSrc,
         other => other,
     };
     let list = fallback_list(e);
@@ -179,6 +190,17 @@ fn target(e: D, g: D) -> D {
     }
 }
 
+/// The hash-source of inline code: `'sha256-<base64 of its SHA-256>'` (CSP3 §6.7.2.6).
+fn hash_source(code: &str) -> String {
+    use base64::Engine as _;
+    use sha2::Digest as _;
+    let digest = sha2::Sha256::digest(code.as_bytes());
+    format!(
+        "'sha256-{}'",
+        base64::engine::general_purpose::STANDARD.encode(digest)
+    )
+}
+
 /// The honest source for one request in directive `directive`.
 fn candidate(document: &Url, r: &RequestSpec, directive: D) -> String {
     let url = &r.url;
@@ -187,7 +209,16 @@ fn candidate(document: &Url, r: &RequestSpec, directive: D) -> String {
     let port = url.port().map(|p| format!(":{p}")).unwrap_or_default();
     match scheme {
         "http" | "https" => {
-            if allows(document, &format!("{directive} 'self'"), r) {
+            // Probe 'self' with the destination the directive checks (an <object> document
+            // that Chromium checks by frame-src is probed as a frame).
+            let mut probe = r.clone();
+            if directive == D::FrameSrc {
+                probe.destination = Destination::IFrame;
+            }
+            // 'self' only for the page's own scheme, or an upgrade on default ports: Chromium
+            // does not upgrade on other ports (docs/spec-deviations.md, letter kept).
+            let upgrade_elsewhere = scheme != document.scheme() && url.port().is_some();
+            if !upgrade_elsewhere && allows(document, &format!("{directive} 'self'"), &probe) {
                 "'self'".to_owned()
             } else {
                 format!("{scheme}://{host}{port}")
@@ -202,13 +233,7 @@ fn candidate(document: &Url, r: &RequestSpec, directive: D) -> String {
 fn allows(document: &Url, policy: &str, r: &RequestSpec) -> bool {
     let list = PolicyList::parse(policy, Disposition::Enforce, PolicySource::Header);
     let doc = DocumentPolicy::new(document, list);
-    let mut req = Request::new(&r.url, r.destination)
-        .initiator(r.initiator)
-        .parser_metadata(r.parser_metadata);
-    if let Some(n) = &r.nonce {
-        req = req.nonce(n);
-    }
-    doc.check_request(&req).violations().is_empty()
+    check::check_one(&doc, r).blocks.is_empty()
 }
 
 /// Domains under which anyone can have a subdomain: never wildcarded.
@@ -359,7 +384,9 @@ fn rewrite(policy: &cspgate::Policy, edits: &[Edit]) -> String {
     parts.join("; ")
 }
 
-/// Suggests edits for every policy of the inputs (or a starting policy), and verifies them.
+/// Suggests edits for every policy of the inputs (or a starting policy), and verifies them:
+/// `collect` what each policy lacks, `plan` the edits, `rewrite` the policies, and
+/// `verify` by checking every request again.
 ///
 /// # Errors
 ///
@@ -367,169 +394,341 @@ fn rewrite(policy: &cspgate::Policy, edits: &[Edit]) -> String {
 pub fn suggest(inputs: &Inputs, options: &Options) -> Result<Suggestion> {
     let starting = inputs.policies.list.is_empty();
     let policies = if starting {
-        let p = Policies::new(vec![PolicyText::header(
-            &options.start_from,
-            Disposition::Enforce,
-            "--start-from",
-        )]);
-        if p.list.is_empty() {
-            bail!("--start-from {:?} has no directive", options.start_from);
-        }
-        p
+        starting_policy(&options.start_from)?
     } else {
         inputs.policies.clone()
     };
     let document = &inputs.document;
-    let doc = DocumentPolicy::new(document, policies.list.clone());
-    let mut wildcards_used = Vec::new();
-    let mut wildcards_refused = Vec::new();
     let mut notes = Vec::new();
-    // For each policy: (target directive, governing directive) → sources with their requests.
-    let mut needs: Vec<Vec<(D, D, Vec<Added>)>> = vec![Vec::new(); policies.list.len()];
+    let needs = collect(inputs, &policies, &mut notes);
+    let mut wildcards = Wildcards::default();
+    let plans = needs
+        .into_iter()
+        .enumerate()
+        .map(|(i, wanted)| plan(&policies, i, wanted, options, &mut wildcards))
+        .collect::<Vec<_>>();
+    let Verified {
+        recheck,
+        unfixed,
+        elsewhere,
+        uncertain,
+    } = verify(inputs, &plans);
+    notes.extend(closing_notes(inputs, starting));
+    Ok(Suggestion {
+        document: document.clone(),
+        starting,
+        plans,
+        wildcards_allowed: options.allow_wildcards,
+        wildcards_used: wildcards.used,
+        wildcards_refused: wildcards.refused,
+        recheck,
+        unfixed,
+        elsewhere,
+        uncertain,
+        notes,
+    })
+}
+
+/// The `--start-from` policy.
+fn starting_policy(text: &str) -> Result<Policies> {
+    let p = Policies::new(vec![PolicyText::header(
+        text,
+        Disposition::Enforce,
+        "--start-from",
+    )]);
+    if p.list.is_empty() {
+        bail!("--start-from {text:?} has no directive");
+    }
+    Ok(p)
+}
+
+/// What one directive of one policy needs: the directive to edit (or create), the directive
+/// that governs its requests now, and the sources to add with their requests.
+#[derive(Clone, Debug)]
+struct Need {
+    target: D,
+    governing: D,
+    added: Vec<Added>,
+}
+
+/// Wildcards used and refused, over all policies.
+#[derive(Default)]
+struct Wildcards {
+    used: Vec<String>,
+    refused: Vec<String>,
+}
+
+/// Step 1: checks every request of the page (not its frames' or workers': their own
+/// policies govern them), and for each violation records the source to add to the directive
+/// to edit, per policy.
+fn collect(inputs: &Inputs, policies: &Policies, notes: &mut Vec<String>) -> Vec<Vec<Need>> {
+    let document = &inputs.document;
+    let doc = DocumentPolicy::new(document, policies.list.clone());
+    let mut needs: Vec<Vec<Need>> = vec![Vec::new(); policies.list.len()];
+    let mut elsewhere = 0;
     for r in &inputs.requests {
-        let mut req = Request::new(&r.url, r.destination)
-            .initiator(r.initiator)
-            .parser_metadata(r.parser_metadata);
-        if let Some(n) = &r.nonce {
-            req = req.nonce(n);
+        if !is_pages(inputs, r) {
+            elsewhere += 1;
+            continue;
         }
-        let verdict = doc.check_request(&req);
-        for v in verdict.violations() {
-            let Some(policy) = policies.list.get(v.policy_index()) else {
-                continue;
-            };
-            // A prefetch is allowed when any fetch directive matches: use the one of its
-            // destination.
-            let e = if v.directive() == D::DefaultSrc {
-                effective_directive(r.destination, Initiator::None).unwrap_or(D::DefaultSrc)
-            } else {
-                v.directive()
-            };
-            let g = policy
-                .governing_directive(e)
-                .unwrap_or(v.governing_directive());
-            let t = target(e, g);
-            let source = candidate(document, r, t);
-            if r.url.scheme() == "http" && document.scheme() == "https" {
-                let n = "an http: request from an https: page is mixed content: browsers upgrade or block it whatever the policy says; serve it over https:".to_owned();
-                if !notes.contains(&n) {
-                    notes.push(n);
-                }
-            }
-            let list = &mut needs[v.policy_index()];
-            let entry = match list.iter_mut().position(|(x, _, _)| *x == t) {
-                Some(i) => &mut list[i],
-                None => {
-                    list.push((t, g, Vec::new()));
-                    let last = list.len() - 1;
-                    &mut list[last]
-                }
-            };
-            let text = request_text(r);
-            match entry.2.iter_mut().find(|a| a.source == source) {
-                Some(a) => {
-                    if !a.requests.contains(&text) {
-                        a.requests.push(text);
-                    }
-                }
-                None => entry.2.push(Added {
-                    source,
-                    requests: vec![text],
-                }),
+        let outcome = check::check_one(&doc, r);
+        // Where an engine blocks what the letter allows, the policy must allow it there too.
+        let engine_hits: Vec<check::Hit> = engines::notes(&outcome, &doc)
+            .iter()
+            .flat_map(|n| engine_hits(policies, r, n.directive))
+            .collect();
+        for hit in outcome
+            .blocks
+            .iter()
+            .chain(&outcome.reported)
+            .chain(&engine_hits)
+        {
+            if let Some(list) = needs.get_mut(hit.policy - 1) {
+                need_for_hit(document, policies, r, hit, list, notes);
             }
         }
     }
-    let mut plans = Vec::new();
-    for (i, policy) in policies.list.iter().enumerate() {
-        let mut edits = Vec::new();
-        let mut wanted = std::mem::take(&mut needs[i]);
-        wanted.sort_by_key(|(t, _, _)| {
-            NEW_DIRECTIVE_ORDER
-                .iter()
-                .position(|d| d == t)
-                .unwrap_or(usize::MAX)
-        });
-        for (t, g, added) in wanted {
-            let added = if options.allow_wildcards {
-                collapse(added, &mut wildcards_used, &mut wildcards_refused)
-            } else {
-                added
-            };
-            let existing = policy.directive(t);
-            let (base, created_from): (Vec<String>, Option<D>) = match existing {
-                Some(d) => (d.tokens().map(str::to_owned).collect(), None),
-                None => (
-                    policy
-                        .directive(g)
-                        .map(|d| d.tokens().map(str::to_owned).collect())
-                        .unwrap_or_default(),
-                    Some(g),
-                ),
-            };
-            let mut tokens = Vec::new();
-            let mut copied = Vec::new();
-            let mut dropped = Vec::new();
-            let mut removed_none = false;
-            for tok in base {
-                if matches!(SourceExpression::parse(&tok), SourceExpression::None) {
-                    removed_none = true;
-                    continue;
-                }
-                if created_from.is_some() {
-                    if meaningful_in(&tok, t) {
-                        copied.push(tok.clone());
-                    } else {
-                        dropped.push(tok);
-                        continue;
-                    }
-                }
-                tokens.push(tok);
-            }
-            let added: Vec<Added> = added
-                .into_iter()
-                .filter(|a| !tokens.iter().any(|x| x.eq_ignore_ascii_case(&a.source)))
-                .collect();
-            tokens.extend(added.iter().map(|a| a.source.clone()));
-            let also_governs = if created_from.is_none() {
-                EFFECTIVE
-                    .iter()
-                    .copied()
-                    .filter(|e| policy.governing_directive(*e) == Some(t) && *e != t)
-                    .filter(|e| !(t == D::ScriptSrc && *e == D::ScriptSrcElem))
-                    .filter(|e| !(t == D::StyleSrc && *e == D::StyleSrcElem))
-                    .collect()
-            } else {
-                Vec::new()
-            };
-            edits.push(Edit {
-                directive: t,
-                created_from,
-                copied,
-                dropped,
-                removed_none,
-                added,
-                tokens,
-                also_governs,
+    if elsewhere > 0 {
+        notes.push(format!(
+            "{elsewhere} request{} made by frames, workers or documents with other policies {} checked against their own policies (their response headers), not the page's: no source was added for {}",
+            if elsewhere == 1 { "" } else { "s" },
+            if elsewhere == 1 { "is" } else { "are" },
+            if elsewhere == 1 { "it" } else { "them" },
+        ));
+    }
+    needs
+}
+
+/// What one policy's objection to a request needs: the source (or inline code's hash) to
+/// add to the directive to edit.
+fn need_for_hit(
+    document: &Url,
+    policies: &Policies,
+    r: &RequestSpec,
+    hit: &check::Hit,
+    list: &mut Vec<Need>,
+    notes: &mut Vec<String>,
+) {
+    let Some(policy) = policies.list.get(hit.policy - 1) else {
+        return;
+    };
+    // A prefetch is allowed when any fetch directive matches: use the one of its destination.
+    let e = if hit.directive == D::DefaultSrc {
+        effective_directive(r.destination, Initiator::None).unwrap_or(D::DefaultSrc)
+    } else {
+        hit.directive
+    };
+    let g = policy.governing_directive(e).unwrap_or(hit.governing);
+    let t = target(e, g);
+    if r.url.scheme() == "http" && document.scheme() == "https" {
+        let n = "an http: request from an https: page is mixed content: browsers upgrade or block it whatever the policy says; serve it over https:".to_owned();
+        if !notes.contains(&n) {
+            notes.push(n);
+        }
+    }
+    let Some(code) = &r.inline else {
+        add_need(list, t, g, candidate(document, r, t), request_text(r));
+        return;
+    };
+    // Inline code: its hash; attributes and javascript: URLs also need 'unsafe-hashes'.
+    if matches!(
+        code.kind,
+        InlineType::ScriptAttribute | InlineType::StyleAttribute | InlineType::Navigation
+    ) {
+        add_need(list, t, g, "'unsafe-hashes'".to_owned(), request_text(r));
+    }
+    add_need(list, t, g, hash_source(&code.source), request_text(r));
+    if code.kind == InlineType::Navigation {
+        // Chromium and WebKit hash the whole javascript: URL, Firefox what follows the
+        // scheme (docs/spec-deviations.md, letter kept): both, so that it runs in all three.
+        if let Some(rest) = code.source.get("javascript:".len()..) {
+            add_need(list, t, g, hash_source(rest), request_text(r));
+        }
+    }
+}
+
+/// The policies in which `directive` (what an engine checks the request by) governs it.
+fn engine_hits(policies: &Policies, r: &RequestSpec, directive: D) -> Vec<check::Hit> {
+    let e = if directive == D::FrameSrc {
+        D::FrameSrc
+    } else {
+        effective_directive(r.destination, r.initiator).unwrap_or(directive)
+    };
+    policies
+        .list
+        .iter()
+        .enumerate()
+        .filter_map(|(i, p)| {
+            p.governing_directive(e).map(|g| check::Hit {
+                directive: e,
+                governing: g,
+                policy: i + 1,
+            })
+        })
+        .collect()
+}
+
+/// Is this request the page's own: made by a top-level document with the page's policies
+/// (a document a navigation led to that has other policies is not the page's)?
+fn is_pages(inputs: &Inputs, r: &RequestSpec) -> bool {
+    inputs
+        .contexts
+        .get(r.context)
+        .is_none_or(|c| has_pages_policies(inputs, c))
+}
+
+fn has_pages_policies(inputs: &Inputs, c: &Context) -> bool {
+    c.kind == ContextKind::Page
+        && inputs
+            .contexts
+            .first()
+            .is_none_or(|page| page.policies == c.policies)
+}
+
+/// Records that directive `t` (governed by `g`) needs `source` for `request`.
+fn add_need(list: &mut Vec<Need>, t: D, g: D, source: String, request: String) {
+    let i = match list.iter().position(|n| n.target == t) {
+        Some(i) => i,
+        None => {
+            list.push(Need {
+                target: t,
+                governing: g,
+                added: Vec::new(),
             });
+            list.len() - 1
         }
-        let text = policies
-            .text(i)
-            .cloned()
-            .unwrap_or_else(|| PolicyText::header(policy.text(), policy.disposition(), ""));
-        let after = if edits.is_empty() {
-            policy.text().to_owned()
-        } else {
-            rewrite(policy, &edits)
-        };
-        plans.push(PolicyPlan {
-            number: i + 1,
-            text,
-            before: policy.text().to_owned(),
-            edits,
-            after,
-        });
+    };
+    let need = &mut list[i];
+    match need.added.iter_mut().find(|a| a.source == source) {
+        Some(a) => {
+            if !a.requests.contains(&request) {
+                a.requests.push(request);
+            }
+        }
+        None => need.added.push(Added {
+            source,
+            requests: vec![request],
+        }),
     }
-    // Verify: check every request again against the suggested policies.
+}
+
+/// Step 2: the edits of policy `i`, in [`NEW_DIRECTIVE_ORDER`], and the policy rewritten.
+fn plan(
+    policies: &Policies,
+    i: usize,
+    mut wanted: Vec<Need>,
+    options: &Options,
+    wildcards: &mut Wildcards,
+) -> PolicyPlan {
+    let policy = &policies.list[i];
+    wanted.sort_by_key(|n| {
+        NEW_DIRECTIVE_ORDER
+            .iter()
+            .position(|d| *d == n.target)
+            .unwrap_or(usize::MAX)
+    });
+    let edits: Vec<Edit> = wanted
+        .into_iter()
+        .map(|mut need| {
+            if options.allow_wildcards {
+                need.added = collapse(need.added, &mut wildcards.used, &mut wildcards.refused);
+            }
+            plan_edit(policy, need)
+        })
+        .collect();
+    let text = policies
+        .text(i)
+        .cloned()
+        .unwrap_or_else(|| PolicyText::header(policy.text(), policy.disposition(), ""));
+    let after = if edits.is_empty() {
+        policy.text().to_owned()
+    } else {
+        rewrite(policy, &edits)
+    };
+    PolicyPlan {
+        number: i + 1,
+        text,
+        before: policy.text().to_owned(),
+        edits,
+        after,
+    }
+}
+
+/// One edit: the directive's tokens (or, for a new directive, the meaningful tokens of the
+/// directive it replaces as fallback), without `'none'`, plus the new sources.
+fn plan_edit(policy: &cspgate::Policy, need: Need) -> Edit {
+    let Need {
+        target: t,
+        governing: g,
+        added,
+    } = need;
+    let (base, created_from): (Vec<String>, Option<D>) = match policy.directive(t) {
+        Some(d) => (d.tokens().map(str::to_owned).collect(), None),
+        None => (
+            policy
+                .directive(g)
+                .map(|d| d.tokens().map(str::to_owned).collect())
+                .unwrap_or_default(),
+            Some(g),
+        ),
+    };
+    let mut tokens = Vec::new();
+    let mut copied = Vec::new();
+    let mut dropped = Vec::new();
+    let mut removed_none = false;
+    for tok in base {
+        if matches!(SourceExpression::parse(&tok), SourceExpression::None) {
+            removed_none = true;
+            continue;
+        }
+        if created_from.is_some() {
+            if meaningful_in(&tok, t) {
+                copied.push(tok.clone());
+            } else {
+                dropped.push(tok);
+                continue;
+            }
+        }
+        tokens.push(tok);
+    }
+    let added: Vec<Added> = added
+        .into_iter()
+        .filter(|a| !tokens.iter().any(|x| x.eq_ignore_ascii_case(&a.source)))
+        .collect();
+    tokens.extend(added.iter().map(|a| a.source.clone()));
+    let also_governs = if created_from.is_none() {
+        also_governed(policy, t)
+    } else {
+        Vec::new()
+    };
+    Edit {
+        directive: t,
+        created_from,
+        copied,
+        dropped,
+        removed_none,
+        added,
+        tokens,
+        also_governs,
+    }
+}
+
+/// The other effective directives that directive `t` governs in `policy` (they gain its new
+/// sources too), beside the `-elem` directive of script-src and style-src.
+fn also_governed(policy: &cspgate::Policy, t: D) -> Vec<D> {
+    EFFECTIVE
+        .iter()
+        .copied()
+        .filter(|e| policy.governing_directive(*e) == Some(t) && *e != t)
+        .filter(|e| !(t == D::ScriptSrc && *e == D::ScriptSrcElem))
+        .filter(|e| !(t == D::StyleSrc && *e == D::StyleSrcElem))
+        .collect()
+}
+
+/// Step 4: checks every request again, the page's documents under the suggested policies
+/// and the other contexts under their own: the summary, and the requests still not allowed,
+/// with why.
+fn verify(inputs: &Inputs, plans: &[PolicyPlan]) -> Verified {
     let new_texts: Vec<PolicyText> = plans
         .iter()
         .map(|p| PolicyText {
@@ -537,26 +736,85 @@ pub fn suggest(inputs: &Inputs, options: &Options) -> Result<Suggestion> {
             ..p.text.clone()
         })
         .collect();
-    let new_policies = Policies::new(new_texts);
-    let outcomes = check::check(document, &new_policies.list, &inputs.requests);
+    let mut contexts = inputs.contexts.clone();
+    for c in contexts.iter_mut() {
+        if has_pages_policies(inputs, c) {
+            c.policies = new_texts.clone();
+        }
+    }
+    if contexts.is_empty() {
+        contexts.push(Context::page(inputs.document.clone(), new_texts));
+    }
+    let documents = document_policies(&contexts);
+    let outcomes = check::check_in(&documents, &inputs.requests);
     let recheck = check::Summary::of(&outcomes);
-    let unfixed = outcomes
+    let (mut unfixed, mut elsewhere) = (Vec::new(), Vec::new());
+    // An unknown verdict fails the suggestion when the request as read is not allowed; one
+    // that only another reading blocks is told apart (`uncertain`).
+    for o in outcomes
         .iter()
-        .filter(|o| o.kind != Kind::Allowed)
+        .filter(|o| o.kind != Kind::Allowed && o.as_read != Kind::Allowed)
+    {
+        let u = Unfixed {
+            request: request_text(&o.request),
+            reason: unfixed_reason(o),
+        };
+        match contexts.get(o.request.context) {
+            Some(c) if !is_pages(inputs, &o.request) => elsewhere.push(Unfixed {
+                request: format!("{}: {}", c.label, u.request),
+                ..u
+            }),
+            _ => unfixed.push(u),
+        }
+    }
+    Verified {
+        uncertain: uncertain(inputs, &outcomes),
+        recheck,
+        unfixed,
+        elsewhere,
+    }
+}
+
+/// What the re-check found.
+struct Verified {
+    recheck: check::Summary,
+    unfixed: Vec<Unfixed>,
+    elsewhere: Vec<Unfixed>,
+    uncertain: Vec<Unfixed>,
+}
+
+/// The page's requests allowed as read whose verdict another reading changes.
+fn uncertain(inputs: &Inputs, outcomes: &[check::Outcome]) -> Vec<Unfixed> {
+    outcomes
+        .iter()
+        .filter(|o| o.kind == Kind::Unknown && o.as_read == Kind::Allowed)
+        .filter(|o| is_pages(inputs, &o.request))
         .map(|o| Unfixed {
             request: request_text(&o.request),
-            reason: o.hint.clone().unwrap_or_else(|| {
-                format!(
-                    "still {} by {}",
-                    o.kind.as_str(),
-                    o.blocked_by.or(o.reported.first().copied()).map_or_else(
-                        || "a policy".to_owned(),
-                        |h| format!("policy {}'s {}", h.policy, h.governing)
-                    )
-                )
-            }),
+            reason: unfixed_reason(o),
         })
-        .collect();
+        .collect()
+}
+
+fn unfixed_reason(o: &check::Outcome) -> String {
+    if let Some(u) = &o.unknown {
+        return format!("unknown: {u}");
+    }
+    o.hint.clone().unwrap_or_else(|| {
+        format!(
+            "still {} by {}",
+            o.kind.as_str(),
+            o.blocked_by.or(o.reported.first().copied()).map_or_else(
+                || "a policy".to_owned(),
+                |h| format!("policy {}'s {}", h.policy, h.governing)
+            )
+        )
+    })
+}
+
+/// What to tell about every suggestion of this kind.
+fn closing_notes(inputs: &Inputs, starting: bool) -> Vec<String> {
+    let mut notes = Vec::new();
     if starting {
         notes.push("a HAR does not show inline <script>, <style> or style= attributes: this policy blocks them. Give inline scripts and styles a nonce or a hash ('unsafe-inline' is never suggested)".to_owned());
         notes.push(
@@ -574,17 +832,7 @@ pub fn suggest(inputs: &Inputs, options: &Options) -> Result<Suggestion> {
                 .to_owned(),
         );
     }
-    Ok(Suggestion {
-        document: document.clone(),
-        starting,
-        plans,
-        wildcards_allowed: options.allow_wildcards,
-        wildcards_used,
-        wildcards_refused,
-        recheck,
-        unfixed,
-        notes,
-    })
+    notes
 }
 
 impl Suggestion {
@@ -609,22 +857,39 @@ impl Suggestion {
         out.push('\n');
         if self.verified() {
             out.push_str(&format!(
-                "Verified: re-checked all {} requests against the suggested {}: {}.\n",
+                "Re-checked with cspgate: all {} requests against the suggested {}: {}.{}\n",
                 self.recheck.total,
                 if self.plans.len() == 1 {
                     "policy"
                 } else {
                     "policies"
                 },
-                self.recheck.line().split(": ").nth(1).unwrap_or("")
+                self.recheck.line().split(": ").nth(1).unwrap_or(""),
+                if self.elsewhere.is_empty() {
+                    ""
+                } else {
+                    " Every request of the page is allowed."
+                }
             ));
         } else {
             out.push_str(&format!(
-                "NOT VERIFIED: re-checked {} requests against the suggested policies: {}.\nThese requests cannot be allowed by adding sources:\n",
+                "NOT ALLOWED: re-checked with cspgate, {} requests against the suggested policies: {}.\nThese requests cannot be allowed by adding sources:\n",
                 self.recheck.total,
                 self.recheck.line().split(": ").nth(1).unwrap_or("")
             ));
             for u in &self.unfixed {
+                out.push_str(&format!("  {}: {}\n", u.request, u.reason));
+            }
+        }
+        if !self.uncertain.is_empty() {
+            out.push_str("Allowed as the HAR reads them, but other readings of what it does not show would block:\n");
+            for u in &self.uncertain {
+                out.push_str(&format!("  {}: {}\n", u.request, u.reason));
+            }
+        }
+        if !self.elsewhere.is_empty() {
+            out.push_str("Blocked or reported in frames and workers by their own policies (their response headers; this suggestion does not change them):\n");
+            for u in &self.elsewhere {
                 out.push_str(&format!("  {}: {}\n", u.request, u.reason));
             }
         }
