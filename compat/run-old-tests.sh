@@ -99,6 +99,34 @@ failed="$(printf '%s\n' "$results" | grep -c ' FAILED$' || true)"
 actual="$(printf '%s\n' "$results" | awk '$2 == "FAILED" { print $1 }' | sort)"
 expected="$(awk '!/^#/ && NF { print $1 }' "$root/compat/old-tests-expected-failures.txt" | sort)"
 
+# The other direction: compat/tests/servo_call_sites.rs (Servo's uses of the 0.9 API) must
+# compile against the published 0.9.0 as well, proof that it uses nothing 0.9 lacks.
+sample="$root/target/compat-sample-vs-0-9-0"
+rm -rf "$sample"
+mkdir -p "$sample/tests" "$sample/src"
+cp "$root/compat/tests/servo_call_sites.rs" "$sample/tests/"
+printf '' > "$sample/src/lib.rs"
+cat > "$sample/Cargo.toml" <<TOML
+[package]
+name = "servo-call-sites-against-0-9-0"
+version = "0.0.0"
+edition = "2021"
+publish = false
+
+[workspace]
+
+[dependencies]
+content-security-policy = "=0.9.0"
+TOML
+cp "$root/Cargo.lock" "$sample/Cargo.lock"
+if ! CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$root/target}" \
+    cargo test --quiet --manifest-path "$sample/Cargo.toml" --no-run 2> "$sample/build.txt"; then
+    cat "$sample/build.txt" >&2
+    echo "run-old-tests: compat/tests/servo_call_sites.rs does not compile against 0.9.0" >&2
+    exit 1
+fi
+echo "compat/tests/servo_call_sites.rs compiles against the published 0.9.0 too"
+
 echo
 echo "$passed passed, $failed failed"
 if [ "$passed" -eq 0 ]; then
