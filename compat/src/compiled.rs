@@ -22,8 +22,9 @@ use std::hash::{BuildHasher, Hash, Hasher};
 use std::sync::{Arc, OnceLock};
 
 use cspgate::{Disposition, DocumentPolicy, PolicyList};
-use parking_lot::Mutex;
 use url::{Host, Origin, Url};
+
+use crate::sync::{Mutex, MutexGuard};
 
 use crate::{Policy, PolicyDisposition, PolicySource};
 
@@ -227,6 +228,11 @@ static GLOBAL: Mutex<Global> = Mutex::new(Global {
     clock: 0,
 });
 
+/// The process-wide cache.
+fn global() -> MutexGuard<'static, Global> {
+    GLOBAL.lock()
+}
+
 /// The compiled form of `policies` bound to `origin` (`None`: the check reads no
 /// self-origin).
 pub(crate) fn lookup(policies: &[Policy], origin: Option<&Origin>) -> Arc<Compiled> {
@@ -246,7 +252,7 @@ pub(crate) fn lookup(policies: &[Policy], origin: Option<&Origin>) -> Arc<Compil
     let key = OriginKey::new(origin);
     let h = hash(policies, &key);
     let found = {
-        let mut g = GLOBAL.lock();
+        let mut g = global();
         g.clock += 1;
         let now = g.clock;
         g.entries
@@ -265,7 +271,7 @@ pub(crate) fn lookup(policies: &[Policy], origin: Option<&Origin>) -> Arc<Compil
             if content_bytes(policies) > MAX_CACHED_BYTES {
                 return compiled;
             }
-            let mut g = GLOBAL.lock();
+            let mut g = global();
             let now = g.clock;
             if g.entries.len() >= CAPACITY {
                 if let Some(oldest) = g
@@ -293,7 +299,7 @@ pub(crate) fn lookup(policies: &[Policy], origin: Option<&Origin>) -> Arc<Compil
 
 #[cfg(test)]
 pub(crate) fn global_len() -> usize {
-    GLOBAL.lock().entries.len()
+    global().entries.len()
 }
 
 #[cfg(test)]
@@ -314,6 +320,54 @@ mod tests {
         let tuple = Url::parse("https://a.test").unwrap().origin();
         assert!(!key.is(Some(&tuple)));
         assert!(OriginKey::new(Some(&tuple)).is(Some(&tuple)));
+    }
+
+    fn list(i: usize) -> Vec<Policy> {
+        crate::CspList::parse(
+            &format!("img-src https://bound{i}.test"),
+            PolicySource::Header,
+            PolicyDisposition::Enforce,
+        )
+        .0
+    }
+
+    #[test]
+    fn the_cache_stays_bounded() {
+        let origin = Url::parse("https://app.test").unwrap().origin();
+        for i in 0..CAPACITY * 4 {
+            let compiled = lookup(&list(i), Some(&origin));
+            assert!(compiled.is(&list(i), Some(&origin)));
+            assert!(global_len() <= CAPACITY);
+        }
+        // Content over the per-entry bound is compiled for the call and not kept.
+        let big = crate::CspList::parse(
+            &format!(
+                "img-src {}",
+                "https://x.test ".repeat(MAX_CACHED_BYTES / 10)
+            ),
+            PolicySource::Header,
+            PolicyDisposition::Enforce,
+        )
+        .0;
+        let first = lookup(&big, None);
+        let second = lookup(&big, None);
+        assert!(!Arc::ptr_eq(&first, &second));
+        assert!(GLOBAL
+            .lock()
+            .entries
+            .iter()
+            .all(|(e, _)| content_bytes(&e.policies) <= MAX_CACHED_BYTES));
+    }
+
+    #[test]
+    fn equal_content_finds_the_same_entry() {
+        let origin = Url::parse("https://app.test").unwrap().origin();
+        let a = lookup(&list(100_000), Some(&origin));
+        let b = lookup(&list(100_000), Some(&origin));
+        assert!(Arc::ptr_eq(&a, &b));
+        let other_origin = Url::parse("https://other.test").unwrap().origin();
+        let c = lookup(&list(100_000), Some(&other_origin));
+        assert!(!Arc::ptr_eq(&a, &c));
     }
 
     #[test]

@@ -49,6 +49,7 @@ mod checks;
 mod compiled;
 pub mod sandboxing_directive;
 mod sri;
+mod sync;
 mod text;
 mod trusted_types;
 
@@ -511,6 +512,7 @@ impl CspList {
     /// <https://w3c.github.io/webappsec-csp/#should-block-navigation-response>: may this
     /// response be rendered in a navigable whose ancestors' origins (as URLs, nearest first)
     /// are `parent_navigable_origins`? `self_origin` is the response's origin.
+    #[allow(clippy::ptr_arg)] // 0.9's signature.
     pub fn should_navigation_response_to_navigation_request_be_blocked(
         &self,
         response: &Response,
@@ -1058,6 +1060,7 @@ impl Directive {
 
     /// <https://w3c.github.io/webappsec-csp/#directive-navigation-response-check>:
     /// `frame-ancestors`; every other directive allows.
+    #[allow(clippy::ptr_arg)] // 0.9's signature.
     pub fn navigation_response_check(
         &self,
         response: &Response,
