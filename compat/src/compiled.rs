@@ -81,9 +81,10 @@ impl OriginKey {
 
 /// An opaque origin, as the URL cspgate binds for it.
 ///
-/// TO BE REPLACED by cspgate's constructor from a `url::Origin` (an opaque self-origin
-/// without a scheme) once it exists: `DocumentPolicy::new` takes a URL, and the URL of a
-/// scheme no request uses gives an opaque origin whose scheme matches nothing real.
+/// TO BE REPLACED by `DocumentPolicy::for_origin(&url::Origin, ..)` (on the `tt` branch, not
+/// merged yet), which binds an opaque origin without any scheme: `DocumentPolicy::new` takes
+/// a URL, and the URL of a scheme no request uses gives an opaque origin whose scheme
+/// (which `*` and schemeless sources compare) matches nothing real.
 fn opaque_self_origin_url() -> &'static Url {
     static URL: OnceLock<Url> = OnceLock::new();
     URL.get_or_init(|| {

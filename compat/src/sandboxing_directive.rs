@@ -139,8 +139,9 @@ const FROM_CSPGATE: &[(SandboxFlags, SandboxingFlagSet)] = &[
 /// The flags that no `allow-*` keyword relaxes and that cspgate's [`SandboxFlags`] does not
 /// carry yet.
 ///
-/// TO BE REPLACED by cspgate's own flags when `SandboxFlags` gains its plugins and storage
-/// area URLs flags: every sandboxing directive sets both.
+/// TO BE REPLACED by cspgate's own flags when `SandboxFlags` has its plugins and storage area
+/// URLs flags (they are on the `tt` branch, with a public `cspgate::parse_a_sandboxing_directive`,
+/// not merged yet): no keyword relaxes either, so every sandboxing directive sets both.
 const ALWAYS_SET_LOCALLY: SandboxingFlagSet =
     SandboxingFlagSet::SANDBOXED_PLUGINS_BROWSING_CONTEXT_FLAG
         .union(SandboxingFlagSet::SANDBOXED_STORAGE_AREA_URLS_FLAG);

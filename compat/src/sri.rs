@@ -1,8 +1,9 @@
 //! Subresource Integrity metadata (<https://w3c.github.io/webappsec-subresource-integrity/#parse-metadata>).
 //!
-//! TO BE REPLACED by cspgate's public SRI parser (`cspgate::sri`, the parser cspgate's own
-//! integrity checks use) once it is public: this module is a narrow local copy of the same
-//! algorithm, so that Servo's preload keys compare metadata the way cspgate reads it.
+//! TO BE REPLACED by `cspgate::sri::parse_metadata` (public on the `tt` branch, not merged
+//! yet; today the parser cspgate's integrity checks use is crate-private): this module runs
+//! the same SRI algorithm locally, so that Servo's preload keys compare metadata the way
+//! cspgate reads it.
 
 use crate::HashAlgorithm;
 

@@ -1,10 +1,13 @@
 //! The Content Security Policy algorithms of Trusted Types
 //! (<https://w3c.github.io/trusted-types/dist/spec/#integration-with-content-security-policy>).
 //!
-//! TO BE REPLACED by cspgate's Trusted Types checks once they exist (the policy-creation
-//! check, "does sink type require trusted types?", the sink type mismatch check and the
-//! `require-trusted-types-for` pre-navigation check, on `DocumentPolicy`). Until then this
-//! module runs the spec's steps on the 0.9 strings directly: narrow, and exact.
+//! TO BE REPLACED by cspgate's Trusted Types checks when they reach this branch (they are on
+//! the `tt` branch, not merged yet): [`policy_creation`] by
+//! `DocumentPolicy::check_trusted_types_policy`, [`sink_type_requires`] by
+//! `DocumentPolicy::requires_trusted_types(SinkGroup::Script, ..)`, [`sink_type_mismatch`] by
+//! `DocumentPolicy::check_sink_type_mismatch`, [`pre_navigation`] by
+//! `DocumentPolicy::check_navigation_request_with_trusted_types`. Until then this module runs
+//! the spec's steps on the 0.9 strings directly: narrow, and exact.
 
 use crate::text::first_40_characters;
 use crate::{
