@@ -1142,3 +1142,18 @@ impl HashAlgorithm {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn destination_names_round_trip_and_match_cspgate() {
+        for (d, name) in DESTINATIONS {
+            assert_eq!(d.as_str(), name);
+            assert!(matches!(name.parse::<Destination>(), Ok(p) if p == d));
+            assert_eq!(checks::destination(d).as_str(), name);
+        }
+        assert!("Script".parse::<Destination>().is_err());
+    }
+}
