@@ -166,8 +166,17 @@ fn request_verdict(
     (result(verdict.is_blocked()), v)
 }
 
+/// Does the list hold a policy of that disposition (read from the list as it is now)?
+fn has(list: &CspList, disposition: PolicyDisposition) -> bool {
+    list.0.iter().any(|p| p.disposition == disposition)
+}
+
 /// <https://w3c.github.io/webappsec-csp/#report-for-request>
 pub(crate) fn report_violations_for_request(list: &CspList, request: &Request) -> Vec<Violation> {
+    // Step 1 skips every enforced policy: with none report-only, nothing to look up.
+    if !has(list, PolicyDisposition::Report) {
+        return Vec::new();
+    }
     request_verdict(list, request, |d, r| d.report_request(r)).1
 }
 
@@ -176,6 +185,10 @@ pub(crate) fn should_request_be_blocked(
     list: &CspList,
     request: &Request,
 ) -> (CheckResult, Vec<Violation>) {
+    // Step 3 skips every report-only policy: with none enforced, nothing to look up.
+    if !has(list, PolicyDisposition::Enforce) {
+        return (CheckResult::Allowed, Vec::new());
+    }
     request_verdict(list, request, |d, r| d.should_block_request(r))
 }
 
