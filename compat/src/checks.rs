@@ -9,9 +9,9 @@ use cspgate::{DirectiveKind, Verdict};
 use crate::compiled::{lookup, Compiled};
 use crate::sandboxing_directive::{self, SandboxingFlagSet};
 use crate::{
-    trusted_types, CheckResult, CspList, Destination, Directive, Element, Initiator,
-    InlineCheckType, NavigationCheckType, Origin, ParserMetadata, Policy, PolicyDisposition,
-    Request, Response, Url, Violates, Violation, ViolationResource,
+    CheckResult, CspList, Destination, Directive, Element, Initiator, InlineCheckType,
+    NavigationCheckType, Origin, ParserMetadata, Policy, PolicyDisposition, Request, Response, Url,
+    Violates, Violation, ViolationResource,
 };
 
 pub(crate) const fn destination(d: Destination) -> gate::Destination {
@@ -285,12 +285,78 @@ pub(crate) fn sandbox(list: &CspList) -> Option<SandboxingFlagSet> {
         .then(|| sandboxing_directive::from_cspgate(document.sandbox_flags()))
 }
 
+/// A `trusted-types-sink-group` as 0.9 passes it (`'script'`, quoted), matched ASCII
+/// case-insensitively as the grammar's string literal; `'script'` is the only group Trusted
+/// Types defines, so any other names nothing a policy can require.
+fn sink_group(name: &str) -> Option<gate::SinkGroup> {
+    name.eq_ignore_ascii_case("'script'")
+        .then_some(gate::SinkGroup::Script)
+}
+
+/// <https://w3c.github.io/trusted-types/dist/spec/#should-block-create-policy>
+pub(crate) fn trusted_types_policy_creation(
+    list: &CspList,
+    policy_name: &str,
+    created_policy_names: &[&str],
+) -> (CheckResult, Vec<Violation>) {
+    let compiled = lookup(&list.0, None);
+    let verdict = compiled
+        .document
+        .check_trusted_types_policy(policy_name, created_policy_names);
+    // Steps 2.9-2.10: the resource, with the name's first 40 characters as sample.
+    let v = violations(&list.0, &compiled, &verdict, |_, v| {
+        ViolationResource::TrustedTypePolicy {
+            sample: v.sample().to_owned(),
+        }
+    });
+    (result(verdict.is_blocked()), v)
+}
+
+/// <https://w3c.github.io/trusted-types/dist/spec/#abstract-opdef-does-sink-type-require-trusted-types>
+pub(crate) fn trusted_types_required(
+    list: &CspList,
+    group: &str,
+    include_report_only_policies: bool,
+) -> bool {
+    let Some(group) = sink_group(group) else {
+        return false;
+    };
+    lookup(&list.0, None)
+        .document
+        .requires_trusted_types(group, include_report_only_policies)
+}
+
+/// <https://w3c.github.io/trusted-types/dist/spec/#should-block-sink-type-mismatch>
+pub(crate) fn trusted_types_sink_type_mismatch(
+    list: &CspList,
+    sink: &str,
+    group: &str,
+    source: &str,
+) -> (CheckResult, Vec<Violation>) {
+    // Step 4.3 skips every policy for a group none can name.
+    let Some(group) = sink_group(group) else {
+        return (CheckResult::Allowed, Vec::new());
+    };
+    let compiled = lookup(&list.0, None);
+    let verdict = compiled
+        .document
+        .check_sink_type_mismatch(sink, group, source);
+    // Steps 4.5-4.7: the resource, with `sink|` and the value's first 40 characters.
+    let v = violations(&list.0, &compiled, &verdict, |_, v| {
+        ViolationResource::TrustedTypeSink {
+            sample: v.full_sample().into_owned(),
+        }
+    });
+    (result(verdict.is_blocked()), v)
+}
+
 /// <https://w3c.github.io/webappsec-csp/#can-compile-strings>, steps 3-4.
 pub(crate) fn eval(list: &CspList, source: &str) -> (CheckResult, Vec<Violation>) {
-    // Trusted Types' "does sink type require trusted types?" with 'script' and false.
-    let trusted_types_required = trusted_types::sink_type_requires(list, "'script'", false);
     let compiled = lookup(&list.0, None);
-    let verdict = compiled.document.check_eval(source, trusted_types_required);
+    // Step 3.3.1's "does sink type require trusted types?" with 'script' and false, read from
+    // the compiled policies.
+    let document = &compiled.document;
+    let verdict = document.check_eval(source, document.trusted_types_required_for_eval());
     let v = violations(&list.0, &compiled, &verdict, |d, v| {
         ViolationResource::Eval {
             sample: sample(d, v),
@@ -309,97 +375,57 @@ pub(crate) fn wasm(list: &CspList) -> (CheckResult, Vec<Violation>) {
     (result(verdict.is_blocked()), v)
 }
 
-/// <https://w3c.github.io/webappsec-csp/#should-block-navigation-request>
+const fn navigation_type(n: NavigationCheckType) -> gate::NavigationType {
+    match n {
+        NavigationCheckType::FormSubmission => gate::NavigationType::FormSubmission,
+        NavigationCheckType::Other => gate::NavigationType::Other,
+    }
+}
+
+/// Writes the `javascript:` URL a Trusted Types default policy produced into the request:
+/// its URL (Trusted Types' pre-navigation check step 7), and its current URL too when the
+/// two were the same (no redirect: Fetch's URL list then holds one URL, which is both).
+fn apply_converted_url(request: &mut Request, converted: Option<Url>) {
+    let Some(new_url) = converted else {
+        return;
+    };
+    if request.current_url == request.url {
+        request.current_url = new_url.clone();
+    }
+    request.url = new_url;
+}
+
+/// <https://w3c.github.io/webappsec-csp/#should-block-navigation-request>, with the
+/// pre-navigation checks of `form-action` and Trusted Types' `require-trusted-types-for`.
 pub(crate) fn navigation_request<F>(
     list: &CspList,
     request: &mut Request,
     navigation: NavigationCheckType,
-    mut url_processor: F,
+    url_processor: F,
 ) -> (CheckResult, Vec<Violation>)
 where
     F: FnMut(&str) -> Option<String>,
 {
-    // Step 2, the require-trusted-types-for directives (they may rewrite the request's URL,
-    // which every later step reads).
-    let mut ordered: Vec<(usize, usize, Violation)> = Vec::new();
-    let mut blocked = false;
-    for (i, policy) in list.0.iter().enumerate() {
-        let Some(position) = policy
-            .directive_set
-            .iter()
-            .position(|d| d.name == "require-trusted-types-for")
-        else {
-            continue;
-        };
-        if trusted_types::pre_navigation(request, &mut url_processor) == CheckResult::Allowed {
-            continue;
-        }
-        // Steps 2.1.2-2.1.5: the directive's name, the request's URL.
-        ordered.push((
-            i,
-            position,
-            Violation {
-                resource: ViolationResource::Url(request.url.clone()),
-                directive: policy.directive_set[position].clone(),
-                policy: policy.clone(),
-            },
-        ));
-        blocked |= policy.disposition == PolicyDisposition::Enforce;
-    }
-    // Step 2, form-action, then step 3 (a javascript: URL's inline check, skipped when an
-    // enforced policy already blocked).
     let compiled = lookup(&list.0, Some(&request.origin));
-    let nav = match navigation {
-        NavigationCheckType::FormSubmission => gate::NavigationType::FormSubmission,
-        NavigationCheckType::Other => gate::NavigationType::Other,
-    };
-    let verdict = compiled
+    let (verdict, converted) = compiled
         .document
-        .check_navigation_request(&gate_request(request), nav);
-    let mut inline = Vec::new();
-    for v in verdict.violations() {
-        let i = compiled.source_index(v.policy_index());
-        let Some(policy) = list.0.get(i) else {
-            continue;
-        };
-        let d = directive(policy, v);
-        if v.directive() == DirectiveKind::FormAction {
-            let position = policy
-                .directive_set
-                .iter()
-                .position(|x| x.name.eq_ignore_ascii_case("form-action"))
-                .unwrap_or(usize::MAX);
-            blocked |= v.disposition() == gate::Disposition::Enforce;
-            ordered.push((
-                i,
-                position,
-                Violation {
-                    resource: ViolationResource::Url(request.url.clone()),
-                    directive: d,
-                    policy: policy.clone(),
-                },
-            ));
-        } else {
-            inline.push((
-                v.disposition(),
-                Violation {
-                    resource: ViolationResource::Inline { sample: None },
-                    directive: d,
-                    policy: policy.clone(),
-                },
-            ));
-        }
-    }
-    ordered.sort_by_key(|(i, position, _)| (*i, *position));
-    let mut out: Vec<Violation> = ordered.into_iter().map(|(_, _, v)| v).collect();
-    // Step 3 runs only when steps 1-2 allowed.
-    if !blocked {
-        for (disposition, v) in inline {
-            blocked |= disposition == gate::Disposition::Enforce;
-            out.push(v);
-        }
-    }
-    (result(blocked), out)
+        .check_navigation_request_with_trusted_types(
+            &gate_request(request),
+            navigation_type(navigation),
+            url_processor,
+        )
+        .into_parts();
+    // Steps 2.1.3 (a pre-navigation violation: the request's URL) and 3.1.1.3 (a
+    // `javascript:` URL's inline violation: "inline", no sample).
+    let v = violations(&list.0, &compiled, &verdict, |_, v| match v.resource() {
+        gate::Resource::Url(url) => ViolationResource::Url(url.clone()),
+        _ => ViolationResource::Inline { sample: None },
+    });
+    let blocked = verdict.is_blocked();
+    // The verdict borrows the request, which the conversion rewrites.
+    drop(verdict);
+    apply_converted_url(request, converted);
+    (result(blocked), v)
 }
 
 /// <https://w3c.github.io/webappsec-csp/#should-block-navigation-response>
@@ -479,36 +505,44 @@ pub(crate) fn directive_inline(
     failed_on(&verdict, directive)
 }
 
-/// A directive's pre-navigation check.
+/// A directive's pre-navigation check: `form-action` and `require-trusted-types-for` have
+/// one; every other directive allows.
 pub(crate) fn directive_navigation<F>(
     directive: &Directive,
     request: &mut Request,
     navigation: NavigationCheckType,
-    mut url_processor: F,
+    url_processor: F,
     policy: &Policy,
 ) -> CheckResult
 where
     F: FnMut(&str) -> Option<String>,
 {
-    if directive
-        .name
-        .eq_ignore_ascii_case("require-trusted-types-for")
-    {
-        return trusted_types::pre_navigation(request, &mut url_processor);
-    }
-    if !directive.name.eq_ignore_ascii_case("form-action") {
+    let has_check = ["form-action", "require-trusted-types-for"]
+        .iter()
+        .any(|n| directive.name.eq_ignore_ascii_case(n));
+    if !has_check {
         return CheckResult::Allowed;
     }
-    let p = policy_with(policy, directive);
-    let compiled = lookup(slice::from_ref(&p), Some(&request.origin));
-    let nav = match navigation {
-        NavigationCheckType::FormSubmission => gate::NavigationType::FormSubmission,
-        NavigationCheckType::Other => gate::NavigationType::Other,
+    // The directive alone: a policy's other pre-navigation check must neither call the
+    // engine's default policy nor rewrite the request here.
+    let p = Policy {
+        directive_set: vec![directive.clone()],
+        disposition: policy.disposition,
+        source: policy.source,
     };
-    let verdict = compiled
+    let compiled = lookup(slice::from_ref(&p), Some(&request.origin));
+    let (verdict, converted) = compiled
         .document
-        .check_navigation_request(&gate_request(request), nav);
-    failed_on(&verdict, directive)
+        .check_navigation_request_with_trusted_types(
+            &gate_request(request),
+            navigation_type(navigation),
+            url_processor,
+        )
+        .into_parts();
+    let answer = failed_on(&verdict, directive);
+    drop(verdict);
+    apply_converted_url(request, converted);
+    answer
 }
 
 /// A directive's navigation response check.

@@ -22,7 +22,7 @@ use std::hash::{BuildHasher, Hash, Hasher};
 use std::sync::{Arc, OnceLock};
 
 use cspgate::{Disposition, DocumentPolicy, PolicyList};
-use url::{Host, Origin, Url};
+use url::{Host, Origin};
 
 use crate::sync::{Mutex, MutexGuard};
 
@@ -64,36 +64,17 @@ impl OriginKey {
         }
     }
 
-    /// The URL whose origin cspgate binds as the self-origin.
-    fn self_origin_url(&self) -> Url {
-        if let OriginKey::Tuple(scheme, host, port) = self {
-            let url = Url::parse(&format!("{scheme}://{host}:{port}/")).ok();
-            let expected = Origin::Tuple(scheme.clone(), host.clone(), *port);
-            // A tuple no URL has (a host the URL parser would rewrite) is not representable:
-            // it gets the opaque self-origin, which matches less, never more.
-            if let Some(url) = url.filter(|u| u.origin() == expected) {
-                return url;
+    /// The origin cspgate binds as the self-origin (any opaque origin: they all compile to
+    /// the same answers).
+    fn origin(&self) -> Origin {
+        match self {
+            OriginKey::Tuple(scheme, host, port) => {
+                Origin::Tuple(scheme.clone(), host.clone(), *port)
             }
+            OriginKey::Opaque => Origin::new_opaque(),
         }
-        opaque_self_origin_url().clone()
     }
 }
-
-/// An opaque origin, as the URL cspgate binds for it.
-///
-/// TO BE REPLACED by `DocumentPolicy::for_origin(&url::Origin, ..)` (on the `tt` branch, not
-/// merged yet), which binds an opaque origin without any scheme: `DocumentPolicy::new` takes
-/// a URL, and the URL of a scheme no request uses gives an opaque origin whose scheme
-/// (which `*` and schemeless sources compare) matches nothing real.
-fn opaque_self_origin_url() -> &'static Url {
-    static URL: OnceLock<Url> = OnceLock::new();
-    URL.get_or_init(|| {
-        #[allow(clippy::expect_used)] // A constant; `tests::opaque_origin_url_parses`.
-        Url::parse(OPAQUE_SELF_ORIGIN).expect("constant URL")
-    })
-}
-
-const OPAQUE_SELF_ORIGIN: &str = "x-cspgate-opaque-origin:";
 
 /// One compiled CSP list.
 #[derive(Debug)]
@@ -205,7 +186,7 @@ fn compile(policies: &[Policy], origin: OriginKey, hash: u64) -> Compiled {
         map.extend(std::iter::repeat_n(i as u32, parsed.len()));
         list.append(parsed);
     }
-    let document = DocumentPolicy::new(&origin.self_origin_url(), list);
+    let document = DocumentPolicy::for_origin(&origin.origin(), list);
     Compiled {
         policies: policies.to_vec(),
         origin,
@@ -306,12 +287,7 @@ pub(crate) fn global_len() -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn opaque_origin_url_parses() {
-        let url = Url::parse(OPAQUE_SELF_ORIGIN).unwrap();
-        assert!(!url.origin().is_tuple());
-    }
+    use url::Url;
 
     #[test]
     fn every_opaque_origin_shares_a_key() {
@@ -372,20 +348,46 @@ mod tests {
     }
 
     #[test]
-    fn tuple_origins_bind_their_own_url() {
-        for u in [
-            "https://a.test",
-            "http://[::1]:8080",
-            "http://10.0.0.1",
-            "ws://x.test:81",
+    fn keys_bind_their_origin() {
+        let same = Url::parse("https://a.test/x.png").unwrap();
+        for (origin, self_matches) in [
+            (Url::parse("https://a.test").unwrap().origin(), true),
+            (Url::parse("https://a.test:8443").unwrap().origin(), false),
+            // CSP3 §6.7.2.8 step 4.2: an http self-origin's 'self' allows https too.
+            (Url::parse("http://a.test").unwrap().origin(), true),
+            (Url::parse("https://b.test").unwrap().origin(), false),
+            (Origin::new_opaque(), false),
         ] {
-            let origin = Url::parse(u).unwrap().origin();
-            let url = OriginKey::new(Some(&origin)).self_origin_url();
-            assert_eq!(url.origin(), origin, "{u}");
+            let compiled = lookup(&self_list(), Some(&origin));
+            let request = cspgate::Request::new(&same, cspgate::Destination::Image);
+            assert_eq!(
+                compiled.document.check_request(&request).is_allowed(),
+                self_matches,
+                "{origin:?}"
+            );
         }
-        // A host no URL can have falls back to the opaque self-origin.
-        let odd = Origin::Tuple("https".into(), Host::Domain("a b".into()), 443);
-        let url = OriginKey::new(Some(&odd)).self_origin_url();
-        assert!(!url.origin().is_tuple());
+        // An opaque self-origin has no scheme either: a schemeless host-source, which takes
+        // the self-origin's scheme, matches nothing through it.
+        let list = crate::CspList::parse(
+            "img-src a.test",
+            PolicySource::Header,
+            PolicyDisposition::Enforce,
+        )
+        .0;
+        let request = cspgate::Request::new(&same, cspgate::Destination::Image);
+        let other = Url::parse("https://b.test").unwrap().origin();
+        let compiled = lookup(&list, Some(&other));
+        assert!(compiled.document.check_request(&request).is_allowed());
+        let compiled = lookup(&list, Some(&Origin::new_opaque()));
+        assert!(compiled.document.check_request(&request).is_blocked());
+    }
+
+    fn self_list() -> Vec<Policy> {
+        crate::CspList::parse(
+            "img-src 'self'",
+            PolicySource::Header,
+            PolicyDisposition::Enforce,
+        )
+        .0
     }
 }

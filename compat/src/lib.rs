@@ -51,7 +51,6 @@ pub mod sandboxing_directive;
 mod sri;
 mod sync;
 mod text;
-mod trusted_types;
 
 use std::borrow::Cow;
 use std::fmt::{self, Display, Formatter};
@@ -384,7 +383,7 @@ impl CspList {
         policy_name: &str,
         created_policy_names: &[&str],
     ) -> (CheckResult, Vec<Violation>) {
-        trusted_types::policy_creation(self, policy_name, created_policy_names)
+        checks::trusted_types_policy_creation(self, policy_name, created_policy_names)
     }
 
     /// Trusted Types: "Does sink type require trusted types?"
@@ -404,7 +403,7 @@ impl CspList {
         sink_group: &str,
         include_report_only_policies: bool,
     ) -> bool {
-        trusted_types::sink_type_requires(self, sink_group, include_report_only_policies)
+        checks::trusted_types_required(self, sink_group, include_report_only_policies)
     }
 
     /// Trusted Types: "Should sink type mismatch violation be blocked by Content Security
@@ -426,7 +425,7 @@ impl CspList {
         sink_group: &str,
         source: &str,
     ) -> (CheckResult, Vec<Violation>) {
-        trusted_types::sink_type_mismatch(self, sink, sink_group, source)
+        checks::trusted_types_sink_type_mismatch(self, sink, sink_group, source)
     }
 
     /// HTML's CSP-derived sandboxing flags
@@ -1120,26 +1119,30 @@ pub enum HashAlgorithm {
 }
 
 impl HashAlgorithm {
-    /// The algorithm of a `hash-algorithm` token (`sha256`, `sha384`, `sha512`), compared
-    /// ASCII case-insensitively.
-    pub fn from_name(name: &str) -> Option<HashAlgorithm> {
-        cspgate::HashAlgorithm::from_name(name).map(|a| match a {
+    /// The same algorithm as cspgate names it (crate-private: 0.9's API has no cspgate).
+    pub(crate) const fn from_cspgate(a: cspgate::HashAlgorithm) -> HashAlgorithm {
+        match a {
             cspgate::HashAlgorithm::Sha256 => HashAlgorithm::Sha256,
             cspgate::HashAlgorithm::Sha384 => HashAlgorithm::Sha384,
             cspgate::HashAlgorithm::Sha512 => HashAlgorithm::Sha512,
-        })
+        }
     }
 
-    /// The standard (padded) base64 of the digest of `value`'s UTF-8 bytes.
+    /// The algorithm of a `hash-algorithm` token (`sha256`, `sha384`, `sha512`), compared
+    /// ASCII case-insensitively.
+    pub fn from_name(name: &str) -> Option<HashAlgorithm> {
+        cspgate::HashAlgorithm::from_name(name).map(HashAlgorithm::from_cspgate)
+    }
+
+    /// The standard (padded) base64 of the digest of `value`'s UTF-8 bytes (SRI's "apply
+    /// algorithm to bytes", [`cspgate::sri::apply_algorithm`]).
     pub fn apply(self, value: &str) -> String {
-        use base64::Engine as _;
-        use sha2::Digest as _;
-        let engine = base64::engine::general_purpose::STANDARD;
-        match self {
-            HashAlgorithm::Sha256 => engine.encode(sha2::Sha256::digest(value.as_bytes())),
-            HashAlgorithm::Sha384 => engine.encode(sha2::Sha384::digest(value.as_bytes())),
-            HashAlgorithm::Sha512 => engine.encode(sha2::Sha512::digest(value.as_bytes())),
-        }
+        let algorithm = match self {
+            HashAlgorithm::Sha256 => cspgate::HashAlgorithm::Sha256,
+            HashAlgorithm::Sha384 => cspgate::HashAlgorithm::Sha384,
+            HashAlgorithm::Sha512 => cspgate::HashAlgorithm::Sha512,
+        };
+        cspgate::sri::apply_algorithm(algorithm, value.as_bytes())
     }
 }
 

@@ -71,7 +71,9 @@ bitflags! {
     }
 }
 
-/// Each cspgate flag and the flag of this set that carries the same HTML flag.
+/// Each cspgate flag and the flag of this set that carries the same HTML flag. cspgate's
+/// [`SandboxFlags::STORAGE_ACCESS_BY_USER_ACTIVATION`] has no counterpart: 0.9's set does not
+/// carry it.
 const FROM_CSPGATE: &[(SandboxFlags, SandboxingFlagSet)] = &[
     (
         SandboxFlags::NAVIGATION,
@@ -119,6 +121,14 @@ const FROM_CSPGATE: &[(SandboxFlags, SandboxingFlagSet)] = &[
     ),
     (SandboxFlags::MODALS, SandboxingFlagSet::SANDBOXED_MODALS_FLAG),
     (
+        SandboxFlags::PLUGINS,
+        SandboxingFlagSet::SANDBOXED_PLUGINS_BROWSING_CONTEXT_FLAG,
+    ),
+    (
+        SandboxFlags::STORAGE_AREA_URLS,
+        SandboxingFlagSet::SANDBOXED_STORAGE_AREA_URLS_FLAG,
+    ),
+    (
         SandboxFlags::ORIENTATION_LOCK,
         SandboxingFlagSet::SANDBOXED_ORIENTATION_LOCK_BROWSING_CONTEXT_FLAG,
     ),
@@ -136,22 +146,12 @@ const FROM_CSPGATE: &[(SandboxFlags, SandboxingFlagSet)] = &[
     ),
 ];
 
-/// The flags that no `allow-*` keyword relaxes and that cspgate's [`SandboxFlags`] does not
-/// carry yet.
-///
-/// TO BE REPLACED by cspgate's own flags when `SandboxFlags` has its plugins and storage area
-/// URLs flags (they are on the `tt` branch, with a public `cspgate::parse_a_sandboxing_directive`,
-/// not merged yet): no keyword relaxes either, so every sandboxing directive sets both.
-const ALWAYS_SET_LOCALLY: SandboxingFlagSet =
-    SandboxingFlagSet::SANDBOXED_PLUGINS_BROWSING_CONTEXT_FLAG
-        .union(SandboxingFlagSet::SANDBOXED_STORAGE_AREA_URLS_FLAG);
-
-/// This set's view of a cspgate flag set, plus the flags only this set carries.
+/// This set's view of a cspgate flag set.
 pub(crate) fn from_cspgate(flags: SandboxFlags) -> SandboxingFlagSet {
     FROM_CSPGATE
         .iter()
         .filter(|(theirs, _)| flags.contains(*theirs))
-        .fold(ALWAYS_SET_LOCALLY, |acc, (_, ours)| acc | *ours)
+        .fold(SandboxingFlagSet::empty(), |acc, (_, ours)| acc | *ours)
 }
 
 /// <https://html.spec.whatwg.org/multipage/browsers.html#parse-a-sandboxing-directive>,
@@ -174,11 +174,62 @@ pub(crate) fn from_cspgate(flags: SandboxFlags) -> SandboxingFlagSet {
 /// );
 /// ```
 pub fn parse_a_sandboxing_directive(tokens: &[String]) -> SandboxingFlagSet {
-    // Steps 2-3 run on each token alone: a token holding ASCII whitespace is no keyword (it
-    // could not come out of step 1), so it relaxes nothing.
-    let flags = tokens
-        .iter()
-        .filter(|t| !t.bytes().any(crate::text::is_ascii_whitespace))
-        .fold(SandboxFlags::all(), |acc, t| acc & SandboxFlags::parse(t));
-    from_cspgate(flags)
+    // Steps 2-3, by cspgate (a token holding ASCII whitespace, which step 1 cannot produce,
+    // names no keyword and relaxes nothing).
+    from_cspgate(SandboxFlags::from_tokens(tokens))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_flag_of_this_set_has_one_cspgate_flag() {
+        let ours = FROM_CSPGATE
+            .iter()
+            .fold(SandboxingFlagSet::empty(), |acc, (_, f)| acc | *f);
+        assert_eq!(ours, SandboxingFlagSet::all());
+        assert_eq!(FROM_CSPGATE.len(), SandboxingFlagSet::all().iter().count());
+        for (theirs, ours) in FROM_CSPGATE {
+            assert_eq!(theirs.bits().count_ones(), 1);
+            assert_eq!(from_cspgate(*theirs), *ours);
+        }
+        assert_eq!(from_cspgate(SandboxFlags::all()), SandboxingFlagSet::all());
+        assert_eq!(
+            from_cspgate(SandboxFlags::STORAGE_ACCESS_BY_USER_ACTIVATION),
+            SandboxingFlagSet::empty()
+        );
+    }
+
+    #[test]
+    fn no_keyword_relaxes_plugins_or_storage_area_urls() {
+        let every_keyword: Vec<String> = [
+            "allow-downloads",
+            "allow-forms",
+            "allow-modals",
+            "allow-orientation-lock",
+            "allow-pointer-lock",
+            "allow-popups",
+            "allow-popups-to-escape-sandbox",
+            "allow-presentation",
+            "allow-same-origin",
+            "allow-scripts",
+            "allow-top-navigation",
+            "allow-top-navigation-by-user-activation",
+            "allow-top-navigation-to-custom-protocols",
+            "allow-storage-access-by-user-activation",
+        ]
+        .map(String::from)
+        .into();
+        assert_eq!(
+            parse_a_sandboxing_directive(&every_keyword),
+            SandboxingFlagSet::SANDBOXED_NAVIGATION_BROWSING_CONTEXT_FLAG
+                | SandboxingFlagSet::SANDBOXED_PLUGINS_BROWSING_CONTEXT_FLAG
+                | SandboxingFlagSet::SANDBOXED_STORAGE_AREA_URLS_FLAG
+                | SandboxingFlagSet::SANDBOXED_DOCUMENT_DOMAIN_BROWSING_CONTEXT_FLAG
+        );
+        // A token holding whitespace is no keyword.
+        let spaced = parse_a_sandboxing_directive(&["allow-scripts ".to_owned()]);
+        assert_eq!(spaced, SandboxingFlagSet::all());
+    }
 }

@@ -1,9 +1,6 @@
-//! Subresource Integrity metadata (<https://w3c.github.io/webappsec-subresource-integrity/#parse-metadata>).
-//!
-//! TO BE REPLACED by `cspgate::sri::parse_metadata` (public on the `tt` branch, not merged
-//! yet; today the parser cspgate's integrity checks use is crate-private): this module runs
-//! the same SRI algorithm locally, so that Servo's preload keys compare metadata the way
-//! cspgate reads it.
+//! Subresource Integrity metadata (<https://w3c.github.io/webappsec-subresource-integrity/#parse-metadata>),
+//! in 0.9's types, parsed by [`cspgate::sri::parse_metadata`]: Servo's preload keys compare
+//! metadata the way cspgate's integrity checks read it.
 
 use crate::HashAlgorithm;
 
@@ -62,32 +59,16 @@ pub enum SubresourceIntegrityMetadata {
 /// assert_eq!(items.len(), 2);
 /// ```
 pub fn parse_subresource_integrity_metadata(string: &str) -> SubresourceIntegrityMetadata {
-    // Step 1.
-    let mut result = Vec::new();
-    let mut empty = true;
-    // Step 2: each item of the metadata split on ASCII whitespace.
-    for item in crate::text::split_ascii_whitespace(string) {
-        empty = false;
-        // Steps 2.1-2.2: options after "?" are dropped.
-        let expression = item.split('?').next().unwrap_or("");
-        // Steps 2.3-2.6: the algorithm, then the value up to the next "-".
-        let mut parts = expression.split('-');
-        let algorithm = parts.next().unwrap_or("");
-        let value = parts.next().unwrap_or("");
-        // Step 2.7: skip algorithms that are not valid SRI hash algorithm tokens.
-        let Some(algorithm) = HashAlgorithm::from_name(algorithm) else {
-            continue;
-        };
-        // Steps 2.8-2.9.
-        result.push(HashFunction {
-            algorithm,
-            value: value.to_owned(),
-        });
+    // "No metadata": the string holds no item at all (only ASCII whitespace).
+    if crate::text::split_ascii_whitespace(string).next().is_none() {
+        return SubresourceIntegrityMetadata::NoMetadata;
     }
-    // Step 3; "no metadata" when there was no item at all.
-    if empty {
-        SubresourceIntegrityMetadata::NoMetadata
-    } else {
-        SubresourceIntegrityMetadata::IntegritySources(result)
-    }
+    // Steps 1-3: the items whose algorithm is recognised, in order.
+    let items = cspgate::sri::parse_metadata(string)
+        .map(|item| HashFunction {
+            algorithm: HashAlgorithm::from_cspgate(item.algorithm()),
+            value: item.value().to_owned(),
+        })
+        .collect();
+    SubresourceIntegrityMetadata::IntegritySources(items)
 }

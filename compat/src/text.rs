@@ -23,20 +23,6 @@ pub(crate) fn split_commas(s: &str) -> impl Iterator<Item = &str> {
     s.split(',').map(trim)
 }
 
-/// The first 40 characters of `s` (CSP3 §2.4 *sample*, Trusted Types' 40-character
-/// substrings), counted in UTF-16 code units as Infra strings are, never splitting a
-/// character: a character that would straddle the 40th code unit is left out.
-pub(crate) fn first_40_characters(s: &str) -> &str {
-    let mut units = 0;
-    for (i, c) in s.char_indices() {
-        units += c.len_utf16();
-        if units > 40 {
-            return s.get(..i).unwrap_or("");
-        }
-    }
-    s
-}
-
 /// A directive name per the `directive-name` grammar (CSP3 §2.2.1): 1*( ALPHA / DIGIT / "-" ).
 pub(crate) fn is_directive_name(s: &str) -> bool {
     !s.is_empty() && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
@@ -53,18 +39,6 @@ pub(crate) fn is_directive_value_token(s: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn samples_never_cut_a_character() {
-        let s = "é".repeat(30);
-        assert_eq!(first_40_characters(&s).chars().count(), 30);
-        let s = "😀".repeat(30);
-        // Each emoji is two UTF-16 code units: 20 fit.
-        assert_eq!(first_40_characters(&s).chars().count(), 20);
-        let s = format!("{}€x", "a".repeat(39));
-        assert_eq!(first_40_characters(&s), format!("{}€", "a".repeat(39)));
-        assert_eq!(first_40_characters("short"), "short");
-    }
 
     #[test]
     fn infra_splits() {

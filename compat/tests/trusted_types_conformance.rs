@@ -1,11 +1,12 @@
 //! compat's Trusted Types answers against the repository's copy of the shared conformance
-//! cases (`tests/conformance/cases/trusted-types.jsonl`, kinds `trusted-types-policy` and
-//! `trusted-types-sink`, defined by `tests/conformance/SCHEMA.md`). A `<meta>` policy is parsed as
-//! Servo's `htmlmetaelement.rs` does: `Policy::parse` (no comma split), then its ignored
-//! directives removed. The `eval` kind runs Trusted Types' sink check before CSP's, which is
-//! the engine's sequence, not one 0.9 call: it is left to cspgate's own runner.
-//!
-//! When the copy is absent the test says so and passes.
+//! cases (`tests/conformance/cases/trusted-types.jsonl`, kinds `trusted-types-policy`,
+//! `trusted-types-sink` and `eval`, defined by `tests/conformance/SCHEMA.md`). A `<meta>`
+//! policy is parsed as Servo's `htmlmetaelement.rs` does: `Policy::parse` (no comma split),
+//! then its ignored directives removed. An `eval` case runs the engine's sequence of 0.9 calls
+//! for string compilation without a default policy: for a plain string, "does sink type
+//! require trusted types?" (report-only included) and, if so, the sink type mismatch check
+//! with sink `eval` (a block stops there); then `is_js_evaluation_allowed` (or
+//! `is_wasm_evaluation_allowed`).
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // A test: broken fixtures should panic.
 
@@ -50,6 +51,8 @@ fn got(violations: &[Violation]) -> Vec<(String, String, String)> {
             let sample = match &v.resource {
                 ViolationResource::TrustedTypePolicy { sample }
                 | ViolationResource::TrustedTypeSink { sample } => sample.clone(),
+                ViolationResource::Eval { sample } => sample.clone().unwrap_or_default(),
+                ViolationResource::WasmEval => String::new(),
                 other => format!("{other:?}"),
             };
             let disposition = match v.policy.disposition {
@@ -80,12 +83,10 @@ fn want(expect: &Value) -> Vec<(String, String, String)> {
 fn trusted_types_cases() {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../tests/conformance/cases/trusted-types.jsonl");
-    let Ok(text) = std::fs::read_to_string(&path) else {
-        eprintln!("skipped: {} is absent", path.display());
-        return;
-    };
+    let text = std::fs::read_to_string(&path).expect("the repository's Trusted Types cases");
     let mut failures = Vec::new();
     let mut checked = 0;
+    let mut per_kind = std::collections::BTreeMap::<String, usize>::new();
     for line in text.lines().filter(|l| !l.trim().is_empty()) {
         let case: Value = serde_json::from_str(line).expect("a JSON case");
         let list = list(&case);
@@ -115,9 +116,16 @@ fn trusted_types_cases() {
                 );
                 (r, v, requires_ok)
             }
+            Some("eval") => {
+                let (r, v) = string_compilation(&list, &case);
+                (r, v, true)
+            }
             _ => continue,
         };
         checked += 1;
+        *per_kind
+            .entry(case["kind"].as_str().unwrap_or("").to_owned())
+            .or_default() += 1;
         let blocked = expect["result"].as_str() == Some("blocked");
         if (result == CheckResult::Blocked) != blocked
             || got(&violations) != want(expect)
@@ -137,5 +145,28 @@ fn trusted_types_cases() {
         failures.len(),
         failures.join("\n")
     );
-    eprintln!("{checked} Trusted Types cases pass");
+    eprintln!("{checked} Trusted Types cases pass: {per_kind:?}");
+}
+
+/// The engine's string compilation checks, as 0.9 calls, without a default policy.
+fn string_compilation(list: &CspList, case: &Value) -> (CheckResult, Vec<Violation>) {
+    if case["eval"].as_str() == Some("wasm") {
+        return list.is_wasm_evaluation_allowed();
+    }
+    let source = case["source"].as_str().unwrap_or("");
+    let trusted = case["trusted_script"].as_bool().unwrap_or(false);
+    let mut violations = Vec::new();
+    // Trusted Types' "get trusted type compliant string" for a plain string: without a
+    // default policy, a required trusted type is a sink type mismatch.
+    if !trusted && list.does_sink_type_require_trusted_types("'script'", true) {
+        let (result, v) =
+            list.should_sink_type_mismatch_violation_be_blocked_by_csp("eval", "'script'", source);
+        violations.extend(v);
+        if result == CheckResult::Blocked {
+            return (result, violations);
+        }
+    }
+    let (result, v) = list.is_js_evaluation_allowed(source);
+    violations.extend(v);
+    (result, violations)
 }
