@@ -82,6 +82,45 @@ fn a_mutated_list_is_never_answered_from_its_old_form() {
 }
 
 #[test]
+fn mutated_trusted_types_directives_are_answered_as_they_are_now() {
+    let mut list = CspList::parse(
+        "trusted-types one",
+        PolicySource::Header,
+        PolicyDisposition::Enforce,
+    );
+    let creation =
+        |list: &CspList, name: &str| list.is_trusted_type_policy_creation_allowed(name, &[]).0;
+    assert_eq!(creation(&list, "one"), CheckResult::Allowed);
+    assert_eq!(creation(&list, "two"), CheckResult::Blocked);
+    list.0[0].directive_set[0].value[0] = "two".to_owned();
+    assert_eq!(creation(&list, "one"), CheckResult::Blocked);
+    assert_eq!(creation(&list, "two"), CheckResult::Allowed);
+    // A requirement added, made report-only, then renamed away.
+    assert!(!list.does_sink_type_require_trusted_types("'script'", true));
+    list.0[0].directive_set.push(Directive {
+        name: "require-trusted-types-for".into(),
+        value: vec!["'script'".into()],
+    });
+    assert!(list.does_sink_type_require_trusted_types("'script'", false));
+    let sink = |list: &CspList| {
+        list.should_sink_type_mismatch_violation_be_blocked_by_csp(
+            "Element innerHTML",
+            "'script'",
+            "x",
+        )
+    };
+    assert_eq!(sink(&list).0, CheckResult::Blocked);
+    list.0[0].disposition = PolicyDisposition::Report;
+    assert!(!list.does_sink_type_require_trusted_types("'script'", false));
+    assert!(list.does_sink_type_require_trusted_types("'script'", true));
+    let (result, violations) = sink(&list);
+    assert_eq!((result, violations.len()), (CheckResult::Allowed, 1));
+    list.0[0].directive_set[1].name = "require-trusted-types-for-x".into();
+    assert!(!list.does_sink_type_require_trusted_types("'script'", true));
+    assert!(sink(&list).1.is_empty());
+}
+
+#[test]
 fn the_self_origin_is_part_of_the_answer() {
     let list = CspList::parse(
         "script-src 'self'",
@@ -98,7 +137,7 @@ fn the_self_origin_is_part_of_the_answer() {
     let mut opaque = same.clone();
     opaque.origin = Origin::new_opaque();
     assert!(blocked(&list, &opaque));
-    // A self-origin no URL can have is treated as opaque, not as a near miss.
+    // A self-origin no URL can have: no URL is same-origin with it, not even a near miss.
     let mut odd = same;
     odd.origin = Origin::Tuple("https".into(), url::Host::Domain("a.test/x".into()), 443);
     assert!(blocked(&list, &odd));
