@@ -234,7 +234,7 @@ fn navigation_and_response_rows_16_to_18() {
 }
 
 #[test]
-fn parsing_and_display_rows_19_to_22() {
+fn parsing_and_display_rows_19_to_23() {
     // 19: SRI items are parsed by the SRI algorithm.
     assert_eq!(
         parse_subresource_integrity_metadata("xsha256-abc"),
@@ -270,4 +270,15 @@ fn parsing_and_display_rows_19_to_22() {
         p.does_resource_hint_violate_policy(&r),
         Violates::DoesNotViolate
     );
+    // 23: 'script' is the only sink group; another token requires nothing.
+    let style = list("require-trusted-types-for 'style'");
+    assert!(!style.does_sink_type_require_trusted_types("'style'", true));
+    let (result, v) = style.should_sink_type_mismatch_violation_be_blocked_by_csp(
+        "Element innerHTML",
+        "'style'",
+        "x",
+    );
+    assert_eq!((result, v.len()), (CheckResult::Allowed, 0));
+    let both = list("require-trusted-types-for 'style' 'script'");
+    assert!(both.does_sink_type_require_trusted_types("'script'", false));
 }
