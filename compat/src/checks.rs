@@ -561,3 +561,87 @@ pub(crate) fn directive_navigation_response(
     let (result, _) = navigation_response(&list, response, self_origin, parent_navigable_origins);
     result
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{PolicySource, Request};
+
+    fn request(url: &str) -> Request {
+        let url = Url::parse(url).unwrap();
+        Request {
+            url: url.clone(),
+            current_url: url,
+            origin: Url::parse("https://a.test").unwrap().origin(),
+            redirect_count: 0,
+            destination: Destination::Document,
+            initiator: Initiator::None,
+            nonce: String::new(),
+            integrity_metadata: String::new(),
+            parser_metadata: ParserMetadata::None,
+        }
+    }
+
+    #[test]
+    fn a_directive_pre_navigation_check_runs_that_directive_alone() {
+        let policy = Policy::parse(
+            "form-action 'self'; require-trusted-types-for 'script'",
+            PolicySource::Header,
+            PolicyDisposition::Enforce,
+        );
+        let (form_action, require) = (&policy.directive_set[0], &policy.directive_set[1]);
+        let form = NavigationCheckType::FormSubmission;
+
+        // require-trusted-types-for: the default policy's conversion reaches the request.
+        let mut r = request("javascript:alert(1)");
+        let mut seen = Vec::new();
+        let result = require.pre_navigation_check(
+            &mut r,
+            form,
+            |s: &str| {
+                seen.push(s.to_owned());
+                Some("void 0".to_owned())
+            },
+            &policy,
+        );
+        assert_eq!(result, CheckResult::Allowed);
+        assert_eq!(seen, ["alert(1)"]);
+        assert_eq!(r.url.as_str(), "javascript:void 0");
+        assert_eq!(r.current_url, r.url);
+        // No conversion: blocked, the request unchanged.
+        let mut r = request("javascript:alert(1)");
+        let result = require.pre_navigation_check(&mut r, form, |_: &str| None, &policy);
+        assert_eq!(result, CheckResult::Blocked);
+        assert_eq!(r.url.as_str(), "javascript:alert(1)");
+
+        // form-action never calls the engine's default policy, though its policy also holds
+        // require-trusted-types-for.
+        let mut r = request("javascript:alert(1)");
+        let result = form_action.pre_navigation_check(
+            &mut r,
+            form,
+            |_: &str| -> Option<String> { panic!("form-action converts nothing") },
+            &policy,
+        );
+        assert_eq!(result, CheckResult::Blocked);
+        assert_eq!(r.url.as_str(), "javascript:alert(1)");
+        let mut r = request("https://a.test/submit");
+        let result = form_action.pre_navigation_check(&mut r, form, |_: &str| None, &policy);
+        assert_eq!(result, CheckResult::Allowed);
+        let mut r = request("https://b.test/submit");
+        let result = form_action.pre_navigation_check(&mut r, form, |_: &str| None, &policy);
+        assert_eq!(result, CheckResult::Blocked);
+        let other = NavigationCheckType::Other;
+        let result = form_action.pre_navigation_check(&mut r, other, |_: &str| None, &policy);
+        assert_eq!(result, CheckResult::Allowed);
+
+        // A directive without a pre-navigation check allows.
+        let img = Directive {
+            name: "img-src".into(),
+            value: vec!["'none'".into()],
+        };
+        let mut r = request("javascript:alert(1)");
+        let result = img.pre_navigation_check(&mut r, form, |_: &str| None, &policy);
+        assert_eq!(result, CheckResult::Allowed);
+    }
+}
