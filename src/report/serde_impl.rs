@@ -16,27 +16,15 @@ use crate::policy::list::PolicyList;
 struct Record<'a> {
     #[serde(borrow)]
     text: std::borrow::Cow<'a, str>,
-    disposition: WireDisposition,
-    source: WireSource,
+    /// [`Disposition::as_str`]: `"enforce"` or `"report"`.
+    #[serde(borrow)]
+    disposition: std::borrow::Cow<'a, str>,
+    /// [`PolicySource::as_str`]: `"header"` or `"meta"`.
+    #[serde(borrow)]
+    source: std::borrow::Cow<'a, str>,
     /// The parser added this policy in place of input cut at a limit.
     #[serde(default, skip_serializing_if = "core::ops::Not::not")]
     synthetic: bool,
-}
-
-/// `"enforce"` or `"report"`.
-#[derive(Clone, Copy, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-enum WireDisposition {
-    Enforce,
-    Report,
-}
-
-/// `"header"` or `"meta"`.
-#[derive(Clone, Copy, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-enum WireSource {
-    Header,
-    Meta,
 }
 
 impl Serialize for PolicyList {
@@ -45,14 +33,8 @@ impl Serialize for PolicyList {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.collect_seq(self.iter().map(|p| Record {
             text: p.text().into(),
-            disposition: match p.disposition() {
-                Disposition::Enforce => WireDisposition::Enforce,
-                Disposition::Report => WireDisposition::Report,
-            },
-            source: match p.source() {
-                PolicySource::Header => WireSource::Header,
-                PolicySource::Meta => WireSource::Meta,
-            },
+            disposition: p.disposition().as_str().into(),
+            source: p.source().as_str().into(),
             synthetic: p.is_synthetic(),
         }))
     }
@@ -73,14 +55,8 @@ impl<'de> Deserialize<'de> for PolicyList {
         }
         let mut list = PolicyList::new();
         for r in records {
-            let disposition = match r.disposition {
-                WireDisposition::Enforce => Disposition::Enforce,
-                WireDisposition::Report => Disposition::Report,
-            };
-            let source = match r.source {
-                WireSource::Header => PolicySource::Header,
-                WireSource::Meta => PolicySource::Meta,
-            };
+            let disposition: Disposition = r.disposition.parse().map_err(D::Error::custom)?;
+            let source: PolicySource = r.source.parse().map_err(D::Error::custom)?;
             if r.text.len() > MAX_LIST_BYTES {
                 return Err(D::Error::custom("policy text over the length limit"));
             }
