@@ -1,6 +1,7 @@
 //! The `cli_input` fuzz target (`fuzz/fuzz_targets/cli_input.rs`) on the stable toolchain: its
-//! body (`support/input_fuzz.rs`) runs over the CLI's test files, the regression inputs of
-//! `tests/data/fuzz/cli_input/`, and a few thousand deterministic pseudo-random inputs.
+//! body (`support/input_fuzz.rs`) runs over the CLI's test files, the target's committed seeds
+//! (`../fuzz/seeds/cli_input/`), the regression inputs of `tests/data/fuzz/cli_input/`, and a
+//! thousand deterministic pseudo-random inputs.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // Tests panic on broken fixtures.
 
@@ -32,15 +33,15 @@ fn data() -> PathBuf {
 #[test]
 fn test_files_and_regressions() {
     let mut files = files_in(&data());
-    let regressions = files_in(&data().join("fuzz/cli_input"));
-    files.extend(regressions);
+    files.extend(files_in(&data().join("../../../fuzz/seeds/cli_input")));
+    files.extend(files_in(&data().join("fuzz/cli_input")));
     let mut accepted = 0;
     for (path, bytes) in &files {
         let o = input_fuzz::run(bytes);
         eprintln!("{}: {o:?}", path.display());
         accepted += o.accepted;
     }
-    assert!(files.len() >= 9, "{} files", files.len());
+    assert!(files.len() >= 25, "{} files", files.len());
     assert!(accepted > files.len(), "the readers accept the good files");
 }
 
