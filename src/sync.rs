@@ -6,7 +6,7 @@
 //! change in one place. Built with `RUSTFLAGS="--cfg loom"`, every primitive here is
 //! [loom](https://docs.rs/loom)'s instead, so that the model tests of `src/cache/loom.rs`
 //! explore every interleaving (and every value a relaxed load may return) of the verdict
-//! cache's protocol; `docs/design.md` says how to run them.
+//! cache's protocol; `docs/testing.md` says how to run them.
 
 #![allow(clippy::disallowed_types)] // This module is the one place allowed to name them.
 
