@@ -5,7 +5,7 @@ use std::fmt;
 use std::io::Read;
 use std::path::Path;
 
-use anyhow::{Context, Result};
+use anyhow::{anyhow, Context, Result};
 use cspgate::{Disposition, PolicyList, PolicySource};
 
 /// Reads a whole text file; `-` reads standard input.
@@ -15,13 +15,43 @@ use cspgate::{Disposition, PolicyList, PolicySource};
 /// The file cannot be read, or is not UTF-8; the message names the file.
 pub fn read_text(path: &Path) -> Result<String> {
     if path.as_os_str() == "-" {
-        let mut s = String::new();
+        let mut bytes = Vec::new();
         std::io::stdin()
-            .read_to_string(&mut s)
+            .read_to_end(&mut bytes)
             .context("cannot read standard input")?;
-        return Ok(s);
+        return decode(bytes, "standard input");
     }
-    std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    decode(bytes, &path.display().to_string())
+}
+
+/// The text of a file's bytes: UTF-8, without a leading byte-order mark (some tools write
+/// one in front of their HAR exports; RFC 8259 §8.1 lets a JSON reader ignore it).
+///
+/// # Errors
+///
+/// The bytes are not UTF-8; the message names `name` and the offset of the first bad byte.
+///
+/// # Example
+///
+/// ```
+/// use cspgate_cli::input::decode;
+///
+/// assert_eq!(decode(b"\xEF\xBB\xBFimg-src *".to_vec(), "p.txt")?, "img-src *");
+/// let e = decode(b"img-src \xFF".to_vec(), "p.txt").unwrap_err();
+/// assert_eq!(e.to_string(), "p.txt is not UTF-8 text: invalid byte at offset 8");
+/// # Ok::<(), anyhow::Error>(())
+/// ```
+pub fn decode(mut bytes: Vec<u8>, name: &str) -> Result<String> {
+    if bytes.starts_with(b"\xEF\xBB\xBF") {
+        bytes.drain(..3);
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        anyhow!(
+            "{name} is not UTF-8 text: invalid byte at offset {}",
+            e.utf8_error().valid_up_to()
+        )
+    })
 }
 
 /// Reads a whole file as bytes; `-` reads standard input.

@@ -9,6 +9,7 @@ mod naive;
 mod rng;
 
 mod cache_equivalence;
+mod cache_stress;
 mod checks_vs_naive;
 mod deviations;
 mod fuzz_smoke;

@@ -37,11 +37,15 @@
 //! `docs/performance.md` has the measurements behind the sizes.
 
 use core::hash::{BuildHasher, Hasher};
-use core::sync::atomic::{fence, AtomicBool, AtomicU32, AtomicU64, Ordering};
 use std::collections::hash_map::RandomState;
 
 use crate::limits::{DEFAULT_CACHE_ENTRIES, MAX_CACHE_ENTRIES};
-use crate::sync::{CachePadded, Mutex};
+use crate::sync::{
+    fence, thread_number, AtomicBool, AtomicU32, AtomicU64, CachePadded, Mutex, Ordering,
+};
+
+#[cfg(all(test, loom))]
+mod loom;
 
 /// Entries per set.
 pub(crate) const WAYS: usize = 4;
@@ -54,11 +58,11 @@ pub(crate) const MAX_KEY_BYTES: usize = KEY_WORDS * 8;
 const STRIPES: usize = 16;
 
 /// Misses after which a thread looks at its hit rate (and the cache switches itself off when
-/// the thread saw fewer hits than misses).
-const WINDOW: u32 = 64;
+/// the thread saw fewer hits than misses). Small under loom, whose models run a few checks.
+const WINDOW: u32 = if cfg!(loom) { 2 } else { 64 };
 /// Checks a thread makes without the cache, once it is off, before it turns it back on to
 /// sample the hit rate again.
-const REPROBE: u32 = 4096;
+const REPROBE: u32 = if cfg!(loom) { 3 } else { 4096 };
 
 /// Tag bit marking a written entry (a zeroed entry never matches).
 const VALID: u64 = 1 << 24;
@@ -146,15 +150,10 @@ struct Counters {
     bypassed: AtomicU32,
 }
 
-/// The counter slot of the current thread.
+/// The counter slot of the current thread (round-robin over the threads that ask).
 #[inline]
 fn counter_slot() -> usize {
-    static NEXT: core::sync::atomic::AtomicUsize = core::sync::atomic::AtomicUsize::new(0);
-    thread_local! {
-        static SLOT: usize = NEXT.fetch_add(1, Ordering::Relaxed) % STRIPES;
-    }
-    // `try_with` fails only while the thread is being torn down; count in slot 0 then.
-    SLOT.try_with(|s| *s).unwrap_or(0)
+    thread_number() % STRIPES
 }
 
 /// A cache key, hashed and packed, ready to look up or insert. Built in place by
@@ -570,7 +569,7 @@ impl Default for CacheConfig {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, not(loom)))]
 mod tests {
     use super::*;
 

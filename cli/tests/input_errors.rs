@@ -1,0 +1,88 @@
+//! Malformed input files through the binary: one `cspgate: error:` line and exit 2, never a
+//! panic. The inputs are those the `cli_input` fuzz target (`support/input_fuzz.rs`) showed to
+//! matter, and the encodings every reader shares.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // Tests panic on broken fixtures.
+
+use std::path::PathBuf;
+use std::process::{Command, Output, Stdio};
+
+fn scratch(name: &str, bytes: &[u8]) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("cspgate-input-errors-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(name);
+    std::fs::write(&path, bytes).unwrap();
+    path
+}
+
+fn cspgate(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_cspgate"))
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .expect("the cspgate binary runs")
+}
+
+/// Exit 2, one line on stderr starting `cspgate: error:` and containing `what`, no panic.
+fn assert_input_error(o: &Output, what: &str) {
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "stderr: {err}");
+    assert_eq!(err.lines().count(), 1, "one line: {err}");
+    assert!(err.starts_with("cspgate: error: "), "{err}");
+    assert!(err.contains(what), "{err:?} should contain {what:?}");
+    assert!(o.stdout.is_empty());
+}
+
+const DOC: [&str; 2] = ["--document", "https://app.example.com/"];
+
+#[test]
+fn invalid_utf8_is_one_line_naming_the_file_and_offset() {
+    let har = scratch("latin1.har", b"{\"log\": {\"entries\": [\"caf\xe9\"]}}");
+    let h = har.to_str().unwrap();
+    assert_input_error(
+        &cspgate(&["check", "--har", h]),
+        "latin1.har is not UTF-8 text: invalid byte at offset 25",
+    );
+    let list = scratch("latin1.txt", b"image https://app.example.com/\xff.png\n");
+    let l = list.to_str().unwrap();
+    assert_input_error(
+        &cspgate(&[&["check"][..], &DOC, &["--requests", l]].concat()),
+        "latin1.txt is not UTF-8 text: invalid byte at offset 30",
+    );
+    assert_input_error(
+        &cspgate(
+            &[
+                &["check", "--policy-file", l][..],
+                &DOC,
+                &["https://a.example/"],
+            ]
+            .concat(),
+        ),
+        "latin1.txt is not UTF-8 text",
+    );
+}
+
+#[test]
+fn a_byte_order_mark_is_not_part_of_the_text() {
+    let har = scratch(
+        "bom.har",
+        b"\xEF\xBB\xBF{\"log\": {\"entries\": [{\"request\": {\"url\": \"https://app.example.com/\"}, \"_resourceType\": \"document\"}, {\"request\": {\"url\": \"https://cdn.example.net/a.png\"}, \"_resourceType\": \"image\"}]}}",
+    );
+    let policy = scratch("bom-policy.txt", b"\xEF\xBB\xBFimg-src 'self'\n");
+    let o = cspgate(&[
+        "check",
+        "--json",
+        "--har",
+        har.to_str().unwrap(),
+        "--policy-file",
+        policy.to_str().unwrap(),
+    ]);
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(out.contains("\"img-src\""), "{out}");
+}
