@@ -36,13 +36,19 @@ fn assert_input_error(o: &Output, what: &str) {
 const DOC: [&str; 2] = ["--document", "https://app.example.com/"];
 
 #[test]
-fn invalid_utf8_is_one_line_naming_the_file_and_offset() {
+fn a_har_with_a_latin1_byte_is_read_and_its_bad_entry_named() {
+    // A stray Latin-1 byte does not reject the HAR: the text is read, and the entry that is
+    // not an entry is named.
     let har = scratch("latin1.har", b"{\"log\": {\"entries\": [\"caf\xe9\"]}}");
     let h = har.to_str().unwrap();
     assert_input_error(
         &cspgate(&["check", "--har", h]),
-        "latin1.har is not UTF-8 text: invalid byte at offset 25",
+        "latin1.har: entry 1 is not a valid HAR entry",
     );
+}
+
+#[test]
+fn invalid_utf8_is_one_line_naming_the_file_and_offset() {
     let list = scratch("latin1.txt", b"image https://app.example.com/\xff.png\n");
     let l = list.to_str().unwrap();
     assert_input_error(
