@@ -70,9 +70,7 @@ impl DocumentPolicy {
         match slot(request) {
             Some(slot) if !self.governed.contains(slot) => Prepared::Done(Verdict::allowed()),
             Some(slot) => Prepared::Slot(slot),
-            None if request.initiator == crate::names::destination::Initiator::Prefetch
-                && self.any_default_src =>
-            {
+            None if request.initiator == Initiator::Prefetch && self.any_default_src => {
                 Prepared::Prefetch
             }
             None => Prepared::Done(Verdict::allowed()),
