@@ -25,9 +25,13 @@ pub(crate) fn criterion() -> Criterion {
         .configure_from_args()
 }
 
-/// `../shared/data` next to the crate.
+/// `../shared/data` next to the crate, or the directory `CSPGATE_DATA` names (a checkout
+/// elsewhere, such as a git worktree).
 pub(crate) fn data_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data")
+    match std::env::var_os("CSPGATE_DATA") {
+        Some(dir) => PathBuf::from(dir),
+        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data"),
+    }
 }
 
 /// The 970 real-world header values, or `None` (with a message) when the data is absent.

@@ -1,0 +1,68 @@
+//! Document setup: header text to a ready `DocumentPolicy`, for cspgate and the peer
+//! (`content-security-policy` 0.9, whose `CspList::parse` is all Servo does before a
+//! document's first check), in the same run.
+//!
+//! - `setup/{peer,cspgate}/realistic`: the realistic policy of `benches/common` (542 bytes);
+//! - `setup/{peer,cspgate}/real-world-corpus`: each of the 970 real-world header values as a
+//!   document of its own (skipped when `../shared/data` is absent).
+//!
+//! `cargo bench --bench setup`; a table of medians and ratios is printed at the end.
+//! `cargo run --release --example setup_profile` gives the minima of interleaved passes and the
+//! driver for `valgrind --tool=callgrind` (see `docs/performance.md`).
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // Benches panic on broken fixtures.
+
+mod common;
+
+use std::hint::black_box;
+
+use common::{DOCUMENT, REALISTIC};
+use criterion::{BenchmarkId, Criterion, Throughput};
+use cspgate::url::Url;
+use cspgate::DocumentPolicy;
+
+fn setup(c: &mut Criterion) {
+    let doc = Url::parse(DOCUMENT).unwrap();
+    let mut group = c.benchmark_group("setup");
+    group.throughput(Throughput::Bytes(REALISTIC.len() as u64));
+    group.bench_function(BenchmarkId::new("peer", "realistic"), |b| {
+        b.iter(|| common::peer_list(black_box(REALISTIC)))
+    });
+    group.bench_function(BenchmarkId::new("cspgate", "realistic"), |b| {
+        b.iter(|| DocumentPolicy::new(&doc, common::ours_list(black_box(REALISTIC))))
+    });
+    if let Some(corpus) = common::real_world_policies() {
+        let bytes: usize = corpus.iter().map(String::len).sum();
+        group.throughput(Throughput::Bytes(bytes as u64));
+        group.bench_function(BenchmarkId::new("peer", "real-world-corpus"), |b| {
+            b.iter(|| {
+                for text in &corpus {
+                    black_box(common::peer_list(black_box(text)));
+                }
+            })
+        });
+        group.bench_function(BenchmarkId::new("cspgate", "real-world-corpus"), |b| {
+            b.iter(|| {
+                for text in &corpus {
+                    black_box(DocumentPolicy::new(
+                        &doc,
+                        common::ours_list(black_box(text)),
+                    ));
+                }
+            })
+        });
+    }
+    group.finish();
+}
+
+fn main() {
+    let mut c = common::criterion();
+    setup(&mut c);
+    c.final_summary();
+    common::print_ratios(
+        "setup",
+        &["cspgate"],
+        "peer",
+        &["realistic", "real-world-corpus"],
+    );
+}

@@ -1,0 +1,112 @@
+//! Document setup, measured two ways that hold still on a shared machine (see
+//! `docs/performance.md`):
+//!
+//! - `cargo run --release --example setup_profile`: the minimum of interleaved passes of the
+//!   peer's `CspList::parse` and cspgate's setup (`PolicyList::parse` + `DocumentPolicy::new`)
+//!   over the real-world corpus and the realistic policy, with the ratios;
+//! - `setup_profile run <case> <passes>`: runs one case `passes` times and nothing else, for
+//!   `valgrind --tool=callgrind` (run it with N and 2N passes: the difference over N is the
+//!   cost of one pass). Cases: `peer-corpus`, `cold-corpus`, `peer-realistic`,
+//!   `cold-realistic` (one realistic case is 1,000 parses).
+//!
+//! Needs `../shared/data` for the corpus.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // A measuring tool: broken fixtures panic.
+
+#[path = "../benches/common/mod.rs"]
+mod common;
+
+use std::hint::black_box;
+use std::time::{Duration, Instant};
+
+use common::{DOCUMENT, REALISTIC};
+use cspgate::url::Url;
+use cspgate::DocumentPolicy;
+
+/// Parses per pass of a realistic case.
+const REALISTIC_REPEAT: usize = 1000;
+
+struct Inputs {
+    doc: Url,
+    corpus: Vec<String>,
+}
+
+/// One pass of `case`; false for an unknown case.
+#[inline(never)]
+fn run(case: &str, inputs: &Inputs) -> bool {
+    let doc = &inputs.doc;
+    match case {
+        "peer-corpus" => {
+            for text in &inputs.corpus {
+                black_box(common::peer_list(black_box(text)));
+            }
+        }
+        "cold-corpus" => {
+            for text in &inputs.corpus {
+                black_box(DocumentPolicy::new(doc, common::ours_list(black_box(text))));
+            }
+        }
+        "peer-realistic" => {
+            for _ in 0..REALISTIC_REPEAT {
+                black_box(common::peer_list(black_box(REALISTIC)));
+            }
+        }
+        "cold-realistic" => {
+            for _ in 0..REALISTIC_REPEAT {
+                black_box(DocumentPolicy::new(
+                    doc,
+                    common::ours_list(black_box(REALISTIC)),
+                ));
+            }
+        }
+        _ => return false,
+    }
+    true
+}
+
+fn time(case: &str, inputs: &Inputs) -> Duration {
+    let start = Instant::now();
+    run(case, inputs);
+    start.elapsed()
+}
+
+fn main() {
+    let inputs = Inputs {
+        doc: Url::parse(DOCUMENT).unwrap(),
+        corpus: common::real_world_policies().unwrap_or_default(),
+    };
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if let [mode, case, passes] = &args[..] {
+        assert_eq!(mode, "run", "usage: setup_profile [run <case> <passes>]");
+        let passes: usize = passes.parse().expect("passes: a number");
+        for _ in 0..passes {
+            assert!(run(case, &inputs), "unknown case {case}");
+        }
+        return;
+    }
+    let groups: &[(&str, &[&str])] = &[
+        ("corpus", &["peer-corpus", "cold-corpus"]),
+        ("realistic", &["peer-realistic", "cold-realistic"]),
+    ];
+    for (name, cases) in groups {
+        let mut best = vec![Duration::MAX; cases.len()];
+        // Interleaved: each pass runs every case once, so a burst of load hits them alike.
+        for _ in 0..25 {
+            for (i, case) in cases.iter().enumerate() {
+                best[i] = best[i].min(time(case, &inputs));
+            }
+        }
+        let per = |d: Duration| match *name {
+            "realistic" => format!("{:.2} µs", d.as_secs_f64() * 1e6 / REALISTIC_REPEAT as f64),
+            _ => format!("{:.3} ms", d.as_secs_f64() * 1e3),
+        };
+        println!("{name}: minimum of 25 interleaved passes");
+        for (case, b) in cases.iter().zip(&best) {
+            println!(
+                "  {case:<16} {:>12}  peer / this {:.2}x",
+                per(*b),
+                best[0].as_secs_f64() / b.as_secs_f64()
+            );
+        }
+    }
+}
