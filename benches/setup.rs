@@ -4,7 +4,9 @@
 //!
 //! - `setup/{peer,cspgate}/realistic`: the realistic policy of `benches/common` (542 bytes);
 //! - `setup/{peer,cspgate}/real-world-corpus`: each of the 970 real-world header values as a
-//!   document of its own (skipped when `../shared/data` is absent).
+//!   document of its own (skipped when `../shared/data` is absent);
+//! - `setup/cspgate-warm/*`: the same through a `PolicyCache` that has seen the headers (a
+//!   browser's second page of a site).
 //!
 //! `cargo bench --bench setup`; a table of medians and ratios is printed at the end.
 //! `cargo run --release --example setup_profile` gives the minima of interleaved passes and the
@@ -19,7 +21,7 @@ use std::hint::black_box;
 use common::{DOCUMENT, REALISTIC};
 use criterion::{BenchmarkId, Criterion, Throughput};
 use cspgate::url::Url;
-use cspgate::DocumentPolicy;
+use cspgate::{Disposition, DocumentPolicy, PolicyCache, PolicySource};
 
 fn setup(c: &mut Criterion) {
     let doc = Url::parse(DOCUMENT).unwrap();
@@ -30,6 +32,15 @@ fn setup(c: &mut Criterion) {
     });
     group.bench_function(BenchmarkId::new("cspgate", "realistic"), |b| {
         b.iter(|| DocumentPolicy::new(&doc, common::ours_list(black_box(REALISTIC))))
+    });
+    let cache = PolicyCache::default();
+    let warm = |text: &str| {
+        let list = cache.parse(text, Disposition::Enforce, PolicySource::Header);
+        DocumentPolicy::new(&doc, list)
+    };
+    let _ = warm(REALISTIC);
+    group.bench_function(BenchmarkId::new("cspgate-warm", "realistic"), |b| {
+        b.iter(|| warm(black_box(REALISTIC)))
     });
     if let Some(corpus) = common::real_world_policies() {
         let bytes: usize = corpus.iter().map(String::len).sum();
@@ -61,7 +72,7 @@ fn main() {
     c.final_summary();
     common::print_ratios(
         "setup",
-        &["cspgate"],
+        &["cspgate", "cspgate-warm"],
         "peer",
         &["realistic", "real-world-corpus"],
     );

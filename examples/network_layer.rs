@@ -35,7 +35,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         Some(n) => n.parse()?,
         None => 2,
     };
-    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data");
+    // `CSPGATE_DATA` names the data elsewhere (a git worktree), as for the benches.
+    let data = std::env::var_os("CSPGATE_DATA").map_or_else(
+        || Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data"),
+        std::path::PathBuf::from,
+    );
     let (Ok(policies), Ok(request_lines)) = (
         std::fs::read_to_string(data.join("real-world-csp.txt")),
         std::fs::read_to_string(data.join("requests.txt")),

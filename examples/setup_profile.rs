@@ -6,8 +6,9 @@
 //!   over the real-world corpus and the realistic policy, with the ratios;
 //! - `setup_profile run <case> <passes>`: runs one case `passes` times and nothing else, for
 //!   `valgrind --tool=callgrind` (run it with N and 2N passes: the difference over N is the
-//!   cost of one pass). Cases: `peer-corpus`, `cold-corpus`, `peer-realistic`,
-//!   `cold-realistic` (one realistic case is 1,000 parses).
+//!   cost of one pass). Cases: `peer-corpus`, `cold-corpus`, `warm-corpus`, `peer-realistic`,
+//!   `cold-realistic`, `warm-realistic` (one realistic case is 1,000 parses; the warm cases
+//!   go through a `PolicyCache` that has seen every header).
 //!
 //! Needs `../shared/data` for the corpus.
 
@@ -21,7 +22,7 @@ use std::time::{Duration, Instant};
 
 use common::{DOCUMENT, REALISTIC};
 use cspgate::url::Url;
-use cspgate::DocumentPolicy;
+use cspgate::{Disposition, DocumentPolicy, PolicyCache, PolicySource};
 
 /// Parses per pass of a realistic case.
 const REALISTIC_REPEAT: usize = 1000;
@@ -29,6 +30,14 @@ const REALISTIC_REPEAT: usize = 1000;
 struct Inputs {
     doc: Url,
     corpus: Vec<String>,
+    cache: PolicyCache,
+}
+
+fn warm(inputs: &Inputs, text: &str) -> DocumentPolicy {
+    let list = inputs
+        .cache
+        .parse(text, Disposition::Enforce, PolicySource::Header);
+    DocumentPolicy::new(&inputs.doc, list)
 }
 
 /// One pass of `case`; false for an unknown case.
@@ -44,6 +53,16 @@ fn run(case: &str, inputs: &Inputs) -> bool {
         "cold-corpus" => {
             for text in &inputs.corpus {
                 black_box(DocumentPolicy::new(doc, common::ours_list(black_box(text))));
+            }
+        }
+        "warm-corpus" => {
+            for text in &inputs.corpus {
+                black_box(warm(inputs, black_box(text)));
+            }
+        }
+        "warm-realistic" => {
+            for _ in 0..REALISTIC_REPEAT {
+                black_box(warm(inputs, black_box(REALISTIC)));
             }
         }
         "peer-realistic" => {
@@ -74,7 +93,11 @@ fn main() {
     let inputs = Inputs {
         doc: Url::parse(DOCUMENT).unwrap(),
         corpus: common::real_world_policies().unwrap_or_default(),
+        cache: PolicyCache::default(),
     };
+    for text in inputs.corpus.iter().map(String::as_str).chain([REALISTIC]) {
+        let _ = warm(&inputs, text);
+    }
     let args: Vec<String> = std::env::args().skip(1).collect();
     if let [mode, case, passes] = &args[..] {
         assert_eq!(mode, "run", "usage: setup_profile [run <case> <passes>]");
@@ -85,8 +108,11 @@ fn main() {
         return;
     }
     let groups: &[(&str, &[&str])] = &[
-        ("corpus", &["peer-corpus", "cold-corpus"]),
-        ("realistic", &["peer-realistic", "cold-realistic"]),
+        ("corpus", &["peer-corpus", "cold-corpus", "warm-corpus"]),
+        (
+            "realistic",
+            &["peer-realistic", "cold-realistic", "warm-realistic"],
+        ),
     ];
     for (name, cases) in groups {
         let mut best = vec![Duration::MAX; cases.len()];

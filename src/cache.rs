@@ -48,8 +48,8 @@ pub(crate) const WAYS: usize = 4;
 const KEY_WORDS: usize = 13;
 /// The longest key (URL prefix) an entry holds; longer keys are not cached.
 pub(crate) const MAX_KEY_BYTES: usize = KEY_WORDS * 8;
-/// Writer locks, each on its own cache lines (set `s` uses stripe `s % STRIPES`), and as many
-/// statistics counters, sharded by thread.
+/// Writer locks at most, each on its own cache lines (set `s` uses stripe `s % stripes`), and
+/// as many statistics counters, sharded by thread. A cache of fewer sets has a stripe per set.
 const STRIPES: usize = 16;
 
 /// Misses after which a thread looks at its hit rate (and the cache switches itself off when
@@ -279,6 +279,10 @@ pub(crate) struct VerdictCache {
     set_mask: usize,
     stripes: Box<[CachePadded<Stripe>]>,
     counters: Box<[CachePadded<Counters>]>,
+    /// `stripes.len() - 1` (a power of two minus one); `counters` has as many elements.
+    stripe_mask: usize,
+    /// Inserts that replaced a valid entry.
+    evictions: AtomicU32,
     /// Consult the cache (see [`VerdictCache::enabled`]).
     enabled: AtomicBool,
     /// Never switch off.
@@ -293,10 +297,11 @@ impl VerdictCache {
             return None;
         }
         let sets = capacity.div_ceil(WAYS).next_power_of_two();
-        let stripes = (0..STRIPES)
+        let n = sets.min(STRIPES);
+        let stripes = (0..n)
             .map(|k| {
-                // Sets k, k + STRIPES, ... below `sets`.
-                let mine = sets.saturating_sub(k).div_ceil(STRIPES);
+                // Sets k, k + n, ... below `sets`.
+                let mine = sets.saturating_sub(k).div_ceil(n);
                 CachePadded(Stripe {
                     cursors: Mutex::new(vec![0u8; mine].into_boxed_slice()),
                 })
@@ -307,7 +312,9 @@ impl VerdictCache {
             sets: (0..sets).map(|_| Set::default()).collect(),
             set_mask: sets - 1,
             stripes,
-            counters: (0..STRIPES).map(|_| CachePadded::default()).collect(),
+            counters: (0..n).map(|_| CachePadded::default()).collect(),
+            stripe_mask: n - 1,
+            evictions: AtomicU32::new(0),
             enabled: AtomicBool::new(true),
             always,
         })
@@ -323,8 +330,8 @@ impl VerdictCache {
         if self.enabled.load(Ordering::Relaxed) {
             return true;
         }
-        // `counters` has `STRIPES` elements and `counter_slot` is below that.
-        let c = &self.counters[counter_slot()];
+        // `counters` has `stripe_mask + 1` elements.
+        let c = &self.counters[counter_slot() & self.stripe_mask];
         let n = c.bypassed.load(Ordering::Relaxed) + 1;
         if n < REPROBE {
             c.bypassed.store(n, Ordering::Relaxed);
@@ -376,8 +383,8 @@ impl VerdictCache {
 
     #[inline]
     fn stripe(&self, set: usize) -> &Stripe {
-        // `stripes` has `STRIPES` elements, a power of two.
-        &self.stripes[set & (STRIPES - 1)]
+        // `stripes` has `stripe_mask + 1` elements.
+        &self.stripes[set & self.stripe_mask]
     }
 
     /// The cached verdict of `probe`'s key, counting a hit or a miss.
@@ -391,8 +398,8 @@ impl VerdictCache {
             .iter()
             .filter(|e| e.tag.load(Ordering::Relaxed) == probe.tag)
             .find_map(|e| e.read(probe));
-        // `counters` has `STRIPES` elements and `counter_slot` is below that.
-        let c = &self.counters[counter_slot()];
+        // `counters` has `stripe_mask + 1` elements.
+        let c = &self.counters[counter_slot() & self.stripe_mask];
         if found.is_some() {
             c.hits.fetch_add(1, Ordering::Relaxed);
             // The window counters have one writer (this thread) unless more than `STRIPES`
@@ -435,13 +442,32 @@ impl VerdictCache {
         if set.entries.iter().any(|e| e.read(probe).is_some()) {
             return;
         }
-        let Some(cursor) = cursors.get_mut(i / STRIPES) else {
+        let Some(cursor) = cursors.get_mut(i / (self.stripe_mask + 1)) else {
             debug_assert!(false, "every set has a cursor");
             return;
         };
         let way = usize::from(*cursor) % WAYS;
         *cursor = ((way + 1) % WAYS) as u8;
-        set.entries[way].write(probe, verdict);
+        let entry = &set.entries[way];
+        if entry.tag.load(Ordering::Relaxed) & VALID != 0 {
+            self.evictions.fetch_add(1, Ordering::Relaxed);
+        }
+        entry.write(probe, verdict);
+    }
+
+    /// Inserts that replaced a valid entry since the cache was made.
+    #[inline]
+    pub(crate) fn evictions(&self) -> u32 {
+        self.evictions.load(Ordering::Relaxed)
+    }
+
+    /// Heap bytes the cache owns: its entries, stripes (with their cursors) and counters.
+    pub(crate) fn heap_size(&self) -> usize {
+        use core::mem::size_of;
+        self.sets.len() * size_of::<Set>()
+            + self.stripes.len() * size_of::<CachePadded<Stripe>>()
+            + self.sets.len()
+            + self.counters.len() * size_of::<CachePadded<Counters>>()
     }
 
     /// Sums the stripes' counters.

@@ -5,6 +5,7 @@ use url::{Position, Url};
 use crate::cache::{CacheStats, Probe, VerdictCache};
 use crate::destination::{Effective, ParserMetadata, EFFECTIVE_COUNT};
 use crate::fetch::{self, Scope};
+use crate::lazy_cache::LazyCache;
 use crate::limits::{DEFAULT_CACHE_ENTRIES, MAX_CACHE_ENTRIES};
 use crate::origin::SelfOrigin;
 use crate::policy::{Disposition, Logic};
@@ -46,8 +47,8 @@ pub struct DocumentPolicy {
     pub(crate) any_default_src: bool,
     /// When and how checks consult `cache`.
     plan: CachePlan,
-    /// The verdict cache; `None` when no slot is worth caching, or the config disabled it.
-    cache: Option<VerdictCache>,
+    /// The verdict cache, made once checks of the slots the plan caches show it will pay.
+    cache: LazyCache,
     config: CacheConfig,
 }
 
@@ -58,8 +59,9 @@ impl DocumentPolicy {
     /// `self_origin_url`: the response URL, or for a document with a local scheme (about:,
     /// data:, blob:) the URL of the document it inherited its policies from (CSP3 §2.2).
     ///
-    /// The document gets a verdict cache of [`DEFAULT_CACHE_ENTRIES`] entries when some
-    /// effective directive is expensive enough to match that a lookup saves time (see
+    /// Nothing is allocated for a verdict cache here: the document gets one (first of 16
+    /// entries, then of [`DEFAULT_CACHE_ENTRIES`] once it outgrows that) only after 16 checks
+    /// of effective directives expensive enough to match that a lookup saves time (see
     /// [`CacheConfig`]).
     pub fn new(self_origin_url: &Url, list: PolicyList) -> DocumentPolicy {
         DocumentPolicy::with_cache(self_origin_url, list, CacheConfig::new())
@@ -88,26 +90,17 @@ impl DocumentPolicy {
         let mut governed = 0u16;
         let mut any_default_src = false;
         for p in list.as_slice() {
-            for (i, g) in p.governing.iter().enumerate() {
-                if g.is_some() {
-                    governed |= 1 << i;
-                }
-            }
-            any_default_src |= p.contains(crate::DirectiveKind::DefaultSrc);
+            governed |= p.plan.governed;
+            any_default_src |= p.plan.default_src;
         }
         let plan = CachePlan::new(&list, config);
-        let cache = if plan.cached != 0 {
-            VerdictCache::new(config.capacity, config.always_consult)
-        } else {
-            None
-        };
         DocumentPolicy {
             origin: SelfOrigin::new(self_origin_url),
             list,
             governed,
             any_default_src,
             plan,
-            cache,
+            cache: LazyCache::default(),
             config,
         }
     }
@@ -190,19 +183,17 @@ impl DocumentPolicy {
     ///     Disposition::Enforce, PolicySource::Header);
     /// let policy = DocumentPolicy::new(&doc, list);
     /// let url = Url::parse("https://api7.test/v1")?;
-    /// for _ in 0..3 {
+    /// for _ in 0..18 {
     ///     policy.check_request(&Request::new(&url, Destination::Empty));
     /// }
-    /// // A 40-host list is worth caching: one miss, then hits.
+    /// // A 40-host list is worth caching: after 15 checks without a cache, the 16th makes
+    /// // one and misses, then hits.
     /// assert_eq!(policy.cache_stats().misses(), 1);
     /// assert_eq!(policy.cache_stats().hits(), 2);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn cache_stats(&self) -> CacheStats {
-        match &self.cache {
-            Some(c) => c.stats(),
-            None => CacheStats::default(),
-        }
+        self.cache.stats()
     }
 
     /// The effective slot of a request, or its verdict when no policy can object.
@@ -230,15 +221,20 @@ impl DocumentPolicy {
                 return fetch::check_prefetch(policies, &self.origin, request, scope)
             }
         };
-        if let Some(cache) = self
-            .cache
-            .as_ref()
-            // Slots the plan caches, while the cache earns its keep (see `VerdictCache::enabled`).
-            .filter(|c| self.plan.cached & (1 << slot as u16) != 0 && c.enabled())
-        {
-            let mut probe = Probe::new();
-            if self.probe(cache, slot, request, &mut probe) {
-                return self.check_cached(cache, &probe, slot, request, scope);
+        // Slots the plan caches, once the cache exists (see `src/lazy_cache.rs`) and while it
+        // earns its keep (see `VerdictCache::enabled`).
+        if self.plan.cached & (1 << slot as u16) != 0 {
+            let cache = match self.cache.get() {
+                Some(c) => Some(c),
+                None => self
+                    .cache
+                    .count_uncached(self.config.capacity, self.config.always_consult),
+            };
+            if let Some(cache) = cache.filter(|c| c.enabled()) {
+                let mut probe = Probe::new();
+                if self.probe(cache, slot, request, &mut probe) {
+                    return self.check_cached(cache, &probe, slot, request, scope);
+                }
             }
         }
         fetch::check_slot(policies, &self.origin, request, slot, scope)
@@ -302,25 +298,29 @@ impl DocumentPolicy {
                 let mask =
                     fetch::violated_policies(policies, &self.origin, request, slot, Scope::All);
                 cache.insert(probe, mask);
+                self.cache.after_miss(cache, self.config.capacity);
                 mask
             }
         };
         fetch::verdict_from_mask(policies, request, slot, mask, scope)
     }
 
-    /// Approximate heap bytes held by the compiled policies (compare with the header's
-    /// length; see `docs/performance.md`).
-    ///
-    /// The verdict cache is not included: it holds [`CacheStats::capacity`] entries of 128
-    /// bytes, allocated once.
+    /// Approximate bytes of everything the document holds: the `DocumentPolicy` itself (an
+    /// engine keeps it in an `Arc`), its self-origin, its compiled policies (each counted
+    /// once, in full, even when a [`PolicyCache`](crate::PolicyCache) shares it with other
+    /// documents) and its verdict cache once it has one (compare with the header's length;
+    /// see `docs/performance.md`).
     pub fn memory_usage(&self) -> usize {
-        self.list.memory_usage() + self.origin.heap_size()
+        core::mem::size_of::<DocumentPolicy>()
+            + self.list.memory_usage()
+            + self.origin.heap_size()
+            + self.cache.heap_size()
     }
 }
 
 impl Clone for DocumentPolicy {
-    /// Clones the compiled policies; the clone starts with an empty cache of the same
-    /// configuration.
+    /// Shares the compiled policies (reference counts); the clone starts without a verdict
+    /// cache, of the same configuration, and makes its own when its checks show it pays.
     fn clone(&self) -> DocumentPolicy {
         DocumentPolicy {
             origin: self.origin.clone(),
@@ -328,10 +328,7 @@ impl Clone for DocumentPolicy {
             governed: self.governed,
             any_default_src: self.any_default_src,
             plan: self.plan,
-            cache: self
-                .cache
-                .as_ref()
-                .and_then(|_| VerdictCache::new(self.config.capacity, self.config.always_consult)),
+            cache: LazyCache::default(),
             config: self.config,
         }
     }
@@ -376,6 +373,8 @@ struct CachePlan {
 }
 
 impl CachePlan {
+    /// Combines the policies' own plans (computed when each was parsed).
+    #[inline]
     fn new(list: &PolicyList, config: CacheConfig) -> CachePlan {
         let mut plan = CachePlan::default();
         // A cached verdict is a 64-bit set of policies.
@@ -385,33 +384,14 @@ impl CachePlan {
         let mut cost = [0u32; EFFECTIVE_COUNT];
         let mut governed = 0u16;
         for p in list.as_slice() {
-            for slot in Effective::ALL {
-                let Some(g) = p.governor(slot) else {
-                    continue;
-                };
-                let bit = 1u16 << slot as u16;
-                governed |= bit;
-                let l = p.list(g.list);
-                let facts = l.cache_facts();
-                if facts.paths {
-                    plan.paths |= bit;
-                }
-                match g.logic {
-                    Logic::Script => {
-                        if facts.nonces {
-                            plan.nonces |= bit;
-                        }
-                        if facts.hashes {
-                            plan.integrity |= bit;
-                        }
-                        if l.keywords().contains(Keywords::STRICT_DYNAMIC) {
-                            plan.strict_dynamic |= bit;
-                        }
-                    }
-                    Logic::Style if facts.nonces => plan.nonces |= bit,
-                    _ => {}
-                }
-                cost[slot as usize] = cost[slot as usize].saturating_add(match_cost(facts));
+            let own = &p.plan;
+            governed |= own.governed;
+            plan.paths |= own.paths;
+            plan.nonces |= own.nonces;
+            plan.integrity |= own.integrity;
+            plan.strict_dynamic |= own.strict_dynamic;
+            for (c, o) in cost.iter_mut().zip(own.cost) {
+                *c = c.saturating_add(u32::from(o));
             }
         }
         plan.cached = if config.always_consult {
@@ -422,6 +402,63 @@ impl CachePlan {
                 .filter(|&&e| cost[e as usize] >= CACHE_MIN_COST)
                 .fold(0, |m, &e| m | 1 << e as u16)
         };
+        plan
+    }
+}
+
+/// One policy's share of a document's [`CachePlan`], computed once when the policy is parsed
+/// (so that a document set up from shared policies only combines them): per effective slot
+/// (bit `e` for slot `e`), whether the policy governs it, the request facts its governing list
+/// reads, and the cost of matching it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub(crate) struct PolicyPlan {
+    /// Slots the policy governs.
+    pub(crate) governed: u16,
+    paths: u16,
+    nonces: u16,
+    integrity: u16,
+    strict_dynamic: u16,
+    /// The policy has default-src.
+    pub(crate) default_src: bool,
+    /// [`match_cost`] of the governing list of each slot.
+    cost: [u16; EFFECTIVE_COUNT],
+}
+
+impl PolicyPlan {
+    /// The plan of a policy whose governing table is complete.
+    pub(crate) fn of(p: &crate::policy::Policy) -> PolicyPlan {
+        let mut plan = PolicyPlan {
+            default_src: p.contains(crate::DirectiveKind::DefaultSrc),
+            ..PolicyPlan::default()
+        };
+        for slot in Effective::ALL {
+            let Some(g) = p.governor(slot) else {
+                continue;
+            };
+            let bit = 1u16 << slot as u16;
+            plan.governed |= bit;
+            let l = p.list(g.list);
+            let facts = l.cache_facts();
+            if facts.paths {
+                plan.paths |= bit;
+            }
+            match g.logic {
+                Logic::Script => {
+                    if facts.nonces {
+                        plan.nonces |= bit;
+                    }
+                    if facts.hashes {
+                        plan.integrity |= bit;
+                    }
+                    if l.keywords().contains(Keywords::STRICT_DYNAMIC) {
+                        plan.strict_dynamic |= bit;
+                    }
+                }
+                Logic::Style if facts.nonces => plan.nonces |= bit,
+                _ => {}
+            }
+            plan.cost[slot as usize] = u16::try_from(match_cost(facts)).unwrap_or(u16::MAX);
+        }
         plan
     }
 }
@@ -444,10 +481,11 @@ fn match_cost(f: crate::source_list::ListFacts) -> u32 {
 ///
 /// The cache maps a request's destination and URL origin (and path, where a governing
 /// host-source has a path) to the set of policies it violates. It is bounded (evict-oldest
-/// within sets of 4), keyed with SipHash under random keys (flood-resistant), allocated once
-/// when the document is built, and read without locks. By default it is only consulted for
-/// effective directives whose matching costs more than a lookup (many host-sources, paths,
-/// several policies): small lists match faster than a key hashes.
+/// within sets of 4), keyed with SipHash under random keys (flood-resistant), and read
+/// without locks. It is made only when the document's checks show it will pay: after 16 checks
+/// of effective directives whose matching costs more than a lookup (many host-sources, paths,
+/// several policies; small lists match faster than a key hashes), with 16 entries, and with
+/// the configured capacity once those have been evicted as many times as they hold.
 ///
 /// # Example
 ///
@@ -460,7 +498,7 @@ fn match_cost(f: crate::source_list::ListFacts) -> u32 {
 /// let list = PolicyList::parse(&format!("script-src {}", hosts.join(" ")),
 ///     Disposition::Enforce, PolicySource::Header);
 /// let policy = DocumentPolicy::with_cache(&doc, list, CacheConfig::new().capacity(1024));
-/// assert_eq!(policy.cache_stats().capacity(), 1024);
+/// assert_eq!(policy.cache_stats().capacity(), 0); // none until checks show it pays
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -501,6 +539,8 @@ impl CacheConfig {
     ///     PolicySource::Header);
     /// let config = CacheConfig::new().capacity(300).always_consult(true);
     /// let policy = DocumentPolicy::with_cache(&doc, list, config);
+    /// let img = url::Url::parse("https://cdn.test/images/a.png")?;
+    /// policy.check_request(&cspgate::Request::new(&img, cspgate::Destination::Image));
     /// assert_eq!(policy.cache_stats().capacity(), 512); // 128 sets of 4
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
@@ -516,8 +556,9 @@ impl CacheConfig {
 
     /// Consult the cache for every request it can serve: also where matching is cheaper than
     /// a lookup, and whatever the hit rate (by default a cache that mostly misses switches
-    /// itself off for a while). Verdicts are the same either way; tests and benchmarks turn it
-    /// on to exercise the cache on every request shape.
+    /// itself off for a while); the first check that can use it makes it, at full size.
+    /// Verdicts are the same either way; tests and benchmarks turn it on to exercise the
+    /// cache on every request shape.
     ///
     /// # Example
     ///
@@ -531,6 +572,8 @@ impl CacheConfig {
     /// let plain = DocumentPolicy::new(&doc, list.clone());
     /// assert_eq!(plain.cache_stats().capacity(), 0);
     /// let forced = DocumentPolicy::with_cache(&doc, list, CacheConfig::new().always_consult(true));
+    /// let img = Url::parse("https://app.test/a.png")?;
+    /// forced.check_request(&cspgate::Request::new(&img, cspgate::Destination::Image));
     /// assert!(forced.cache_stats().capacity() > 0);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```

@@ -118,6 +118,26 @@ impl SelfOrigin {
     /// The self-origin of a document or worker whose URL (or, for local-scheme documents, whose
     /// creator's URL) is `url`.
     pub(crate) fn new(url: &Url) -> SelfOrigin {
+        // The URL standard's origin of an http(s), ws(s) or ftp URL is its own scheme, host and
+        // port (or the scheme's default): read in place, without `Url::origin`'s copies.
+        let bit = scheme::classify(url.scheme());
+        if bit & (bit::HTTP | bit::HTTPS | bit::WS | bit::WSS | bit::FTP) != 0 {
+            if let Some(host) = url.host() {
+                let host = match host {
+                    Host::Domain(d) => OwnedHost::Domain(d.into()),
+                    Host::Ipv4(a) => OwnedHost::Ipv4(a),
+                    Host::Ipv6(a) => OwnedHost::Ipv6(a),
+                };
+                // The URL parser already drops a port that is the scheme's default.
+                let port = url.port().filter(|&p| scheme::default_port(bit) != Some(p));
+                return SelfOrigin {
+                    scheme_matcher: SchemeMatcher::new(url.scheme()),
+                    scheme: url.scheme().into(),
+                    scheme_bit: bit,
+                    tuple: Some((host, port)),
+                };
+            }
+        }
         match url.origin() {
             url::Origin::Tuple(scheme, host, port) => {
                 let bit = scheme::classify(&scheme);
@@ -235,6 +255,44 @@ mod tests {
         assert!(!self_matches("file:///x", "file:///x"));
         // A blob document inherits its creator's origin.
         assert!(self_matches("blob:https://a.test/uuid", "https://a.test/x"));
+    }
+
+    #[test]
+    fn the_origin_read_in_place_is_the_url_standards() {
+        for url in [
+            "https://a.test/x",
+            "http://A.TEST:80/",
+            "https://a.test:443/",
+            "http://a.test:8080/",
+            "wss://[::1]:9/",
+            "ws://10.0.0.1/",
+            "ftp://a.test:21/",
+            "ftp://a.test:2121/",
+            "blob:https://a.test:8443/uuid",
+            "file:///x",
+            "data:,x",
+            "app://local/",
+        ] {
+            let u = Url::parse(url).unwrap();
+            let o = SelfOrigin::new(&u);
+            match u.origin() {
+                url::Origin::Tuple(scheme, host, port) => {
+                    assert_eq!(o.scheme(), scheme, "{url}");
+                    let (h, p) = o.tuple.clone().unwrap();
+                    let want = match host {
+                        Host::Domain(d) => OwnedHost::Domain(d.into()),
+                        Host::Ipv4(a) => OwnedHost::Ipv4(a),
+                        Host::Ipv6(a) => OwnedHost::Ipv6(a),
+                    };
+                    assert_eq!(h, want, "{url}");
+                    let default = scheme::default_port(scheme::classify(&scheme));
+                    assert_eq!(p.or(default), Some(port), "{url}");
+                    // A default port is stored as `None`.
+                    assert!(p.is_none() || p != default, "{url}");
+                }
+                url::Origin::Opaque(_) => assert!(o.tuple.is_none(), "{url}"),
+            }
+        }
     }
 
     #[test]

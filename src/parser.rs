@@ -1,6 +1,8 @@
 //! CSP3 §2.2.1 "parse a serialized CSP" and §2.2.2's split of a header value into policies,
 //! in one linear pass that compiles each directive as it goes.
 
+use std::sync::Arc;
+
 use smallvec::SmallVec;
 
 use crate::ascii::{self, is, WS};
@@ -27,7 +29,7 @@ pub(crate) fn parse_list(
     disposition: Disposition,
     source: PolicySource,
     warn: &mut dyn FnMut(ParseWarning),
-    out: &mut Vec<Policy>,
+    out: &mut SmallVec<[Arc<Policy>; 2]>,
 ) {
     if source == PolicySource::Meta && disposition == Disposition::Report {
         // HTML has no report-only <meta>; browsers ignore it.
@@ -49,9 +51,6 @@ pub(crate) fn parse_list(
     } else {
         text
     };
-    // A `Policy` is 320 bytes, and a growing vector gives a one-policy header room for four:
-    // room for one up front, and any spare room (several policies) given back at the end.
-    out.reserve_exact(1);
     let mut kept = 0usize;
     let mut parse_piece = |piece: &str, warn: &mut dyn FnMut(ParseWarning), cut: &mut bool| {
         let base = ascii::offset_in(text, piece);
@@ -70,7 +69,7 @@ pub(crate) fn parse_list(
             return;
         }
         if let Some(p) = parse_policy(piece, base, disposition, source, warn) {
-            out.push(p);
+            out.push(Arc::new(p));
             kept += 1;
         }
     };
@@ -88,10 +87,13 @@ pub(crate) fn parse_list(
     if cut && disposition == Disposition::Enforce {
         if let Some(mut p) = parse_policy(FAIL_CLOSED_POLICY, 0, disposition, source, &mut |_| {}) {
             p.synthetic = true;
-            out.push(p);
+            out.push(Arc::new(p));
         }
     }
-    trim_spare(out);
+    if out.spilled() && out.capacity() > out.len() {
+        // Room for several policies, given back once the list is complete.
+        out.shrink_to_fit();
+    }
 }
 
 /// <https://w3c.github.io/webappsec-csp/#parse-serialized-policy>
@@ -228,6 +230,7 @@ pub(crate) fn parse_policy(
         governing: [None; EFFECTIVE_COUNT],
         hint_lists: SmallVec::new(),
         synthetic: false,
+        plan: Default::default(),
     };
     policy.finish();
     Some(policy)
@@ -237,8 +240,8 @@ pub(crate) fn parse_policy(
 mod tests {
     use super::*;
 
-    fn parse(text: &str, source: PolicySource) -> (Vec<Policy>, Vec<ParseWarning>) {
-        let mut out = Vec::new();
+    fn parse(text: &str, source: PolicySource) -> (SmallVec<[Arc<Policy>; 2]>, Vec<ParseWarning>) {
+        let mut out = SmallVec::new();
         let mut warnings = Vec::new();
         parse_list(
             text,
@@ -252,17 +255,30 @@ mod tests {
 
     #[test]
     fn the_policy_vector_holds_no_spare_room() {
-        // A 320-byte `Policy` per spare slot: a growing vector gives one policy room for four.
-        let room = |text: &str, source| parse(text, source).0.capacity();
-        assert_eq!(room("upgrade-insecure-requests", PolicySource::Header), 1);
-        assert_eq!(room("img-src a, script-src b", PolicySource::Header), 2);
-        assert_eq!(room("img-src a, script-src b", PolicySource::Meta), 1);
+        // Two policies inline; a longer list keeps no room past its length on the heap.
+        let room = |text: &str, source| {
+            let (out, _) = parse(text, source);
+            (out.len(), out.spilled(), out.capacity())
+        };
+        assert_eq!(
+            room("upgrade-insecure-requests", PolicySource::Header),
+            (1, false, 2)
+        );
+        assert_eq!(
+            room("img-src a, script-src b", PolicySource::Header),
+            (2, false, 2)
+        );
+        assert_eq!(
+            room("img-src a, script-src b", PolicySource::Meta),
+            (1, false, 2)
+        );
         let five = "img-src a, script-src b, style-src c, font-src d, media-src e";
-        assert_eq!(room(five, PolicySource::Header), 5);
+        assert_eq!(room(five, PolicySource::Header), (5, true, 5));
         // Over the limit: the kept policies and the fail-closed one.
         let many = "img-src a,".repeat(2 * MAX_POLICIES);
-        assert_eq!(room(&many, PolicySource::Header), MAX_POLICIES + 1);
-        assert_eq!(room(",,,,", PolicySource::Header), 0);
+        let n = MAX_POLICIES + 1;
+        assert_eq!(room(&many, PolicySource::Header), (n, true, n));
+        assert_eq!(room(",,,,", PolicySource::Header), (0, false, 2));
     }
 
     fn directives(p: &Policy) -> Vec<(String, Vec<String>)> {
@@ -331,7 +347,7 @@ mod tests {
 
     #[test]
     fn report_only_meta_is_ignored() {
-        let mut out = Vec::new();
+        let mut out = SmallVec::new();
         let mut w = Vec::new();
         parse_list(
             "img-src 'none'",
@@ -375,7 +391,7 @@ mod tests {
             1
         );
         // Report-only lists drop the extra policies without a blocking policy.
-        let mut out = Vec::new();
+        let mut out = SmallVec::<[Arc<Policy>; 2]>::new();
         parse_list(
             &many,
             Disposition::Report,

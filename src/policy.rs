@@ -156,6 +156,8 @@ pub struct Policy {
     pub(crate) hint_lists: SmallVec<[u8; 8]>,
     /// Added by the parser in place of input cut at a limit (fail-closed).
     pub(crate) synthetic: bool,
+    /// What a document needs to know of this policy to plan its verdict cache.
+    pub(crate) plan: crate::document::PolicyPlan,
 }
 
 /// A borrowed view of one directive of a [`Policy`].
@@ -335,6 +337,7 @@ impl Policy {
                 }
             }
         }
+        self.plan = crate::document::PolicyPlan::of(self);
     }
 
     /// Approximate heap bytes owned by this policy.

@@ -2,6 +2,9 @@
 
 use core::fmt;
 use core::ops::Index;
+use std::sync::Arc;
+
+use smallvec::SmallVec;
 
 use crate::parser;
 use crate::policy::{Disposition, Policy, PolicySource};
@@ -16,6 +19,9 @@ use crate::warning::ParseWarning;
 ///
 /// Parsing never fails: what CSP3's lenient parser ignores is ignored, and reported through
 /// [`PolicyList::parse_with`]'s warning callback.
+///
+/// Each compiled policy is held by reference count: cloning a list, or getting one from a
+/// [`PolicyCache`](crate::PolicyCache), shares the policies instead of copying them.
 ///
 /// # Example
 ///
@@ -34,14 +40,23 @@ use crate::warning::ParseWarning;
 /// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct PolicyList {
-    policies: Vec<Policy>,
+    /// Two inline: most documents have one or two policies, and a list from a
+    /// [`PolicyCache`](crate::PolicyCache) is then made without an allocation.
+    policies: SmallVec<[Arc<Policy>; 2]>,
 }
 
 impl PolicyList {
     /// An empty list.
     pub const fn new() -> PolicyList {
         PolicyList {
-            policies: Vec::new(),
+            policies: SmallVec::new_const(),
+        }
+    }
+
+    /// A list of already compiled, shared policies.
+    pub(crate) fn from_shared(policies: &[Arc<Policy>]) -> PolicyList {
+        PolicyList {
+            policies: policies.iter().cloned().collect(),
         }
     }
 
@@ -100,8 +115,8 @@ impl PolicyList {
     }
 
     /// Appends every policy of `other`.
-    pub fn append(&mut self, mut other: PolicyList) {
-        self.policies.append(&mut other.policies);
+    pub fn append(&mut self, other: PolicyList) {
+        self.policies.extend(other.policies);
     }
 
     /// The number of policies.
@@ -115,13 +130,13 @@ impl PolicyList {
     }
 
     /// The policies, in order.
-    pub fn iter(&self) -> core::slice::Iter<'_, Policy> {
-        self.policies.iter()
+    pub fn iter(&self) -> Iter<'_> {
+        Iter(self.policies.iter())
     }
 
     /// The policy at `index`, if any.
     pub fn get(&self, index: usize) -> Option<&Policy> {
-        self.policies.get(index)
+        self.policies.get(index).map(|p| &**p)
     }
 
     /// CSP3 §2.2: does the list contain a header-delivered policy?
@@ -131,19 +146,34 @@ impl PolicyList {
             .any(|p| p.source() == PolicySource::Header)
     }
 
-    /// Approximate heap bytes owned by the compiled list.
+    /// Approximate heap bytes of the compiled list: its policies (each counted once, however
+    /// often the list holds it; shared ones in full) and the list's own room.
     pub fn memory_usage(&self) -> usize {
-        self.policies.capacity() * core::mem::size_of::<Policy>()
-            + self.policies.iter().map(Policy::heap_size).sum::<usize>()
+        let spilled = if self.policies.spilled() {
+            self.policies.capacity() * core::mem::size_of::<Arc<Policy>>()
+        } else {
+            0
+        };
+        let mut seen: SmallVec<[*const Policy; 8]> = SmallVec::new();
+        let mut total = spilled;
+        for p in &self.policies {
+            let at = Arc::as_ptr(p);
+            if !seen.contains(&at) {
+                seen.push(at);
+                total += policy_bytes(p);
+            }
+        }
+        total
     }
 
     /// Appends an already parsed policy.
     #[cfg(feature = "serde")]
     pub(crate) fn push_parsed(&mut self, policy: Policy) {
-        self.policies.push(policy);
+        self.policies.push(Arc::new(policy));
     }
 
-    pub(crate) fn as_slice(&self) -> &[Policy] {
+    #[inline]
+    pub(crate) fn as_slice(&self) -> &[Arc<Policy>] {
         &self.policies
     }
 }
@@ -159,12 +189,58 @@ impl Index<usize> for PolicyList {
     }
 }
 
+/// The heap bytes of one shared policy: its reference-counted allocation (two counts and the
+/// `Policy`) and what the policy owns.
+pub(crate) fn policy_bytes(p: &Policy) -> usize {
+    2 * core::mem::size_of::<usize>() + core::mem::size_of::<Policy>() + p.heap_size()
+}
+
+/// The policies of a [`PolicyList`], in order ([`PolicyList::iter`]).
+///
+/// # Example
+///
+/// ```
+/// use cspgate::{Disposition, PolicyList, PolicySource};
+///
+/// let list = PolicyList::parse("img-src a.test, script-src 'self'", Disposition::Enforce,
+///     PolicySource::Header);
+/// let names: Vec<String> = list.iter().map(|p| p.to_string()).collect();
+/// assert_eq!(names, ["img-src a.test", "script-src 'self'"]);
+/// ```
+#[derive(Clone, Debug)]
+pub struct Iter<'a>(core::slice::Iter<'a, Arc<Policy>>);
+
+impl<'a> Iterator for Iter<'a> {
+    type Item = &'a Policy;
+
+    #[inline]
+    fn next(&mut self) -> Option<&'a Policy> {
+        self.0.next().map(|p| &**p)
+    }
+
+    #[inline]
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.0.size_hint()
+    }
+}
+
+impl DoubleEndedIterator for Iter<'_> {
+    #[inline]
+    fn next_back(&mut self) -> Option<Self::Item> {
+        self.0.next_back().map(|p| &**p)
+    }
+}
+
+impl ExactSizeIterator for Iter<'_> {}
+
+impl core::iter::FusedIterator for Iter<'_> {}
+
 impl<'a> IntoIterator for &'a PolicyList {
     type Item = &'a Policy;
-    type IntoIter = core::slice::Iter<'a, Policy>;
+    type IntoIter = Iter<'a>;
 
     fn into_iter(self) -> Self::IntoIter {
-        self.policies.iter()
+        self.iter()
     }
 }
 

@@ -9,7 +9,9 @@
 /// A mutual-exclusion lock (`parking_lot`'s: no poisoning, one byte, adaptive spinning).
 ///
 /// The verdict cache only ever calls [`Mutex::try_lock`]: a writer that finds the lock taken
-/// skips its insert rather than wait, so a check never blocks on another thread.
+/// skips its insert rather than wait, so a check never blocks on another thread. The
+/// [`PolicyCache`](crate::PolicyCache), used when documents are set up, waits with
+/// [`Mutex::lock`].
 #[derive(Debug, Default)]
 pub(crate) struct Mutex<T>(parking_lot::Mutex<T>);
 
@@ -20,6 +22,14 @@ impl<T> Mutex<T> {
     /// A new unlocked mutex holding `value`.
     pub(crate) const fn new(value: T) -> Mutex<T> {
         Mutex(parking_lot::Mutex::new(value))
+    }
+
+    /// Takes the lock, waiting for it if another thread holds it. Only the
+    /// [`PolicyCache`](crate::PolicyCache) waits, and only while a document is set up: a check
+    /// never calls this.
+    #[inline]
+    pub(crate) fn lock(&self) -> MutexGuard<'_, T> {
+        self.0.lock()
     }
 
     /// Takes the lock if it is free, without waiting.

@@ -100,9 +100,41 @@ fn counted_checks(policy: &DocumentPolicy, request: &Request<'_>) -> u64 {
     worst
 }
 
+/// Destinations whose checks a warm-up makes (one per effective directive a request has).
+const WARM_UP_DESTINATIONS: [Destination; 12] = [
+    Destination::Empty,
+    Destination::Script,
+    Destination::Style,
+    Destination::Image,
+    Destination::Font,
+    Destination::Video,
+    Destination::Object,
+    Destination::IFrame,
+    Destination::Worker,
+    Destination::Manifest,
+    Destination::Document,
+    Destination::Report,
+];
+
+/// Checks requests of every destination to 64 distinct hosts: a document's verdict cache is
+/// made lazily by a check (the small one after 16 expensive checks, the full-size one once
+/// the small one has evicted 16 entries), and making it is the one time a check allocates
+/// for it. The tests below measure warmed-up documents, so that what they count is the
+/// steady state; `making_the_cache_allocates_once_per_size` bounds the warm-up itself.
+fn warm_up(policy: &DocumentPolicy) {
+    for destination in WARM_UP_DESTINATIONS {
+        for i in 0..64 {
+            let url = Url::parse(&format!("https://warm{i}.example.net/x")).unwrap();
+            let _ = policy.check_request(&Request::new(&url, destination));
+        }
+    }
+}
+
 fn policy(text: &str, config: CacheConfig) -> DocumentPolicy {
     let list = PolicyList::parse(text, Disposition::Enforce, PolicySource::Header);
-    DocumentPolicy::with_cache(&document(), list, config)
+    let policy = DocumentPolicy::with_cache(&document(), list, config);
+    warm_up(&policy);
+    policy
 }
 
 /// Both cache configurations: the default (only expensive slots consult the cache) and a
@@ -172,6 +204,7 @@ fn blocked_checks_and_report_only_violations_allocate_nothing() {
     list.push_header("connect-src 'none'; img-src 'self'", Disposition::Report);
     for config in [CacheConfig::new(), CacheConfig::new().always_consult(true)] {
         let p = DocumentPolicy::with_cache(&document(), list.clone(), config);
+        warm_up(&p);
         for (url, destination) in [
             // Allowed by the enforced policy, reported by the report-only one.
             ("https://api.example.org/v1", Destination::Empty),
@@ -191,6 +224,52 @@ fn blocked_checks_and_report_only_violations_allocate_nothing() {
 }
 
 #[test]
+fn making_the_cache_allocates_once_per_size() {
+    // A 1,000-host connect-src: expensive enough that the default plan caches it.
+    let hosts: Vec<String> = (0..1000)
+        .map(|i| format!("https://api{i}.example.net"))
+        .collect();
+    let text = format!("connect-src 'self' {}", hosts.join(" "));
+    let list = PolicyList::parse(&text, Disposition::Enforce, PolicySource::Header);
+    let no_cache = CacheConfig::new().capacity(0);
+    let (without, _) =
+        allocations(|| DocumentPolicy::with_cache(&document(), list.clone(), no_cache));
+    let (n, p) = allocations(|| DocumentPolicy::new(&document(), list));
+    assert_eq!(
+        n, without,
+        "DocumentPolicy::new allocates nothing for its cache"
+    );
+    assert_eq!(p.cache_stats().capacity(), 0);
+    let urls: Vec<Url> = (0..2000)
+        .map(|i| Url::parse(&format!("https://api{}.example.net/v1", i % 1000)).unwrap())
+        .collect();
+    // 16 checks without a cache, then the small cache, then (after 16 evictions) the
+    // full-size one: every allocation of the first 2,000 checks is one of those two.
+    let mut made = 0;
+    let mut sizes = Vec::new();
+    for url in &urls {
+        let before = p.cache_stats().capacity();
+        let (n, _) = allocations(|| p.check_request(&Request::new(url, Destination::Empty)));
+        let after = p.cache_stats().capacity();
+        if n > 0 {
+            assert_ne!(
+                before, after,
+                "{url}: {n} allocations without making a cache"
+            );
+            made += 1;
+            sizes.push(after);
+        }
+    }
+    assert_eq!(made, 2, "{sizes:?}");
+    assert_eq!(sizes, [16, cspgate::limits::DEFAULT_CACHE_ENTRIES]);
+    // From then on, nothing.
+    for url in &urls {
+        let (n, _) = allocations(|| p.check_request(&Request::new(url, Destination::Empty)));
+        assert_eq!(n, 0, "{url}");
+    }
+}
+
+#[test]
 fn three_violations_allocate_once() {
     let mut list = PolicyList::new();
     for _ in 0..3 {
@@ -205,7 +284,11 @@ fn three_violations_allocate_once() {
 
 #[test]
 fn the_request_corpus_allocates_only_for_three_violations() {
-    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data");
+    // `CSPGATE_DATA` names the data elsewhere (a git worktree), as for the benches.
+    let data = std::env::var_os("CSPGATE_DATA").map_or_else(
+        || Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data"),
+        std::path::PathBuf::from,
+    );
     let (Ok(policies), Ok(requests)) = (
         std::fs::read_to_string(data.join("real-world-csp.txt")),
         std::fs::read_to_string(data.join("requests.txt")),
