@@ -93,11 +93,17 @@ fn main() {
     let inputs = Inputs {
         doc: Url::parse(DOCUMENT).unwrap(),
         corpus: common::real_world_policies().unwrap_or_default(),
-        cache: PolicyCache::default(),
+        // Room for the whole corpus (see `benches/setup.rs`).
+        cache: PolicyCache::new(4096, 64 << 20),
     };
     for text in inputs.corpus.iter().map(String::as_str).chain([REALISTIC]) {
         let _ = warm(&inputs, text);
     }
+    assert_eq!(
+        inputs.cache.len(),
+        inputs.corpus.len() + 1,
+        "every header is cached"
+    );
     let args: Vec<String> = std::env::args().skip(1).collect();
     if let [mode, case, passes] = &args[..] {
         assert_eq!(mode, "run", "usage: setup_profile [run <case> <passes>]");

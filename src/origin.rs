@@ -3,6 +3,8 @@
 
 use std::net::{Ipv4Addr, Ipv6Addr};
 
+use std::borrow::Cow;
+
 use url::{Host, Url};
 
 use crate::host::UrlHost;
@@ -104,8 +106,8 @@ impl OwnedHost {
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub(crate) struct SelfOrigin {
     /// The origin's scheme; for an opaque origin, the URL's own scheme (engines keep it, and
-    /// `*` needs it: CSP3 §6.7.2.8 step 1.2).
-    scheme: Box<str>,
+    /// `*` needs it: CSP3 §6.7.2.8 step 1.2). Borrowed for the special schemes.
+    scheme: Cow<'static, str>,
     scheme_bit: u8,
     /// The origin's scheme as a `scheme-part`, for schemeless host-sources (§6.7.2.8 step 3.2).
     scheme_matcher: SchemeMatcher,
@@ -130,9 +132,16 @@ impl SelfOrigin {
                 };
                 // The URL parser already drops a port that is the scheme's default.
                 let port = url.port().filter(|&p| scheme::default_port(bit) != Some(p));
+                let name = match bit {
+                    bit::HTTP => "http",
+                    bit::HTTPS => "https",
+                    bit::WS => "ws",
+                    bit::WSS => "wss",
+                    _ => "ftp",
+                };
                 return SelfOrigin {
-                    scheme_matcher: SchemeMatcher::new(url.scheme()),
-                    scheme: url.scheme().into(),
+                    scheme_matcher: SchemeMatcher::new(name),
+                    scheme: Cow::Borrowed(name),
                     scheme_bit: bit,
                     tuple: Some((host, port)),
                 };
@@ -153,13 +162,13 @@ impl SelfOrigin {
                 };
                 SelfOrigin {
                     scheme_matcher: SchemeMatcher::new(&scheme),
-                    scheme: scheme.into_boxed_str(),
+                    scheme: Cow::Owned(scheme),
                     scheme_bit: bit,
                     tuple: Some((host, port)),
                 }
             }
             url::Origin::Opaque(_) => SelfOrigin {
-                scheme: url.scheme().into(),
+                scheme: Cow::Owned(url.scheme().into()),
                 scheme_bit: scheme::classify(url.scheme()),
                 scheme_matcher: SchemeMatcher::new(url.scheme()),
                 tuple: None,
@@ -215,7 +224,11 @@ impl SelfOrigin {
 
     /// Approximate heap bytes owned.
     pub(crate) fn heap_size(&self) -> usize {
-        self.scheme.len()
+        let scheme = match &self.scheme {
+            Cow::Borrowed(_) => 0,
+            Cow::Owned(s) => s.capacity(),
+        };
+        scheme
             + self.scheme_matcher.heap_size()
             + match &self.tuple {
                 Some((OwnedHost::Domain(d), _)) => d.len(),

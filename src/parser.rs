@@ -29,7 +29,7 @@ pub(crate) fn parse_list(
     disposition: Disposition,
     source: PolicySource,
     warn: &mut dyn FnMut(ParseWarning),
-    out: &mut SmallVec<[Arc<Policy>; 2]>,
+    out: &mut Vec<Arc<Policy>>,
 ) {
     if source == PolicySource::Meta && disposition == Disposition::Report {
         // HTML has no report-only <meta>; browsers ignore it.
@@ -90,8 +90,8 @@ pub(crate) fn parse_list(
             out.push(Arc::new(p));
         }
     }
-    if out.spilled() && out.capacity() > out.len() {
-        // Room for several policies, given back once the list is complete.
+    // A growing vector keeps room for several policies: given back once the list is complete.
+    if out.capacity() > out.len() {
         out.shrink_to_fit();
     }
 }
@@ -240,8 +240,8 @@ pub(crate) fn parse_policy(
 mod tests {
     use super::*;
 
-    fn parse(text: &str, source: PolicySource) -> (SmallVec<[Arc<Policy>; 2]>, Vec<ParseWarning>) {
-        let mut out = SmallVec::new();
+    fn parse(text: &str, source: PolicySource) -> (Vec<Arc<Policy>>, Vec<ParseWarning>) {
+        let mut out = Vec::new();
         let mut warnings = Vec::new();
         parse_list(
             text,
@@ -255,30 +255,27 @@ mod tests {
 
     #[test]
     fn the_policy_vector_holds_no_spare_room() {
-        // Two policies inline; a longer list keeps no room past its length on the heap.
+        // A growing vector gives a one-policy header room for four.
         let room = |text: &str, source| {
             let (out, _) = parse(text, source);
-            (out.len(), out.spilled(), out.capacity())
+            (out.len(), out.capacity())
         };
         assert_eq!(
             room("upgrade-insecure-requests", PolicySource::Header),
-            (1, false, 2)
+            (1, 1)
         );
         assert_eq!(
             room("img-src a, script-src b", PolicySource::Header),
-            (2, false, 2)
+            (2, 2)
         );
-        assert_eq!(
-            room("img-src a, script-src b", PolicySource::Meta),
-            (1, false, 2)
-        );
+        assert_eq!(room("img-src a, script-src b", PolicySource::Meta), (1, 1));
         let five = "img-src a, script-src b, style-src c, font-src d, media-src e";
-        assert_eq!(room(five, PolicySource::Header), (5, true, 5));
+        assert_eq!(room(five, PolicySource::Header), (5, 5));
         // Over the limit: the kept policies and the fail-closed one.
         let many = "img-src a,".repeat(2 * MAX_POLICIES);
         let n = MAX_POLICIES + 1;
-        assert_eq!(room(&many, PolicySource::Header), (n, true, n));
-        assert_eq!(room(",,,,", PolicySource::Header), (0, false, 2));
+        assert_eq!(room(&many, PolicySource::Header), (n, n));
+        assert_eq!(room(",,,,", PolicySource::Header), (0, 0));
     }
 
     fn directives(p: &Policy) -> Vec<(String, Vec<String>)> {
@@ -347,7 +344,7 @@ mod tests {
 
     #[test]
     fn report_only_meta_is_ignored() {
-        let mut out = SmallVec::new();
+        let mut out = Vec::new();
         let mut w = Vec::new();
         parse_list(
             "img-src 'none'",
@@ -391,7 +388,7 @@ mod tests {
             1
         );
         // Report-only lists drop the extra policies without a blocking policy.
-        let mut out = SmallVec::<[Arc<Policy>; 2]>::new();
+        let mut out = Vec::new();
         parse_list(
             &many,
             Disposition::Report,

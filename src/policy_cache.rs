@@ -16,8 +16,7 @@
 //!   entry would take more than an eighth of its shard's bytes is compiled but not kept.
 //! - **Keyed**: the shard, the frequency counters and the entry's tag come from a hash under
 //!   random per-cache keys (a multiply-fold of the text under keys drawn from std's
-//!   `RandomState`, finished with SipHash), so an attacker cannot aim headers at a shard or a
-//!   counter. A hit needs the whole text (and disposition and source) to be equal, never the
+//!   `RandomState`), so an attacker cannot aim headers at a shard or a counter. A hit needs the whole text (and disposition and source) to be equal, never the
 //!   hash alone.
 //! - **Admission by frequency** (TinyLFU): each shard counts how often it was asked for each
 //!   hash (a count-min sketch of 8-bit counters, halved every `10 x entries` requests so that
@@ -31,7 +30,7 @@
 //! Locks come from `src/sync.rs` (one per shard, on its own cache lines); a miss compiles with
 //! no lock held. Checks never touch this cache: it only serves document setup.
 
-use core::hash::{BuildHasher, Hasher};
+use core::hash::BuildHasher;
 use core::sync::atomic::{AtomicU64, Ordering};
 use std::collections::hash_map::RandomState;
 use std::sync::Arc;
@@ -89,9 +88,8 @@ const MAX_ENTRY_FRACTION: usize = 8;
 /// ```
 #[derive(Debug)]
 pub struct PolicyCache {
-    hasher: RandomState,
-    /// Keys of the multiply-fold of the text (drawn from `hasher`).
-    keys: [u64; 4],
+    /// Keys of the multiply-fold of the text (drawn from a `RandomState`).
+    keys: [u64; 8],
     /// A power-of-two number of shards.
     shards: Box<[CachePadded<Mutex<Shard>>]>,
     shard_entries: usize,
@@ -103,6 +101,9 @@ pub struct PolicyCache {
 /// One shard: its entries (in no order; recency is a tick) and its frequency sketch.
 #[derive(Debug)]
 struct Shard {
+    /// The hash of each entry, in the entries' order: a look-up scans these 8-byte words (a
+    /// few cache lines) and reads an entry only when its hash is equal.
+    hashes: Vec<u64>,
     entries: Vec<Entry>,
     bytes: usize,
     /// Incremented on every request: the recency of entries.
@@ -183,7 +184,7 @@ impl PolicyCache {
         let shard_entries = entries / shards;
         let shard_bytes = bytes / shards;
         let hasher = RandomState::new();
-        let keys = [0u64, 1, 2, 3].map(|i| hasher.hash_one(i) | 1);
+        let keys = [0u64, 1, 2, 3, 4, 5, 6, 7].map(|i| hasher.hash_one(i) | 1);
         let sketch = (shard_entries * SKETCH_PER_ENTRY)
             .max(1)
             .next_power_of_two();
@@ -191,11 +192,11 @@ impl PolicyCache {
             .max(1)
             .next_power_of_two();
         PolicyCache {
-            hasher,
             keys,
             shards: (0..shards)
                 .map(|_| {
                     CachePadded(Mutex::new(Shard {
+                        hashes: Vec::new(),
                         entries: Vec::new(),
                         bytes: 0,
                         tick: 0,
@@ -223,11 +224,8 @@ impl PolicyCache {
             s.count(hash, self.shard_entries);
             s.tick += 1;
             let tick = s.tick;
-            if let Some(e) = s
-                .entries
-                .iter_mut()
-                .find(|e| e.is(hash, text, disposition, source))
-            {
+            if let Some(i) = s.find(hash, text, disposition, source) {
+                let e = &mut s.entries[i];
                 e.last_used = tick;
                 let list = PolicyList::from_shared(&e.policies);
                 drop(s);
@@ -292,16 +290,20 @@ impl PolicyCache {
                 core::mem::size_of::<CachePadded<Mutex<Shard>>>()
                     + s.bytes
                     + (s.entries.capacity() - s.entries.len()) * core::mem::size_of::<Entry>()
+                    + s.hashes.capacity() * 8
                     + s.sketch.len()
                     + s.doorkeeper.len() * 8
             })
             .sum()
     }
 
-    /// The keyed hash of a key: a multiply-fold of the text, two lanes of 16 bytes under the
-    /// cache's random keys, then SipHash (the cache's `RandomState`) over the lanes, the
-    /// length, the disposition and the source. The fold reads the text at a few bytes per
-    /// cycle, where SipHash alone would cost more than a hit's whole budget for a long header.
+    /// The keyed hash of a key: a multiply-fold of the text (two lanes of 16 bytes, each step
+    /// a 64 x 64 -> 128-bit product of key-masked words with its halves XORed, the construction
+    /// of foldhash and wyhash) under eight random 64-bit keys drawn from std's `RandomState`,
+    /// then the lanes, length, disposition and source folded together. It reads the text at
+    /// several bytes per cycle, where SipHash would cost more than a whole hit for a long
+    /// header; without the keys, an attacker cannot predict a shard or a counter, and a hit
+    /// still needs the whole text to be equal.
     #[inline]
     fn hash(&self, text: &str, disposition: Disposition, source: PolicySource) -> u64 {
         let b = text.as_bytes();
@@ -320,16 +322,34 @@ impl PolicyCache {
                 c = fold(lo ^ c, hi ^ k[3]);
             }
         }
-        let mut h = self.hasher.build_hasher();
-        h.write_u64(a);
-        h.write_u64(c);
-        h.write_usize(b.len());
-        h.write_u8(disposition as u8 | (source as u8) << 1);
-        h.finish()
+        // The lanes, the length, the disposition and the source, folded under the last keys.
+        let tail = (b.len() as u64) << 2 | (disposition as u64) << 1 | source as u64;
+        fold(a ^ k[4], fold(c ^ k[5], tail ^ k[6]) ^ k[7])
     }
 }
 
 impl Shard {
+    /// The index of the entry of this key, if the shard holds it.
+    #[inline]
+    fn find(
+        &self,
+        hash: u64,
+        text: &str,
+        disposition: Disposition,
+        source: PolicySource,
+    ) -> Option<usize> {
+        self.hashes
+            .iter()
+            .enumerate()
+            .filter(|&(_, &h)| h == hash)
+            .map(|(i, _)| i)
+            .find(|&i| {
+                self.entries
+                    .get(i)
+                    .is_some_and(|e| e.is(hash, text, disposition, source))
+            })
+    }
+
     /// The sketch's counters of `hash`: one per 16-bit slice of it, each slice offset into its
     /// own quarter of the sketch when the sketch has room.
     #[inline]
@@ -401,9 +421,8 @@ impl Shard {
     fn admit(&mut self, mut entry: Entry, max_entries: usize, max_bytes: usize) {
         // Another thread may have admitted the same key meanwhile.
         if self
-            .entries
-            .iter()
-            .any(|e| e.is(entry.hash, &entry.text, entry.disposition, entry.source))
+            .find(entry.hash, &entry.text, entry.disposition, entry.source)
+            .is_some()
         {
             return;
         }
@@ -431,10 +450,12 @@ impl Shard {
         gone.sort_unstable_by(|a, b| b.cmp(a));
         for v in gone {
             let e = self.entries.swap_remove(v);
+            self.hashes.swap_remove(v);
             self.bytes -= e.bytes;
         }
         entry.last_used = self.tick;
         self.bytes += entry.bytes;
+        self.hashes.push(entry.hash);
         self.entries.push(entry);
     }
 }

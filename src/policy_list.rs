@@ -40,23 +40,22 @@ use crate::warning::ParseWarning;
 /// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct PolicyList {
-    /// Two inline: most documents have one or two policies, and a list from a
-    /// [`PolicyCache`](crate::PolicyCache) is then made without an allocation.
-    policies: SmallVec<[Arc<Policy>; 2]>,
+    /// A plain vector (not a small inline one): the check path reads it without a branch.
+    policies: Vec<Arc<Policy>>,
 }
 
 impl PolicyList {
     /// An empty list.
     pub const fn new() -> PolicyList {
         PolicyList {
-            policies: SmallVec::new_const(),
+            policies: Vec::new(),
         }
     }
 
     /// A list of already compiled, shared policies.
     pub(crate) fn from_shared(policies: &[Arc<Policy>]) -> PolicyList {
         PolicyList {
-            policies: policies.iter().cloned().collect(),
+            policies: policies.to_vec(),
         }
     }
 
@@ -149,11 +148,7 @@ impl PolicyList {
     /// Approximate heap bytes of the compiled list: its policies (each counted once, however
     /// often the list holds it; shared ones in full) and the list's own room.
     pub fn memory_usage(&self) -> usize {
-        let spilled = if self.policies.spilled() {
-            self.policies.capacity() * core::mem::size_of::<Arc<Policy>>()
-        } else {
-            0
-        };
+        let spilled = self.policies.capacity() * core::mem::size_of::<Arc<Policy>>();
         let mut seen: SmallVec<[*const Policy; 8]> = SmallVec::new();
         let mut total = spilled;
         for p in &self.policies {
