@@ -10,7 +10,11 @@
 //!   `cold-realistic`, `warm-realistic` (one realistic case is 1,000 parses; the warm cases
 //!   go through a `PolicyCache` that has seen every header).
 //!
-//! Needs `../shared/data` for the corpus.
+//! - `setup_profile memory`: `DocumentPolicy::memory_usage()` of each real-world document over
+//!   its header's length (median and worst), right after setup and after every request of
+//!   `requests.txt` (which makes the verdict caches the documents' checks call for).
+//!
+//! Needs `../shared/data` for the corpus (or `CSPGATE_DATA`).
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // A measuring tool: broken fixtures panic.
 
@@ -105,6 +109,10 @@ fn main() {
         "every header is cached"
     );
     let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().map(String::as_str) == Some("memory") {
+        memory(&inputs);
+        return;
+    }
     if let [mode, case, passes] = &args[..] {
         assert_eq!(mode, "run", "usage: setup_profile [run <case> <passes>]");
         let passes: usize = passes.parse().expect("passes: a number");
@@ -141,4 +149,54 @@ fn main() {
             );
         }
     }
+}
+
+/// The median and worst of `ratios` (sorted in place).
+fn median_worst(ratios: &mut [f64]) -> (f64, f64) {
+    ratios.sort_by(f64::total_cmp);
+    (
+        ratios.get(ratios.len() / 2).copied().unwrap_or(0.0),
+        ratios.last().copied().unwrap_or(0.0),
+    )
+}
+
+fn memory(inputs: &Inputs) {
+    let documents: Vec<DocumentPolicy> = inputs
+        .corpus
+        .iter()
+        .map(|t| DocumentPolicy::new(&inputs.doc, common::ours_list(t)))
+        .collect();
+    let ratio = |d: &DocumentPolicy, t: &String| d.memory_usage() as f64 / t.len() as f64;
+    let mut at_setup: Vec<f64> = documents
+        .iter()
+        .zip(&inputs.corpus)
+        .map(|(d, t)| ratio(d, t))
+        .collect();
+    let (median, worst) = median_worst(&mut at_setup);
+    println!("memory / header length at setup: median {median:.2}x, worst {worst:.2}x");
+    let requests = common::requests().unwrap_or_default();
+    let urls: Vec<(cspgate::Destination, Url)> = requests
+        .iter()
+        .map(|(d, u)| (d.parse().unwrap(), Url::parse(u).unwrap()))
+        .collect();
+    for d in &documents {
+        for (destination, url) in &urls {
+            black_box(d.check_request(&cspgate::Request::new(url, *destination)));
+        }
+    }
+    let with_cache = documents
+        .iter()
+        .filter(|d| d.cache_stats().capacity() > 0)
+        .count();
+    let mut after: Vec<f64> = documents
+        .iter()
+        .zip(&inputs.corpus)
+        .map(|(d, t)| ratio(d, t))
+        .collect();
+    let (median, worst) = median_worst(&mut after);
+    println!(
+        "after {} requests each: median {median:.2}x, worst {worst:.2}x ({with_cache} of {} documents made a verdict cache)",
+        urls.len(),
+        documents.len()
+    );
 }

@@ -5,6 +5,8 @@
 //! mask, host-sources sorted for binary search, nonces and hashes. Matching a URL then reads
 //! the [`UrlView`] and compares plain values; it never allocates.
 
+use std::sync::Arc;
+
 use crate::directive::DirectiveKind;
 use crate::host::{HostPattern, NameRange, UrlHost};
 use crate::limits::{Limit, MAX_SOURCES_PER_DIRECTIVE};
@@ -260,10 +262,12 @@ pub(crate) struct HashSource<'p> {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub(crate) struct Arena {
     /// The policy's text, as delivered: paths, nonces and hash values are ranges of it.
-    text: Box<str>,
+    text: Arc<str>,
     /// The text ASCII-lower-cased: host names (a suffix with its leading ".") and scheme
-    /// names are ranges of it, so that no name is copied out one by one.
-    lower: Box<str>,
+    /// names are ranges of it, so that no name is copied out one by one. The same allocation
+    /// as `text` when the text has no upper-case letter (most real headers): reading either
+    /// costs the same, and the text is held once.
+    lower: Arc<str>,
     hosts: Vec<HostSource>,
     /// For indexed lists: the [`name_key`] of each exact host and suffix.
     keys: Vec<u128>,
@@ -277,10 +281,29 @@ pub(crate) struct Arena {
 impl Arena {
     /// An arena for the lists of a policy whose text is `text`.
     pub(crate) fn for_text(text: &str) -> Arena {
+        let delivered: Arc<str> = text.into();
+        // A branch-free scan (it vectorises), then the copy lower-cased in place.
+        let upper = text
+            .bytes()
+            .fold(false, |any, b| any | (b.wrapping_sub(b'A') < 26));
+        let lower = if upper {
+            let mut lower: Arc<str> = text.into();
+            if let Some(l) = Arc::get_mut(&mut lower) {
+                l.make_ascii_lowercase();
+            }
+            lower
+        } else {
+            Arc::clone(&delivered)
+        };
         Arena {
-            text: text.into(),
-            lower: text.to_ascii_lowercase().into(),
-            ..Arena::default()
+            text: delivered,
+            lower,
+            hosts: Vec::new(),
+            keys: Vec::new(),
+            suffix_lens: Vec::new(),
+            nonces: Vec::new(),
+            schemes: Vec::new(),
+            hashes: Vec::new(),
         }
     }
 
@@ -304,8 +327,15 @@ impl Arena {
     /// Approximate heap bytes owned.
     pub(crate) fn heap_size(&self) -> usize {
         use core::mem::size_of;
-        self.text.len()
-            + self.lower.len()
+        // Each text with its two reference counts; the lower-cased one only when it is a copy.
+        let lower = if Arc::ptr_eq(&self.text, &self.lower) {
+            0
+        } else {
+            2 * size_of::<usize>() + self.lower.len()
+        };
+        2 * size_of::<usize>()
+            + self.text.len()
+            + lower
             + self.hosts.capacity() * size_of::<HostSource>()
             + self.keys.capacity() * size_of::<u128>()
             + self.suffix_lens.capacity() * size_of::<u32>()
