@@ -31,8 +31,8 @@
 //!   holds [`WAYS`] entries, so even a perfect collision attack costs misses, not memory or
 //!   time.
 //! - Keys are compared in full (up to [`MAX_KEY_BYTES`]), never by hash alone.
-//! - Entries hold the key inline, so inserting allocates nothing: the whole cache is one
-//!   allocation made when the [`DocumentPolicy`](crate::DocumentPolicy) is built.
+//! - Entries hold the key inline, so inserting allocates nothing: a cache is allocated once,
+//!   when a check of its document makes it (`src/lazy_cache.rs`).
 //!
 //! `docs/performance.md` has the measurements behind the sizes.
 
