@@ -5,6 +5,8 @@ use url::{Position, Url};
 use crate::cache::{CacheStats, Probe, VerdictCache};
 use crate::destination::{Effective, ParserMetadata, EFFECTIVE_COUNT};
 use crate::fetch::{self, Scope};
+use core::sync::atomic::{AtomicU8, Ordering};
+
 use crate::lazy_cache::LazyCache;
 use crate::limits::{DEFAULT_CACHE_ENTRIES, MAX_CACHE_ENTRIES};
 use crate::origin::SelfOrigin;
@@ -45,8 +47,9 @@ pub struct DocumentPolicy {
     pub(crate) governed: u16,
     /// Some policy has default-src (the only way a prefetch can be blocked).
     pub(crate) any_default_src: bool,
-    /// When and how checks consult `cache`.
-    plan: CachePlan,
+    /// Per effective slot, when and how checks consult `cache`: computed by the slot's first
+    /// check (from its compiled governing lists), then read with one relaxed load.
+    plan: [AtomicU8; EFFECTIVE_COUNT],
     /// The verdict cache, made once checks of the slots the plan caches show it will pay.
     cache: LazyCache,
     config: CacheConfig,
@@ -93,13 +96,12 @@ impl DocumentPolicy {
             governed |= p.plan.governed;
             any_default_src |= p.plan.default_src;
         }
-        let plan = CachePlan::new(&list, config);
         DocumentPolicy {
             origin: SelfOrigin::new(self_origin_url),
             list,
             governed,
             any_default_src,
-            plan,
+            plan: Default::default(),
             cache: LazyCache::default(),
             config,
         }
@@ -223,7 +225,8 @@ impl DocumentPolicy {
         };
         // Slots the plan caches, once the cache exists (see `src/lazy_cache.rs`) and while it
         // earns its keep (see `VerdictCache::enabled`).
-        if self.plan.cached & (1 << slot as u16) != 0 {
+        let plan = self.slot_plan(slot);
+        if plan.has(plan_bits::CACHED) {
             let cache = match self.cache.get() {
                 Some(c) => Some(c),
                 None => self
@@ -232,12 +235,74 @@ impl DocumentPolicy {
             };
             if let Some(cache) = cache.filter(|c| c.enabled()) {
                 let mut probe = Probe::new();
-                if self.probe(cache, slot, request, &mut probe) {
+                if self.probe(cache, plan, request, &mut probe) {
                     return self.check_cached(cache, &probe, slot, request, scope);
                 }
             }
         }
         fetch::check_slot(policies, &self.origin, request, slot, scope)
+    }
+
+    /// The cache plan of `slot`: computed by its first check, then one relaxed load (threads
+    /// that race compute the same byte).
+    #[inline]
+    fn slot_plan(&self, slot: Effective) -> SlotPlan {
+        // `plan` has `EFFECTIVE_COUNT` elements, one per slot.
+        let byte = self.plan[slot as usize].load(Ordering::Relaxed);
+        if byte & plan_bits::KNOWN != 0 {
+            SlotPlan(byte)
+        } else {
+            self.make_slot_plan(slot)
+        }
+    }
+
+    /// Which request facts the governing lists of `slot` read (their compiled forms), and
+    /// whether matching them costs enough that a cache lookup saves time.
+    #[cold]
+    #[inline(never)]
+    fn make_slot_plan(&self, slot: Effective) -> SlotPlan {
+        use plan_bits::{CACHED, INTEGRITY, KNOWN, NONCES, PATHS, STRICT_DYNAMIC};
+        let mut bits = KNOWN;
+        let policies = self.list.as_slice();
+        // A cached verdict is a 64-bit set of policies.
+        if self.config.capacity != 0 && policies.len() <= 64 {
+            let mut cost = 0u32;
+            let mut governed = false;
+            for p in policies {
+                let Some(g) = p.governor(slot) else {
+                    continue;
+                };
+                governed = true;
+                let l = p.list(g.list);
+                let facts = l.cache_facts();
+                if facts.paths {
+                    bits |= PATHS;
+                }
+                match g.logic {
+                    Logic::Script => {
+                        if facts.nonces {
+                            bits |= NONCES;
+                        }
+                        if facts.hashes {
+                            bits |= INTEGRITY;
+                        }
+                        if l.keywords().contains(Keywords::STRICT_DYNAMIC) {
+                            bits |= STRICT_DYNAMIC;
+                        }
+                    }
+                    Logic::Style if facts.nonces => bits |= NONCES,
+                    _ => {}
+                }
+                cost = cost.saturating_add(match_cost(facts));
+            }
+            if governed && (self.config.always_consult || cost >= CACHE_MIN_COST) {
+                bits |= CACHED;
+            }
+        }
+        if let Some(b) = self.plan.get(slot as usize) {
+            b.store(bits, Ordering::Relaxed);
+        }
+        SlotPlan(bits)
     }
 
     /// The cache key of a request of a slot the plan caches, unless the request bypasses the
@@ -248,21 +313,20 @@ impl DocumentPolicy {
     fn probe(
         &self,
         cache: &VerdictCache,
-        slot: Effective,
+        plan: SlotPlan,
         request: &Request<'_>,
         probe: &mut Probe,
     ) -> bool {
-        let bit = 1u16 << slot as u16;
-        let plan = &self.plan;
-        debug_assert!(plan.cached & bit != 0);
+        use plan_bits::{INTEGRITY, NONCES, PATHS, STRICT_DYNAMIC};
+        debug_assert!(plan.has(plan_bits::CACHED));
         if request.webtransport_hashes
-            || (!request.nonce.is_empty() && plan.nonces & bit != 0)
-            || (!request.integrity.is_empty() && plan.integrity & bit != 0)
+            || (!request.nonce.is_empty() && plan.has(NONCES))
+            || (!request.integrity.is_empty() && plan.has(INTEGRITY))
         {
             return false;
         }
         let mut flags = 0u8;
-        let end = if plan.paths & bit == 0 {
+        let end = if !plan.has(PATHS) {
             Position::BeforePath
         } else if request.redirect_count > 0 {
             // §6.7.2.8 step 3.6 ignores paths after a redirect. (A URL a host-source can
@@ -273,9 +337,7 @@ impl DocumentPolicy {
         } else {
             Position::AfterPath
         };
-        if plan.strict_dynamic & bit != 0
-            && request.parser_metadata == ParserMetadata::ParserInserted
-        {
+        if plan.has(STRICT_DYNAMIC) && request.parser_metadata == ParserMetadata::ParserInserted {
             flags |= key_flags::PARSER_INSERTED;
         }
         let key = &request.url[..end];
@@ -327,7 +389,9 @@ impl Clone for DocumentPolicy {
             list: self.list.clone(),
             governed: self.governed,
             any_default_src: self.any_default_src,
-            plan: self.plan,
+            plan: core::array::from_fn(|i| {
+                AtomicU8::new(self.plan.get(i).map_or(0, |b| b.load(Ordering::Relaxed)))
+            }),
             cache: LazyCache::default(),
             config: self.config,
         }
@@ -356,110 +420,53 @@ mod key_flags {
 /// the cache. Measured in `benches/check.rs`; see `docs/performance.md`.
 const CACHE_MIN_COST: u32 = 18;
 
-/// Per effective slot (bit `e` for slot `e`): which checks consult the cache, and which
-/// request facts their key must hold. Computed once from the policies.
-#[derive(Clone, Copy, Debug, Default)]
-struct CachePlan {
-    /// Slots whose checks consult the cache.
-    cached: u16,
-    /// Slots with a path-bearing host-source in a governing list: the path is in the key.
-    paths: u16,
-    /// Slots where a request's nonce can allow it: such requests bypass the cache.
-    nonces: u16,
-    /// Slots where a request's integrity metadata can allow it: such requests bypass it.
-    integrity: u16,
-    /// Slots where `'strict-dynamic'` reads the parser metadata: it is in the key.
-    strict_dynamic: u16,
+/// Bits of a slot's plan byte ([`DocumentPolicy::slot_plan`]).
+mod plan_bits {
+    /// The byte has been computed.
+    pub(super) const KNOWN: u8 = 1 << 0;
+    /// The slot's checks consult the cache.
+    pub(super) const CACHED: u8 = 1 << 1;
+    /// A governing list has a path-bearing host-source: the path is in the key.
+    pub(super) const PATHS: u8 = 1 << 2;
+    /// A request's nonce can allow it: such requests bypass the cache.
+    pub(super) const NONCES: u8 = 1 << 3;
+    /// A request's integrity metadata can allow it: such requests bypass the cache.
+    pub(super) const INTEGRITY: u8 = 1 << 4;
+    /// `'strict-dynamic'` reads the parser metadata: it is in the key.
+    pub(super) const STRICT_DYNAMIC: u8 = 1 << 5;
 }
 
-impl CachePlan {
-    /// Combines the policies' own plans (computed when each was parsed).
+/// One slot's cache plan: [`plan_bits`].
+#[derive(Clone, Copy, Debug)]
+struct SlotPlan(u8);
+
+impl SlotPlan {
     #[inline]
-    fn new(list: &PolicyList, config: CacheConfig) -> CachePlan {
-        let mut plan = CachePlan::default();
-        // A cached verdict is a 64-bit set of policies.
-        if config.capacity == 0 || list.len() > 64 {
-            return plan;
-        }
-        let mut cost = [0u32; EFFECTIVE_COUNT];
-        let mut governed = 0u16;
-        for p in list.as_slice() {
-            let own = &p.plan;
-            governed |= own.governed;
-            plan.paths |= own.paths;
-            plan.nonces |= own.nonces;
-            plan.integrity |= own.integrity;
-            plan.strict_dynamic |= own.strict_dynamic;
-            for (c, o) in cost.iter_mut().zip(own.cost) {
-                *c = c.saturating_add(u32::from(o));
-            }
-        }
-        plan.cached = if config.always_consult {
-            governed
-        } else {
-            Effective::ALL
-                .iter()
-                .filter(|&&e| cost[e as usize] >= CACHE_MIN_COST)
-                .fold(0, |m, &e| m | 1 << e as u16)
-        };
-        plan
+    fn has(self, bit: u8) -> bool {
+        self.0 & bit != 0
     }
 }
 
-/// One policy's share of a document's [`CachePlan`], computed once when the policy is parsed
-/// (so that a document set up from shared policies only combines them): per effective slot
-/// (bit `e` for slot `e`), whether the policy governs it, the request facts its governing list
-/// reads, and the cost of matching it.
+/// One policy's summary for [`DocumentPolicy::new`], computed when the policy is parsed (from
+/// its governing table, without reading a source list).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub(crate) struct PolicyPlan {
-    /// Slots the policy governs.
+    /// Slots the policy governs (bit `e` for slot `e`).
     pub(crate) governed: u16,
-    paths: u16,
-    nonces: u16,
-    integrity: u16,
-    strict_dynamic: u16,
     /// The policy has default-src.
     pub(crate) default_src: bool,
-    /// [`match_cost`] of the governing list of each slot.
-    cost: [u16; EFFECTIVE_COUNT],
 }
 
 impl PolicyPlan {
-    /// The plan of a policy whose governing table is complete.
+    /// The summary of a policy whose governing table is complete.
     pub(crate) fn of(p: &crate::policy::Policy) -> PolicyPlan {
-        let mut plan = PolicyPlan {
+        PolicyPlan {
+            governed: Effective::ALL
+                .iter()
+                .filter(|&&e| p.governor(e).is_some())
+                .fold(0, |m, &e| m | 1 << e as u16),
             default_src: p.contains(crate::DirectiveKind::DefaultSrc),
-            ..PolicyPlan::default()
-        };
-        for slot in Effective::ALL {
-            let Some(g) = p.governor(slot) else {
-                continue;
-            };
-            let bit = 1u16 << slot as u16;
-            plan.governed |= bit;
-            let l = p.list(g.list);
-            let facts = l.cache_facts();
-            if facts.paths {
-                plan.paths |= bit;
-            }
-            match g.logic {
-                Logic::Script => {
-                    if facts.nonces {
-                        plan.nonces |= bit;
-                    }
-                    if facts.hashes {
-                        plan.integrity |= bit;
-                    }
-                    if l.keywords().contains(Keywords::STRICT_DYNAMIC) {
-                        plan.strict_dynamic |= bit;
-                    }
-                }
-                Logic::Style if facts.nonces => plan.nonces |= bit,
-                _ => {}
-            }
-            plan.cost[slot as usize] = u16::try_from(match_cost(facts)).unwrap_or(u16::MAX);
         }
-        plan
     }
 }
 

@@ -144,6 +144,7 @@ mod host;
 mod inline;
 mod json;
 mod lazy_cache;
+mod lazy_list;
 pub mod limits;
 mod navigation;
 mod origin;

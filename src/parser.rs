@@ -8,9 +8,10 @@ use smallvec::SmallVec;
 use crate::ascii::{self, is, WS};
 use crate::destination::EFFECTIVE_COUNT;
 use crate::directive::{DirectiveKind, DirectiveName, KNOWN_COUNT};
+use crate::lazy_list::LazyList;
 use crate::limits::{trim_spare, Limit, MAX_LIST_BYTES, MAX_POLICIES, MAX_UNKNOWN_DIRECTIVES};
 use crate::policy::{Directive, Disposition, Policy, PolicySource, NO_LIST};
-use crate::source_list::{Arena, SourceList};
+use crate::source_list::Arena;
 use crate::warning::{ParseWarning, Span};
 
 /// The policy an enforced list gets when the parser had to cut it at a limit: it blocks every
@@ -23,13 +24,52 @@ pub(crate) const FAIL_CLOSED_POLICY: &str = "default-src 'none'; form-action 'no
      require-trusted-types-for 'script'; trusted-types 'none'; upgrade-insecure-requests";
 
 /// Parses a header value (comma-separated policies) or a `<meta>` content (one policy),
-/// appending the non-empty policies to `out`.
+/// appending the non-empty policies to `out`, and compiles every source list now, reporting
+/// what each token raises.
 pub(crate) fn parse_list(
     text: &str,
     disposition: Disposition,
     source: PolicySource,
     warn: &mut dyn FnMut(ParseWarning),
     out: &mut Vec<Arc<Policy>>,
+) {
+    parse_list_as(text, disposition, source, warn, out, Compile::Now);
+}
+
+/// [`parse_list`] without warnings, leaving each source list to be compiled when a check
+/// first reads it (`src/lazy_list.rs`).
+pub(crate) fn parse_list_lazily(
+    text: &str,
+    disposition: Disposition,
+    source: PolicySource,
+    out: &mut Vec<Arc<Policy>>,
+) {
+    parse_list_as(
+        text,
+        disposition,
+        source,
+        &mut |_| {},
+        out,
+        Compile::OnFirstUse,
+    );
+}
+
+/// When a policy's source lists are compiled.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Compile {
+    /// While parsing, with every warning their tokens raise.
+    Now,
+    /// When a check first reads them.
+    OnFirstUse,
+}
+
+fn parse_list_as(
+    text: &str,
+    disposition: Disposition,
+    source: PolicySource,
+    warn: &mut dyn FnMut(ParseWarning),
+    out: &mut Vec<Arc<Policy>>,
+    compile: Compile,
 ) {
     if source == PolicySource::Meta && disposition == Disposition::Report {
         // HTML has no report-only <meta>; browsers ignore it.
@@ -68,7 +108,7 @@ pub(crate) fn parse_list(
             *cut = true;
             return;
         }
-        if let Some(p) = parse_policy(piece, base, disposition, source, warn) {
+        if let Some(p) = parse_policy_as(piece, base, disposition, source, warn, compile) {
             out.push(Arc::new(p));
             kept += 1;
         }
@@ -85,7 +125,14 @@ pub(crate) fn parse_list(
         PolicySource::Meta => parse_piece(text, warn, &mut cut),
     }
     if cut && disposition == Disposition::Enforce {
-        if let Some(mut p) = parse_policy(FAIL_CLOSED_POLICY, 0, disposition, source, &mut |_| {}) {
+        if let Some(mut p) = parse_policy_as(
+            FAIL_CLOSED_POLICY,
+            0,
+            disposition,
+            source,
+            &mut |_| {},
+            compile,
+        ) {
             p.synthetic = true;
             out.push(Arc::new(p));
         }
@@ -100,12 +147,24 @@ pub(crate) fn parse_list(
 ///
 /// `base` is the offset of `text` in the input the warnings refer to. Returns `None` for a
 /// policy with no directives (§2.2.2 drops it).
+#[cfg(feature = "serde")]
 pub(crate) fn parse_policy(
     text: &str,
     base: usize,
     disposition: Disposition,
     source: PolicySource,
     warn: &mut dyn FnMut(ParseWarning),
+) -> Option<Policy> {
+    parse_policy_as(text, base, disposition, source, warn, Compile::Now)
+}
+
+fn parse_policy_as(
+    text: &str,
+    base: usize,
+    disposition: Disposition,
+    source: PolicySource,
+    warn: &mut dyn FnMut(ParseWarning),
+    compile: Compile,
 ) -> Option<Policy> {
     let policy_text = ascii::trim(text);
     let policy_base = ascii::offset_in(text, policy_text);
@@ -149,7 +208,6 @@ pub(crate) fn parse_policy(
             continue;
         }
         // Step 3.6: the value; its tokens are the value split on ASCII whitespace.
-        let value = &token[name_len..];
         let value_range = (at + name_len) as u32..(at + token.len()) as u32;
         let value_offset = span.start + name_len;
         let name = match kind {
@@ -192,14 +250,12 @@ pub(crate) fn parse_policy(
         };
         let list = match kind {
             Some(k) if k.has_source_list() => {
-                lists.push(SourceList::compile(
-                    k,
-                    value,
-                    policy_text,
-                    value_offset,
-                    &mut arena,
-                    warn,
-                ));
+                lists.push(match compile {
+                    Compile::Now => {
+                        LazyList::compiled_now(k, value_range.clone(), &arena, value_offset, warn)
+                    }
+                    Compile::OnFirstUse => LazyList::new(k, value_range.clone()),
+                });
                 (lists.len() - 1) as u8
             }
             _ => NO_LIST,

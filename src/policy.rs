@@ -9,7 +9,8 @@ use smallvec::SmallVec;
 use crate::ascii;
 use crate::destination::{Effective, EFFECTIVE_COUNT};
 use crate::directive::{DirectiveKind, DirectiveName, KNOWN_COUNT};
-use crate::source_list::{Arena, ListRef, SourceList};
+use crate::lazy_list::LazyList;
+use crate::source_list::{Arena, ListRef};
 
 /// A policy's disposition (CSP3 §2.2): whether violations block or are only reported.
 ///
@@ -148,8 +149,9 @@ pub struct Policy {
     pub(crate) directives: Vec<Directive>,
     /// For each known directive: 1 + its index in `directives`, or `ABSENT`.
     pub(crate) by_kind: [u8; KNOWN_COUNT],
-    pub(crate) lists: Vec<SourceList>,
-    /// What the lists point into (host names, paths, nonces, hashes, ...).
+    /// Compiled when first read (`src/lazy_list.rs`).
+    pub(crate) lists: Vec<LazyList>,
+    /// The policy's text (and its lower-cased form), which the lists point into.
     pub(crate) arena: Arena,
     pub(crate) governing: [Option<Governor>; EFFECTIVE_COUNT],
     /// The lists a resource hint may match (§6.7.2.2), when default-src is present.
@@ -258,7 +260,7 @@ impl Policy {
 
     #[inline]
     pub(crate) fn list(&self, i: u8) -> ListRef<'_> {
-        ListRef::new(&self.lists[usize::from(i)], &self.arena)
+        self.lists[usize::from(i)].get(&self.arena)
     }
 
     /// The compiled source list of the directive of that name, when the policy has it and its
@@ -352,7 +354,8 @@ impl Policy {
                     DirectiveName::Known(_) => 0,
                 })
                 .sum::<usize>()
-            + self.lists.capacity() * size_of::<SourceList>()
+            + self.lists.capacity() * size_of::<LazyList>()
+            + self.lists.iter().map(LazyList::heap_size).sum::<usize>()
             + self.arena.heap_size()
     }
 }

@@ -64,8 +64,13 @@ impl PolicyList {
     ///
     /// A `<meta>` policy loses its `report-uri`, `frame-ancestors` and `sandbox` directives,
     /// and a report-only `<meta>` policy is ignored, as HTML requires.
+    ///
+    /// Each source list is compiled when a check first reads it (see `docs/design.md`);
+    /// [`PolicyList::parse_with`] compiles them all at once, to report their warnings.
     pub fn parse(text: &str, disposition: Disposition, source: PolicySource) -> PolicyList {
-        PolicyList::parse_with(text, disposition, source, &mut |_| {})
+        let mut list = PolicyList::new();
+        parser::parse_list_lazily(text, disposition, source, &mut list.policies);
+        list
     }
 
     /// [`PolicyList::parse`], calling `warn` with everything the parser ignored or repaired.
@@ -93,22 +98,15 @@ impl PolicyList {
 
     /// Parses and appends a header value.
     pub fn push_header(&mut self, text: &str, disposition: Disposition) {
-        parser::parse_list(
-            text,
-            disposition,
-            PolicySource::Header,
-            &mut |_| {},
-            &mut self.policies,
-        );
+        parser::parse_list_lazily(text, disposition, PolicySource::Header, &mut self.policies);
     }
 
     /// Parses and appends a `<meta http-equiv="Content-Security-Policy">` content.
     pub fn push_meta(&mut self, text: &str) {
-        parser::parse_list(
+        parser::parse_list_lazily(
             text,
             Disposition::Enforce,
             PolicySource::Meta,
-            &mut |_| {},
             &mut self.policies,
         );
     }

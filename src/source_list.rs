@@ -307,6 +307,21 @@ impl Arena {
         }
     }
 
+    /// An empty arena for one more list of the same policy: it shares the policy's text and
+    /// its lower-cased copy (reference counts, no copy).
+    pub(crate) fn sharing_text(&self) -> Arena {
+        Arena {
+            text: Arc::clone(&self.text),
+            lower: Arc::clone(&self.lower),
+            hosts: Vec::new(),
+            keys: Vec::new(),
+            suffix_lens: Vec::new(),
+            nonces: Vec::new(),
+            schemes: Vec::new(),
+            hashes: Vec::new(),
+        }
+    }
+
     /// Gives back the spare room of the arena's vectors once its policy is complete.
     pub(crate) fn trim(&mut self) {
         use crate::limits::trim_spare;
@@ -333,10 +348,13 @@ impl Arena {
         } else {
             2 * size_of::<usize>() + self.lower.len()
         };
-        2 * size_of::<usize>()
-            + self.text.len()
-            + lower
-            + self.hosts.capacity() * size_of::<HostSource>()
+        2 * size_of::<usize>() + self.text.len() + lower + self.vectors_heap_size()
+    }
+
+    /// Heap bytes of the arena's vectors (not the texts, which its lists share).
+    pub(crate) fn vectors_heap_size(&self) -> usize {
+        use core::mem::size_of;
+        self.hosts.capacity() * size_of::<HostSource>()
             + self.keys.capacity() * size_of::<u128>()
             + self.suffix_lens.capacity() * size_of::<u32>()
             + (self.nonces.capacity() + self.schemes.capacity()) * size_of::<NameRange>()

@@ -1,6 +1,7 @@
-//! `DocumentPolicy::memory_usage` counts everything a document holds, its verdict cache
-//! included, and counts a shared policy once; and that total stays bounded by the header's
-//! length plus the cache's fixed bound, whatever the document's checks do.
+//! `DocumentPolicy::memory_usage` counts everything a document holds, its verdict cache and
+//! its lazily compiled lists included, and counts a shared policy once; and that total stays
+//! bounded by the header's length plus the cache's fixed bound, whatever the document's
+//! checks do.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // Tests panic on broken fixtures.
 
@@ -32,7 +33,7 @@ fn the_verdict_cache_is_counted_and_bounded() {
     let compiled = list.memory_usage();
     let p = DocumentPolicy::new(&document(), list);
     let at_setup = p.memory_usage();
-    // No cache yet: the policies, the document and its self-origin.
+    // No cache yet, nor a compiled list: the policies, the document and its self-origin.
     assert!(at_setup >= compiled);
     assert!(
         at_setup < compiled + 512,
@@ -51,11 +52,13 @@ fn the_verdict_cache_is_counted_and_bounded() {
             assert!(m <= bound, "{m} over {bound}");
         }
     }
-    // It grew twice, when each cache was made, and by at least each cache's entries.
-    assert_eq!(sizes.len(), 3, "{sizes:?}");
-    assert!(sizes[1] - sizes[0] >= 16 * 128, "{sizes:?}");
+    // It grew three times: when the first check compiled the list (its 500 host-sources),
+    // and when each cache was made, by at least each cache's entries.
+    assert_eq!(sizes.len(), 4, "{sizes:?}");
+    assert!(sizes[1] - sizes[0] >= 500 * 32, "{sizes:?}");
+    assert!(sizes[2] - sizes[1] >= 16 * 128, "{sizes:?}");
     assert!(
-        sizes[2] - sizes[1] >= DEFAULT_CACHE_ENTRIES * 128,
+        sizes[3] - sizes[2] >= DEFAULT_CACHE_ENTRIES * 128,
         "{sizes:?}"
     );
 }
@@ -83,7 +86,7 @@ fn shared_policies_are_counted_once() {
 }
 
 #[test]
-fn the_real_world_corpus_at_setup() {
+fn the_real_world_corpus_compiled() {
     let data = std::env::var_os("CSPGATE_DATA").map_or_else(
         || std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data"),
         std::path::PathBuf::from,
@@ -96,7 +99,12 @@ fn the_real_world_corpus_at_setup() {
         .lines()
         .filter(|l| !l.is_empty())
         .map(|l| {
-            let list = PolicyList::parse(l, Disposition::Enforce, PolicySource::Header);
+            // Every list compiled (`parse_with` compiles them as it parses): the most a
+            // document holds before its verdict cache.
+            let list =
+                PolicyList::parse_with(l, Disposition::Enforce, PolicySource::Header, &mut |_| {});
+            let lazily = PolicyList::parse(l, Disposition::Enforce, PolicySource::Header);
+            assert!(lazily.memory_usage() <= list.memory_usage(), "{l:?}");
             let m = DocumentPolicy::new(&document(), list).memory_usage();
             assert!(
                 m <= PER_BYTE * l.len() + PER_POLICY * 8 + 512,
@@ -106,7 +114,8 @@ fn the_real_world_corpus_at_setup() {
         })
         .collect();
     ratios.sort_by(f64::total_cmp);
-    // Measured 5.7x (docs/performance.md): a regression past 6x fails here.
+    // Measured 7.7x with every list compiled (docs/performance.md; 3.5x at setup, when no
+    // list is compiled yet): a regression past 8x fails here.
     let median = ratios[ratios.len() / 2];
-    assert!(median <= 6.0, "median {median:.2}x");
+    assert!(median <= 8.0, "median {median:.2}x");
 }
