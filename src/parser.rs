@@ -172,15 +172,22 @@ fn parse_policy_as(
     // The unknown names kept so far, as written (compared ASCII case-insensitively).
     let mut unknown: SmallVec<[&str; 4]> = SmallVec::new();
     // Room for every `;`-separated piece up front: growing these vectors cost more than the
-    // whole scan of the text. (`matches` on a char finds each `;` with memchr.) Empty pieces
-    // (`;;;`) leave room unused, given back below.
-    let pieces = policy_text.matches(';').count() + 1;
+    // whole scan of the text. Empty pieces (`;;;`) leave room unused, given back below.
+    let semicolons = ascii::byte_offsets(policy_text, b';');
+    let pieces = semicolons.len() + 1;
     let mut directives = Vec::with_capacity(pieces);
     let mut lists = Vec::with_capacity(pieces);
     let mut by_kind = [0u8; KNOWN_COUNT];
     let mut arena = Arena::for_text(policy_text);
     // Step 3: for each token of the text strictly split on ";".
-    for raw in policy_text.split(';') {
+    let mut start = 0usize;
+    let ends = semicolons
+        .iter()
+        .map(|&e| e as usize)
+        .chain([policy_text.len()]);
+    for end in ends {
+        let raw = policy_text.get(start..end).unwrap_or_default();
+        start = end + 1;
         // Step 3.1: strip leading and trailing ASCII whitespace.
         let token = ascii::trim(raw);
         // Step 3.2: skip empty tokens, and tokens that are not ASCII (the whole directive).

@@ -343,7 +343,12 @@ fn documents_from_a_policy_cache_agree_with_fresh_parses() {
             shared.append(cache.parse(text, *d, PolicySource::Header));
             // Compiled while parsing (`parse_with`), where the cache's lists are compiled by
             // their first check.
-            fresh.append(PolicyList::parse_with(text, *d, PolicySource::Header, &mut |_| {}));
+            fresh.append(PolicyList::parse_with(
+                text,
+                *d,
+                PolicySource::Header,
+                &mut |_| {},
+            ));
         }
         assert_eq!(shared, fresh, "case {case}");
         let doc = Url::parse(rng.pick(DOCUMENTS)).unwrap();
