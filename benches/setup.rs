@@ -64,6 +64,17 @@ fn setup(c: &mut Criterion) {
                 }
             })
         });
+        for text in &corpus {
+            let _ = warm(text);
+        }
+        assert_eq!(cache.len(), corpus.len() + 1, "every header is cached");
+        group.bench_function(BenchmarkId::new("cspgate-warm", "real-world-corpus"), |b| {
+            b.iter(|| {
+                for text in &corpus {
+                    black_box(warm(black_box(text)));
+                }
+            })
+        });
     }
     group.finish();
 }
