@@ -2,7 +2,8 @@
 //! 2N loops: the difference over N is the cost of one check, driver loop included; see
 //! `docs/performance.md`).
 //!
-//! `cargo run --release --example check_profile -- <case> <uncached|cached> <loops>`; cases:
+//! `cargo run --release --example check_profile -- <case> <uncached|cached|peer> <loops>`
+//! (`peer`: the peer crate's check, as `benches/check.rs` drives it); cases:
 //! `connect-allowed`, `connect-blocked`, `worker`, `iframe`, `script-nonce`,
 //! `default-src-fallback`, `font`, `hosts-10`, `hosts-50`, `hosts-1000`. A cached case is
 //! warmed up first (its verdict cache, if its plan has one, made and holding the request).
@@ -56,13 +57,22 @@ fn case(name: &str) -> (String, Both) {
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let [name, how, loops] = &args[..] else {
-        panic!("usage: check_profile <case> <uncached|cached> <loops>");
+        panic!("usage: check_profile <case> <uncached|cached|peer> <loops>");
     };
     let loops: usize = loops.parse().unwrap();
     let (policy, req) = case(name);
     let doc = Url::parse(DOCUMENT).unwrap();
     let ours = DocumentPolicy::new(&doc, common::ours_list(&policy));
     let cached = how == "cached";
+    if how == "peer" {
+        let theirs = common::peer_list(&policy);
+        let mut blocked = 0;
+        for _ in 0..loops {
+            blocked += usize::from(common::peer_check(black_box(&theirs), black_box(&req.peer)));
+        }
+        black_box(blocked);
+        return;
+    }
     for _ in 0..64 {
         black_box(ours.check_request(&req.ours()).is_blocked());
     }

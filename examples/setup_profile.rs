@@ -6,9 +6,11 @@
 //!   over the real-world corpus and the realistic policy, with the ratios;
 //! - `setup_profile run <case> <passes>`: runs one case `passes` times and nothing else, for
 //!   `valgrind --tool=callgrind` (run it with N and 2N passes: the difference over N is the
-//!   cost of one pass). Cases: `peer-corpus`, `cold-corpus`, `warm-corpus`, `peer-realistic`,
-//!   `cold-realistic`, `warm-realistic` (one realistic case is 1,000 parses; the warm cases
-//!   go through a `PolicyCache` that has seen every header).
+//!   cost of one pass). Cases: `peer-corpus`, `cold-corpus`, `compiled-corpus`,
+//!   `warm-corpus`, and the same with `realistic` (one realistic case is 1,000 parses). Cold
+//!   is `PolicyList::parse` + `DocumentPolicy::new` (lists compiled on first use); compiled
+//!   is the same with every list compiled up front (`PolicyList::parse_with`); warm goes
+//!   through a `PolicyCache` that has seen every header.
 //!
 //! - `setup_profile memory`: `DocumentPolicy::memory_usage()` of each real-world document over
 //!   its header's length (median and worst), right after setup and after every request of
@@ -37,6 +39,17 @@ struct Inputs {
     cache: PolicyCache,
 }
 
+/// Every source list compiled while parsing (what the first check of every directive would
+/// add to a cold setup).
+fn compiled(text: &str) -> cspgate::PolicyList {
+    cspgate::PolicyList::parse_with(
+        text,
+        Disposition::Enforce,
+        PolicySource::Header,
+        &mut |_| {},
+    )
+}
+
 fn warm(inputs: &Inputs, text: &str) -> DocumentPolicy {
     let list = inputs
         .cache
@@ -57,6 +70,16 @@ fn run(case: &str, inputs: &Inputs) -> bool {
         "cold-corpus" => {
             for text in &inputs.corpus {
                 black_box(DocumentPolicy::new(doc, common::ours_list(black_box(text))));
+            }
+        }
+        "compiled-corpus" => {
+            for text in &inputs.corpus {
+                black_box(DocumentPolicy::new(doc, compiled(black_box(text))));
+            }
+        }
+        "compiled-realistic" => {
+            for _ in 0..REALISTIC_REPEAT {
+                black_box(DocumentPolicy::new(doc, compiled(black_box(REALISTIC))));
             }
         }
         "warm-corpus" => {
@@ -122,10 +145,23 @@ fn main() {
         return;
     }
     let groups: &[(&str, &[&str])] = &[
-        ("corpus", &["peer-corpus", "cold-corpus", "warm-corpus"]),
+        (
+            "corpus",
+            &[
+                "peer-corpus",
+                "cold-corpus",
+                "compiled-corpus",
+                "warm-corpus",
+            ],
+        ),
         (
             "realistic",
-            &["peer-realistic", "cold-realistic", "warm-realistic"],
+            &[
+                "peer-realistic",
+                "cold-realistic",
+                "compiled-realistic",
+                "warm-realistic",
+            ],
         ),
     ];
     for (name, cases) in groups {

@@ -17,11 +17,65 @@
 //! it too is made by the directive's first check (`src/document.rs`).
 
 use core::ops::Range;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use crate::directive::DirectiveKind;
-use crate::source_list::{Arena, ListRef, SourceList};
+use crate::source_list::{lower_cased, Arena, ListRef, SourceList};
 use crate::warning::ParseWarning;
+
+/// A policy's text as delivered, and its ASCII-lower-cased form (which host and scheme names
+/// are compared in), made when the policy's first list is compiled.
+#[derive(Clone, Debug)]
+pub(crate) struct PolicyText {
+    text: Arc<str>,
+    lower: OnceLock<Arc<str>>,
+}
+
+impl PartialEq for PolicyText {
+    fn eq(&self, other: &PolicyText) -> bool {
+        self.text == other.text
+    }
+}
+
+impl Eq for PolicyText {}
+
+impl core::hash::Hash for PolicyText {
+    fn hash<H: core::hash::Hasher>(&self, state: &mut H) {
+        self.text.hash(state);
+    }
+}
+
+impl PolicyText {
+    pub(crate) fn new(text: &str) -> PolicyText {
+        PolicyText {
+            text: text.into(),
+            lower: OnceLock::new(),
+        }
+    }
+
+    /// The text as delivered.
+    #[inline]
+    pub(crate) fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// An empty arena for one of the policy's lists, sharing the texts.
+    fn arena(&self) -> Arena {
+        let lower = self.lower.get_or_init(|| lower_cased(&self.text));
+        Arena::with_texts(Arc::clone(&self.text), Arc::clone(lower))
+    }
+
+    /// Heap bytes: each text with its two reference counts (the lower-cased one only when it
+    /// was made and is a copy).
+    pub(crate) fn heap_size(&self) -> usize {
+        let counts = 2 * core::mem::size_of::<usize>();
+        let lower = match self.lower.get() {
+            Some(l) if !Arc::ptr_eq(l, &self.text) => counts + l.len(),
+            _ => 0,
+        };
+        counts + self.text.len() + lower
+    }
+}
 
 /// A compiled list and what it points into.
 #[derive(Clone, Debug)]
@@ -71,7 +125,7 @@ impl LazyList {
     pub(crate) fn compiled_now(
         directive: DirectiveKind,
         value: Range<u32>,
-        policy: &Arena,
+        policy: &PolicyText,
         offset: usize,
         warn: &mut dyn FnMut(ParseWarning),
     ) -> LazyList {
@@ -87,9 +141,14 @@ impl LazyList {
             .unwrap_or_default()
     }
 
-    fn build(&self, policy: &Arena, offset: usize, warn: &mut dyn FnMut(ParseWarning)) -> Compiled {
+    fn build(
+        &self,
+        policy: &PolicyText,
+        offset: usize,
+        warn: &mut dyn FnMut(ParseWarning),
+    ) -> Compiled {
         let text = policy.text();
-        let mut arena = policy.sharing_text();
+        let mut arena = policy.arena();
         let list = SourceList::compile(
             self.directive,
             self.value(text),
@@ -102,10 +161,10 @@ impl LazyList {
         Compiled { list, arena }
     }
 
-    /// The compiled list, compiling it now if no check has yet. `policy` is the arena of the
-    /// policy the list belongs to (its text).
+    /// The compiled list, compiling it now if no check has yet. `policy` is the text of the
+    /// policy the list belongs to.
     #[inline]
-    pub(crate) fn get<'p>(&'p self, policy: &'p Arena) -> ListRef<'p> {
+    pub(crate) fn get<'p>(&'p self, policy: &'p PolicyText) -> ListRef<'p> {
         let c = match self.compiled.get() {
             Some(c) => c,
             None => self.compile(policy),
@@ -115,7 +174,7 @@ impl LazyList {
 
     #[cold]
     #[inline(never)]
-    fn compile<'p>(&'p self, policy: &Arena) -> &'p Compiled {
+    fn compile<'p>(&'p self, policy: &PolicyText) -> &'p Compiled {
         let made = Box::new(self.build(policy, 0, &mut |_| {}));
         self.compiled.get_or_init(move || made)
     }
@@ -136,7 +195,7 @@ mod tests {
     #[test]
     fn compiled_once_on_first_use_and_equal_to_an_eager_compile() {
         let text = "img-src 'self' https://B.test/p/ *.c.test";
-        let policy = Arena::for_text(text);
+        let policy = PolicyText::new(text);
         let lazy = LazyList::new(DirectiveKind::ImgSrc, 7..text.len() as u32);
         assert_eq!(lazy.heap_size(), 0);
         let eager = LazyList::compiled_now(

@@ -8,10 +8,9 @@ use smallvec::SmallVec;
 use crate::ascii::{self, is, WS};
 use crate::destination::EFFECTIVE_COUNT;
 use crate::directive::{DirectiveKind, DirectiveName, KNOWN_COUNT};
-use crate::lazy_list::LazyList;
+use crate::lazy_list::{LazyList, PolicyText};
 use crate::limits::{trim_spare, Limit, MAX_LIST_BYTES, MAX_POLICIES, MAX_UNKNOWN_DIRECTIVES};
 use crate::policy::{Directive, Disposition, Policy, PolicySource, NO_LIST};
-use crate::source_list::Arena;
 use crate::warning::{ParseWarning, Span};
 
 /// The policy an enforced list gets when the parser had to cut it at a limit: it blocks every
@@ -178,7 +177,7 @@ fn parse_policy_as(
     let mut directives = Vec::with_capacity(pieces);
     let mut lists = Vec::with_capacity(pieces);
     let mut by_kind = [0u8; KNOWN_COUNT];
-    let mut arena = Arena::for_text(policy_text);
+    let text = PolicyText::new(policy_text);
     // Step 3: for each token of the text strictly split on ";".
     let mut start = 0usize;
     let ends = semicolons
@@ -259,7 +258,7 @@ fn parse_policy_as(
             Some(k) if k.has_source_list() => {
                 lists.push(match compile {
                     Compile::Now => {
-                        LazyList::compiled_now(k, value_range.clone(), &arena, value_offset, warn)
+                        LazyList::compiled_now(k, value_range.clone(), &text, value_offset, warn)
                     }
                     Compile::OnFirstUse => LazyList::new(k, value_range.clone()),
                 });
@@ -282,14 +281,13 @@ fn parse_policy_as(
     }
     trim_spare(&mut directives);
     trim_spare(&mut lists);
-    arena.trim();
     let mut policy = Policy {
         disposition,
         source,
         directives,
         by_kind,
         lists,
-        arena,
+        text,
         governing: [None; EFFECTIVE_COUNT],
         hint_lists: SmallVec::new(),
         synthetic: false,

@@ -9,8 +9,8 @@ use smallvec::SmallVec;
 use crate::ascii;
 use crate::destination::{Effective, EFFECTIVE_COUNT};
 use crate::directive::{DirectiveKind, DirectiveName, KNOWN_COUNT};
-use crate::lazy_list::LazyList;
-use crate::source_list::{Arena, ListRef};
+use crate::lazy_list::{LazyList, PolicyText};
+use crate::source_list::ListRef;
 
 /// A policy's disposition (CSP3 §2.2): whether violations block or are only reported.
 ///
@@ -152,7 +152,7 @@ pub struct Policy {
     /// Compiled when first read (`src/lazy_list.rs`).
     pub(crate) lists: Vec<LazyList>,
     /// The policy's text (and its lower-cased form), which the lists point into.
-    pub(crate) arena: Arena,
+    pub(crate) text: PolicyText,
     pub(crate) governing: [Option<Governor>; EFFECTIVE_COUNT],
     /// The lists a resource hint may match (§6.7.2.2), when default-src is present.
     pub(crate) hint_lists: SmallVec<[u8; 8]>,
@@ -195,7 +195,7 @@ impl<'p> DirectiveRef<'p> {
 impl Policy {
     /// The policy's text as delivered (one comma-separated piece of the header, trimmed).
     pub fn text(&self) -> &str {
-        self.arena.text()
+        self.text.text()
     }
 
     /// Enforced or report-only.
@@ -260,7 +260,7 @@ impl Policy {
 
     #[inline]
     pub(crate) fn list(&self, i: u8) -> ListRef<'_> {
-        self.lists[usize::from(i)].get(&self.arena)
+        self.lists[usize::from(i)].get(&self.text)
     }
 
     /// The compiled source list of the directive of that name, when the policy has it and its
@@ -284,7 +284,7 @@ impl Policy {
         let r = d.value.start as usize..d.value.end as usize;
         DirectiveRef {
             name: &d.name,
-            value: self.arena.text().get(r).unwrap_or(""),
+            value: self.text.text().get(r).unwrap_or(""),
         }
     }
 
@@ -356,7 +356,7 @@ impl Policy {
                 .sum::<usize>()
             + self.lists.capacity() * size_of::<LazyList>()
             + self.lists.iter().map(LazyList::heap_size).sum::<usize>()
-            + self.arena.heap_size()
+            + self.text.heap_size()
     }
 }
 

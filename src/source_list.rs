@@ -281,38 +281,16 @@ pub(crate) struct Arena {
 impl Arena {
     /// An arena for the lists of a policy whose text is `text`.
     pub(crate) fn for_text(text: &str) -> Arena {
-        let delivered: Arc<str> = text.into();
-        // A branch-free scan (it vectorises), then the copy lower-cased in place.
-        let upper = text
-            .bytes()
-            .fold(false, |any, b| any | (b.wrapping_sub(b'A') < 26));
-        let lower = if upper {
-            let mut lower: Arc<str> = text.into();
-            if let Some(l) = Arc::get_mut(&mut lower) {
-                l.make_ascii_lowercase();
-            }
-            lower
-        } else {
-            Arc::clone(&delivered)
-        };
-        Arena {
-            text: delivered,
-            lower,
-            hosts: Vec::new(),
-            keys: Vec::new(),
-            suffix_lens: Vec::new(),
-            nonces: Vec::new(),
-            schemes: Vec::new(),
-            hashes: Vec::new(),
-        }
+        let text: Arc<str> = text.into();
+        let lower = lower_cased(&text);
+        Arena::with_texts(text, lower)
     }
 
-    /// An empty arena for one more list of the same policy: it shares the policy's text and
-    /// its lower-cased copy (reference counts, no copy).
-    pub(crate) fn sharing_text(&self) -> Arena {
+    /// An empty arena over a policy's text and its [`lower_cased`] form (shared, not copied).
+    pub(crate) fn with_texts(text: Arc<str>, lower: Arc<str>) -> Arena {
         Arena {
-            text: Arc::clone(&self.text),
-            lower: Arc::clone(&self.lower),
+            text,
+            lower,
             hosts: Vec::new(),
             keys: Vec::new(),
             suffix_lens: Vec::new(),
@@ -333,24 +311,6 @@ impl Arena {
         trim_spare(&mut self.hashes);
     }
 
-    /// The policy's text, as delivered.
-    #[inline]
-    pub(crate) fn text(&self) -> &str {
-        &self.text
-    }
-
-    /// Approximate heap bytes owned.
-    pub(crate) fn heap_size(&self) -> usize {
-        use core::mem::size_of;
-        // Each text with its two reference counts; the lower-cased one only when it is a copy.
-        let lower = if Arc::ptr_eq(&self.text, &self.lower) {
-            0
-        } else {
-            2 * size_of::<usize>() + self.lower.len()
-        };
-        2 * size_of::<usize>() + self.text.len() + lower + self.vectors_heap_size()
-    }
-
     /// Heap bytes of the arena's vectors (not the texts, which its lists share).
     pub(crate) fn vectors_heap_size(&self) -> usize {
         use core::mem::size_of;
@@ -360,6 +320,23 @@ impl Arena {
             + (self.nonces.capacity() + self.schemes.capacity()) * size_of::<NameRange>()
             + self.hashes.capacity() * size_of::<StoredHash>()
     }
+}
+
+/// `text` ASCII-lower-cased: the same allocation when it has no upper-case letter (most real
+/// headers), else a copy lower-cased in place.
+pub(crate) fn lower_cased(text: &Arc<str>) -> Arc<str> {
+    // A branch-free scan (it vectorises).
+    let upper = text
+        .bytes()
+        .fold(false, |any, b| any | (b.wrapping_sub(b'A') < 26));
+    if !upper {
+        return Arc::clone(text);
+    }
+    let mut lower: Arc<str> = (**text).into();
+    if let Some(l) = Arc::get_mut(&mut lower) {
+        l.make_ascii_lowercase();
+    }
+    lower
 }
 
 /// A compiled source list: flags, and runs of its policy's [`Arena`].

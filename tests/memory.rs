@@ -114,7 +114,7 @@ fn the_real_world_corpus_compiled() {
         })
         .collect();
     ratios.sort_by(f64::total_cmp);
-    // Measured 7.7x with every list compiled (docs/performance.md; 3.5x at setup, when no
+    // Measured 7.3x with every list compiled (docs/performance.md; 2.6x at setup, when no
     // list is compiled yet): a regression past 8x fails here.
     let median = ratios[ratios.len() / 2];
     assert!(median <= 8.0, "median {median:.2}x");
