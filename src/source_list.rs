@@ -1,8 +1,9 @@
 //! A compiled source list (CSP3 §2.3.1) and the URL, nonce and integrity matching algorithms
 //! of §6.7.2 over it.
 //!
-//! Every token is classified once, at parse time, into typed data: keyword bits, a scheme
-//! mask, host-sources sorted for binary search, nonces and hashes. Matching a URL then reads
+//! Every token is classified once, when the list is compiled (by the first check that reads it,
+//! `src/lazy_list.rs`), into typed data: keyword bits, a scheme mask, host-sources sorted for
+//! binary search, nonces and hashes. Matching a URL then reads
 //! the [`UrlView`] and compares plain values; it never allocates.
 
 use std::sync::Arc;
