@@ -127,6 +127,10 @@ struct Entry {
     /// What the entry costs the shard (text, policies, the entry).
     bytes: usize,
     last_used: u64,
+    /// Hits since the entry was admitted, halved with the shard's counters: what it weighs
+    /// against a newcomer (hits are counted here, not in the sketch, so a hit touches only
+    /// its entry).
+    uses: u8,
 }
 
 impl Entry {
@@ -221,18 +225,20 @@ impl PolicyCache {
         let shard = &self.shards[(hash as usize) & (self.shards.len() - 1)];
         {
             let mut s = shard.lock();
-            s.count(hash, self.shard_entries);
             s.tick += 1;
             let tick = s.tick;
             if let Some(i) = s.find(hash, text, disposition, source) {
                 let e = &mut s.entries[i];
                 e.last_used = tick;
+                e.uses = e.uses.saturating_add(1);
                 let list = PolicyList::from_shared(&e.policies);
+                s.requested(self.shard_entries);
                 drop(s);
                 self.hits.fetch_add(1, Ordering::Relaxed);
                 return list;
             }
         }
+        shard.lock().count(hash, self.shard_entries);
         self.misses.fetch_add(1, Ordering::Relaxed);
         // Compile with no lock held.
         let list = PolicyList::parse(text, disposition, source);
@@ -251,6 +257,7 @@ impl PolicyCache {
                     policies,
                     bytes,
                     last_used: 0,
+                    uses: 0,
                 },
                 self.shard_entries,
                 self.shard_bytes,
@@ -405,11 +412,21 @@ impl Shard {
                 self.doorkeeper[w] |= m;
             }
         }
+        self.requested(entries);
+    }
+
+    /// Counts a request (hit or miss) towards the next halving of the counters, the entries'
+    /// uses included, and the clearing of the doorkeeper.
+    #[inline]
+    fn requested(&mut self, entries: usize) {
         self.counted += 1;
         if self.counted as usize >= (AGE_PER_ENTRY as usize).saturating_mul(entries.max(1)) {
             self.counted = 0;
             for c in self.sketch.iter_mut() {
                 *c /= 2;
+            }
+            for e in &mut self.entries {
+                e.uses /= 2;
             }
             self.doorkeeper.fill(0);
         }
@@ -439,7 +456,8 @@ impl Shard {
             let victim = &self.entries[v];
             // By a margin of two: a one-off header that a false positive of the doorkeeper
             // or the sketch counted twice still loses to an entry asked for once.
-            if self.frequency(victim.hash).saturating_add(1) >= wanted {
+            let weight = victim.uses.max(self.frequency(victim.hash));
+            if weight.saturating_add(1) >= wanted {
                 return;
             }
             n -= 1;
