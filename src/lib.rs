@@ -186,7 +186,7 @@ pub use limits::Limit;
 pub use navigation::NavigationType;
 pub use policy::{DirectiveRef, Disposition, Policy, PolicySource};
 pub use policy_cache::{PolicyCache, DEFAULT_POLICY_CACHE_BYTES, DEFAULT_POLICY_CACHE_ENTRIES};
-pub use policy_list::{Iter, PolicyList};
+pub use policy_list::{PolicyIter, PolicyList};
 pub use report::{strip_url_for_reports, ReportContext, ReportDestination, ViolationReport};
 pub use request::Request;
 pub use response::HashReport;

@@ -127,8 +127,8 @@ impl PolicyList {
     }
 
     /// The policies, in order.
-    pub fn iter(&self) -> Iter<'_> {
-        Iter(self.policies.iter())
+    pub fn iter(&self) -> PolicyIter<'_> {
+        PolicyIter(self.policies.iter())
     }
 
     /// The policy at `index`, if any.
@@ -201,9 +201,9 @@ pub(crate) fn policy_bytes(p: &Policy) -> usize {
 /// assert_eq!(names, ["img-src a.test", "script-src 'self'"]);
 /// ```
 #[derive(Clone, Debug)]
-pub struct Iter<'a>(core::slice::Iter<'a, Arc<Policy>>);
+pub struct PolicyIter<'a>(core::slice::Iter<'a, Arc<Policy>>);
 
-impl<'a> Iterator for Iter<'a> {
+impl<'a> Iterator for PolicyIter<'a> {
     type Item = &'a Policy;
 
     #[inline]
@@ -217,20 +217,20 @@ impl<'a> Iterator for Iter<'a> {
     }
 }
 
-impl DoubleEndedIterator for Iter<'_> {
+impl DoubleEndedIterator for PolicyIter<'_> {
     #[inline]
     fn next_back(&mut self) -> Option<Self::Item> {
         self.0.next_back().map(|p| &**p)
     }
 }
 
-impl ExactSizeIterator for Iter<'_> {}
+impl ExactSizeIterator for PolicyIter<'_> {}
 
-impl core::iter::FusedIterator for Iter<'_> {}
+impl core::iter::FusedIterator for PolicyIter<'_> {}
 
 impl<'a> IntoIterator for &'a PolicyList {
     type Item = &'a Policy;
-    type IntoIter = Iter<'a>;
+    type IntoIter = PolicyIter<'a>;
 
     fn into_iter(self) -> Self::IntoIter {
         self.iter()
