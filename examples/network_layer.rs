@@ -141,7 +141,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     ratios.sort_by(f64::total_cmp);
 
     println!(
-        "{} documents compiled in {:.1} ms ({} KiB of policy text, {} KiB compiled)",
+        "{} documents set up in {:.1} ms ({} KiB of policy text, {} KiB held after the run)",
         documents.len(),
         compile_time.as_secs_f64() * 1e3,
         header_bytes / 1024,
@@ -149,8 +149,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
     if let (Some(median), Some(max)) = (ratios.get(ratios.len() / 2), ratios.last()) {
         println!(
-            "compiled size / header length: median {median:.1}x, max {max:.1}x (plus the \
-             verdict cache, 128 bytes an entry, where a document has one)"
+            "memory / header length after the run: median {median:.1}x, max {max:.1}x \
+             (everything a document holds: the lists its checks compiled and its verdict \
+             cache, if its checks made one)"
         );
     }
     println!(
