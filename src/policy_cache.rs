@@ -40,8 +40,16 @@ use crate::policy_list::{policy_bytes, PolicyList};
 use crate::sync::{CachePadded, Mutex};
 
 /// Header values a [`PolicyCache::default`] holds at most.
+///
+/// ```
+/// assert_eq!(cspgate::DEFAULT_POLICY_CACHE_ENTRIES, 1024);
+/// ```
 pub const DEFAULT_POLICY_CACHE_ENTRIES: usize = 1024;
 /// Bytes a [`PolicyCache::default`] holds at most (texts, compiled policies, entries).
+///
+/// ```
+/// assert_eq!(cspgate::DEFAULT_POLICY_CACHE_BYTES, 16 << 20);
+/// ```
 pub const DEFAULT_POLICY_CACHE_BYTES: usize = 16 << 20;
 
 /// Shards at most (each with its own lock): fewer for small caches, so that each shard holds
@@ -267,21 +275,63 @@ impl PolicyCache {
     }
 
     /// Header values held.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use cspgate::{Disposition, PolicyCache, PolicySource};
+    ///
+    /// let cache = PolicyCache::default();
+    /// for _ in 0..3 {
+    ///     let _ = cache.parse("img-src 'self'", Disposition::Enforce, PolicySource::Header);
+    /// }
+    /// assert_eq!(cache.len(), 1);
+    /// ```
     pub fn len(&self) -> usize {
         self.shards.iter().map(|s| s.lock().entries.len()).sum()
     }
 
     /// Does the cache hold no header value?
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use cspgate::PolicyCache;
+    ///
+    /// assert!(PolicyCache::default().is_empty());
+    /// ```
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
 
     /// Calls to [`PolicyCache::parse`] answered from the cache.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use cspgate::{Disposition, PolicyCache, PolicySource};
+    ///
+    /// let cache = PolicyCache::default();
+    /// let _ = cache.parse("img-src 'self'", Disposition::Enforce, PolicySource::Header);
+    /// let _ = cache.parse("img-src 'self'", Disposition::Enforce, PolicySource::Header);
+    /// assert_eq!(cache.hits(), 1);
+    /// ```
     pub fn hits(&self) -> u64 {
         self.hits.load(Ordering::Relaxed)
     }
 
     /// Calls to [`PolicyCache::parse`] that parsed.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use cspgate::{Disposition, PolicyCache, PolicySource};
+    ///
+    /// let cache = PolicyCache::default();
+    /// let _ = cache.parse("img-src 'self'", Disposition::Enforce, PolicySource::Header);
+    /// let _ = cache.parse("img-src 'self'", Disposition::Report, PolicySource::Header);
+    /// assert_eq!(cache.misses(), 2); // the disposition is part of the key
+    /// ```
     pub fn misses(&self) -> u64 {
         self.misses.load(Ordering::Relaxed)
     }
@@ -289,6 +339,17 @@ impl PolicyCache {
     /// Approximate heap bytes the cache holds: what its entries count against its bound, and
     /// its frequency counters and shards. (Policies that documents still share after their
     /// entry was evicted belong to those documents.)
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use cspgate::{Disposition, PolicyCache, PolicySource};
+    ///
+    /// let cache = PolicyCache::new(16, 64 * 1024);
+    /// let empty = cache.memory_usage();
+    /// let _ = cache.parse("img-src https://cdn.test", Disposition::Enforce, PolicySource::Header);
+    /// assert!(cache.memory_usage() > empty);
+    /// ```
     pub fn memory_usage(&self) -> usize {
         self.shards
             .iter()
