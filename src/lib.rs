@@ -95,9 +95,12 @@
 //!
 //! # Design
 //!
-//! - [`PolicyList::parse`] splits a header value on commas and semicolons in one linear pass
-//!   and compiles every source list: keywords become bits, schemes a mask, hosts sorted
-//!   patterns (exact, `*.` suffix, `*`), ports numbers, paths checked strings.
+//! - [`PolicyList::parse`] splits a header value on commas and semicolons in one linear pass;
+//!   each source list is compiled once, by the first check that reads it (lock-free
+//!   afterwards): keywords become bits, schemes a mask, hosts sorted patterns (exact, `*.`
+//!   suffix, `*`), ports numbers, paths checked strings.
+//! - A process-wide [`PolicyCache`] hands out the compiled policies of a header value it has
+//!   seen (shared by reference count) instead of parsing it again.
 //! - Each [`Policy`] precomputes, for every effective directive, which of its directives
 //!   governs after walking the fallback list (§6.8.3-§6.8.4), so a check never searches by
 //!   name.
@@ -106,8 +109,9 @@
 //! - [`Verdict`] and [`Violation`] borrow the request and name policies by index: an allowed
 //!   check allocates nothing.
 //! - Where matching is expensive (long host lists, paths, several policies), a bounded
-//!   per-document verdict cache ([`CacheConfig`], [`CacheStats`]) answers repeated checks of
-//!   the same destination and origin with lock-free reads; it never changes a verdict.
+//!   per-document verdict cache ([`CacheConfig`], [`CacheStats`]), made once the document's
+//!   checks show it pays, answers repeated checks of the same destination and origin with
+//!   lock-free reads; it never changes a verdict.
 //!
 //! `docs/design.md` has the details.
 //!
@@ -180,7 +184,10 @@ pub use names::trusted_types::{CompilationType, SinkGroup};
 pub use names::vocabulary::UnknownName;
 pub use parse::source::{InvalidSource, PortPart, SourceExpression};
 pub use parse::warning::{ParseWarning, Span};
-pub use policy::list::PolicyList;
+pub use policy::list::{PolicyIter, PolicyList};
+pub use policy::policy_cache::{
+    PolicyCache, DEFAULT_POLICY_CACHE_BYTES, DEFAULT_POLICY_CACHE_ENTRIES,
+};
 pub use policy::{DirectiveRef, Policy};
 pub use report::explain::PolicyJudgement;
 pub use report::owned::{OwnedResource, OwnedViolation};

@@ -43,8 +43,8 @@ pub const MAX_SOURCES_PER_DIRECTIVE: usize = 4096;
 /// Entries of a document's verdict cache unless its
 /// [`CacheConfig`](crate::CacheConfig) says otherwise.
 ///
-/// 256 entries of 128 bytes (32 KiB, allocated once per document whose policies are worth
-/// caching) hold the distinct (destination, origin) pairs of the busiest real pages with
+/// 256 entries of 128 bytes (32 KiB, allocated once per document, and only once its checks
+/// have outgrown a first cache of 16 entries: see [`CacheConfig`](crate::CacheConfig)) hold the distinct (destination, origin) pairs of the busiest real pages with
 /// room to spare; past it, the oldest entry of the key's set is evicted. See
 /// `docs/performance.md`.
 pub const DEFAULT_CACHE_ENTRIES: usize = 256;

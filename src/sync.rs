@@ -11,9 +11,9 @@
 #![allow(clippy::disallowed_types)] // This module is the one place allowed to name them.
 
 #[cfg(not(loom))]
-pub(crate) use core::sync::atomic::{fence, AtomicBool, AtomicU32, AtomicU64, Ordering};
+pub(crate) use core::sync::atomic::{fence, AtomicBool, AtomicU32, AtomicU64, AtomicU8, Ordering};
 #[cfg(loom)]
-pub(crate) use loom::sync::atomic::{fence, AtomicBool, AtomicU32, AtomicU64, Ordering};
+pub(crate) use loom::sync::atomic::{fence, AtomicBool, AtomicU32, AtomicU64, AtomicU8, Ordering};
 
 /// A small number for the calling thread, fixed for its lifetime: the first thread that asks
 /// gets 0, the next 1, and so on (wrapping). 0 while the thread is being torn down.
@@ -45,7 +45,9 @@ pub(crate) fn thread_number() -> usize {
 /// A mutual-exclusion lock (`parking_lot`'s: no poisoning, one byte, adaptive spinning).
 ///
 /// The verdict cache only ever calls [`Mutex::try_lock`]: a writer that finds the lock taken
-/// skips its insert rather than wait, so a check never blocks on another thread.
+/// skips its insert rather than wait, so a check never blocks on another thread. The
+/// [`PolicyCache`](crate::PolicyCache), used when documents are set up, waits with
+/// [`Mutex::lock`].
 #[cfg(not(loom))]
 #[derive(Debug, Default)]
 pub(crate) struct Mutex<T>(parking_lot::Mutex<T>);
@@ -59,6 +61,14 @@ impl<T> Mutex<T> {
     /// A new unlocked mutex holding `value`.
     pub(crate) const fn new(value: T) -> Mutex<T> {
         Mutex(parking_lot::Mutex::new(value))
+    }
+
+    /// Takes the lock, waiting for it if another thread holds it. Only the
+    /// [`PolicyCache`](crate::PolicyCache) waits, and only while a document is set up: a check
+    /// never calls this.
+    #[inline]
+    pub(crate) fn lock(&self) -> MutexGuard<'_, T> {
+        self.0.lock()
     }
 
     /// Takes the lock if it is free, without waiting.
@@ -82,6 +92,13 @@ impl<T> Mutex<T> {
     /// A new unlocked mutex holding `value`.
     pub(crate) fn new(value: T) -> Mutex<T> {
         Mutex(loom::sync::Mutex::new(value))
+    }
+
+    /// Takes the lock, waiting for it if another thread holds it.
+    pub(crate) fn lock(&self) -> MutexGuard<'_, T> {
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     /// Takes the lock if it is free, without waiting.

@@ -102,9 +102,42 @@ fn counted_checks(policy: &DocumentPolicy, request: &Request<'_>) -> u64 {
     worst
 }
 
+/// Destinations whose checks a warm-up makes (one per effective directive a request has).
+const WARM_UP_DESTINATIONS: [Destination; 12] = [
+    Destination::Empty,
+    Destination::Script,
+    Destination::Style,
+    Destination::Image,
+    Destination::Font,
+    Destination::Video,
+    Destination::Object,
+    Destination::IFrame,
+    Destination::Worker,
+    Destination::Manifest,
+    Destination::Document,
+    Destination::Report,
+];
+
+/// Checks requests of every destination to 64 distinct hosts: a document's source lists are
+/// compiled by the first check that reads each (`src/policy/lazy_list.rs`), and its verdict cache
+/// made lazily by a check (the small one after 16 expensive checks, the full-size one once
+/// the small one has evicted 16 entries); those are the only times a check allocates for
+/// them. The tests below measure warmed-up documents, so that what they count is the steady
+/// state; `making_the_cache_allocates_once_per_size` bounds the warm-up itself.
+fn warm_up(policy: &DocumentPolicy) {
+    for destination in WARM_UP_DESTINATIONS {
+        for i in 0..64 {
+            let url = Url::parse(&format!("https://warm{i}.example.net/x")).unwrap();
+            let _ = policy.check_request(&Request::new(&url, destination));
+        }
+    }
+}
+
 fn policy(text: &str, config: CacheConfig) -> DocumentPolicy {
     let list = PolicyList::parse(text, Disposition::Enforce, PolicySource::Header);
-    DocumentPolicy::with_cache(&document(), list, config)
+    let policy = DocumentPolicy::with_cache(&document(), list, config);
+    warm_up(&policy);
+    policy
 }
 
 /// Both cache configurations: the default (only expensive slots consult the cache) and a
@@ -174,6 +207,7 @@ fn blocked_checks_and_report_only_violations_allocate_nothing() {
     list.push_header("connect-src 'none'; img-src 'self'", Disposition::Report);
     for config in [CacheConfig::new(), CacheConfig::new().always_consult(true)] {
         let p = DocumentPolicy::with_cache(&document(), list.clone(), config);
+        warm_up(&p);
         for (url, destination) in [
             // Allowed by the enforced policy, reported by the report-only one.
             ("https://api.example.org/v1", Destination::Empty),
@@ -210,6 +244,8 @@ fn trusted_types_checks_allocate_nothing() {
     let long = "é".repeat(100);
     let js = Url::parse("javascript:void(0)").unwrap();
     let request = Request::new(&js, Destination::Document);
+    // The first check that reads script-src compiles its list (`src/policy/lazy_list.rs`).
+    let _ = p.check_string_compilation(CompilationType::Eval, "1+1", false);
     for _ in 0..2 {
         // Allowed policy creations, and a refused one (its sample borrows the name).
         let (n, v) = allocations(|| p.check_trusted_types_policy("app-html", &created));
@@ -259,6 +295,48 @@ fn trusted_types_checks_allocate_nothing() {
 }
 
 #[test]
+fn making_the_cache_allocates_once_per_size() {
+    // A 1,000-host connect-src: expensive enough that the default plan caches it.
+    let hosts: Vec<String> = (0..1000)
+        .map(|i| format!("https://api{i}.example.net"))
+        .collect();
+    let text = format!("connect-src 'self' {}", hosts.join(" "));
+    let list = PolicyList::parse(&text, Disposition::Enforce, PolicySource::Header);
+    let no_cache = CacheConfig::new().capacity(0);
+    let (doc, copy) = (document(), list.clone());
+    // The list is moved in, so the counts are the document's own: its self-origin's.
+    let (without, _) = allocations(|| DocumentPolicy::with_cache(&doc, copy, no_cache));
+    let (n, p) = allocations(|| DocumentPolicy::new(&doc, list));
+    assert_eq!(
+        n, without,
+        "DocumentPolicy::new allocates nothing for its cache"
+    );
+    assert_eq!(p.cache_stats().capacity(), 0);
+    let urls: Vec<Url> = (0..2000)
+        .map(|i| Url::parse(&format!("https://api{}.example.net/v1", i % 1000)).unwrap())
+        .collect();
+    // The first check compiles the connect-src list (`src/policy/lazy_list.rs`); the 16th makes
+    // the small cache, and the one after its 16th eviction the full-size one: every
+    // allocation of the first 2,000 checks is one of those three events.
+    let mut events = Vec::new();
+    for (i, url) in urls.iter().enumerate() {
+        let (n, _) = allocations(|| p.check_request(&Request::new(url, Destination::Empty)));
+        if n > 0 {
+            events.push((i, p.cache_stats().capacity()));
+        }
+    }
+    assert_eq!(events.len(), 3, "{events:?}");
+    assert_eq!(events[0], (0, 0), "the list, compiled by the first check");
+    assert_eq!(events[1], (15, 16), "the small cache, made by the 16th");
+    assert_eq!(events[2].1, cspgate::limits::DEFAULT_CACHE_ENTRIES);
+    // From then on, nothing.
+    for url in &urls {
+        let (n, _) = allocations(|| p.check_request(&Request::new(url, Destination::Empty)));
+        assert_eq!(n, 0, "{url}");
+    }
+}
+
+#[test]
 fn three_violations_allocate_once() {
     let mut list = PolicyList::new();
     for _ in 0..3 {
@@ -267,13 +345,19 @@ fn three_violations_allocate_once() {
     let p = DocumentPolicy::new(&document(), list);
     let url = Url::parse("https://evil.test/").unwrap();
     let request = Request::new(&url, Destination::Empty);
+    // The first check compiles the three lists (`src/policy/lazy_list.rs`).
+    let _ = p.check_request(&request);
     let (n, _) = allocations(|| assert_eq!(p.check_request(&request).violations().len(), 3));
     assert_eq!(n, 1, "the violation list spills once");
 }
 
 #[test]
 fn the_request_corpus_allocates_only_for_three_violations() {
-    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data");
+    // `CSPGATE_SHARED_DATA` names the data elsewhere (a git worktree), as for the benches.
+    let data = std::env::var_os("CSPGATE_SHARED_DATA").map_or_else(
+        || Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data"),
+        std::path::PathBuf::from,
+    );
     let (Ok(policies), Ok(requests)) = (
         std::fs::read_to_string(data.join("real-world-csp.txt")),
         std::fs::read_to_string(data.join("requests.txt")),

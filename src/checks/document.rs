@@ -2,11 +2,11 @@
 
 use url::Url;
 
-use crate::checks::request::cache::{CacheConfig, CacheStats, VerdictCache};
+use crate::checks::request::cache::{CacheConfig, CacheStats};
 use crate::checks::request::fields::CachePlan;
+use crate::checks::request::lazy_cache::LazyCache;
 use crate::matching::origin::SelfOrigin;
-use crate::names::destination::{Effective, EffectiveSet};
-use crate::names::directive::DirectiveKind;
+use crate::names::destination::EffectiveSet;
 use crate::policy::list::PolicyList;
 
 /// A document's (or worker's) CSP list, compiled and bound to its self-origin.
@@ -42,11 +42,12 @@ pub struct DocumentPolicy {
     pub(crate) any_default_src: bool,
     /// What the policies' Trusted Types directives require (`trusted_types::summarize` bits).
     pub(crate) trusted_types: u8,
-    /// When and how checks consult `cache`.
+    /// Per effective slot, when and how checks consult `cache`: computed by the slot's first
+    /// check (from its compiled governing lists), then read with one relaxed load.
     pub(in crate::checks) plan: CachePlan,
-    /// The verdict cache; `None` when no slot is worth caching, or the config disabled it.
-    pub(in crate::checks) cache: Option<VerdictCache>,
-    config: CacheConfig,
+    /// The verdict cache, made once checks of the slots the plan caches show it will pay.
+    pub(in crate::checks) cache: LazyCache,
+    pub(in crate::checks) config: CacheConfig,
 }
 
 impl DocumentPolicy {
@@ -54,10 +55,10 @@ impl DocumentPolicy {
     /// `self_origin_url`: the response URL, or for a document with a local scheme (about:,
     /// data:, blob:) the URL of the document it inherited its policies from (CSP3 §2.2).
     ///
-    /// The document gets a verdict cache of
-    /// [`DEFAULT_CACHE_ENTRIES`](crate::limits::DEFAULT_CACHE_ENTRIES) entries when some
-    /// effective directive is expensive enough to match that a lookup saves time (see
-    /// [`CacheConfig`]).
+    /// Nothing is allocated for a verdict cache here: the document gets one (first of 16
+    /// entries, then of [`DEFAULT_CACHE_ENTRIES`](crate::limits::DEFAULT_CACHE_ENTRIES) once it
+    /// outgrows that) only after 16 checks of effective directives expensive enough to match
+    /// that a lookup saves time (see [`CacheConfig`]).
     pub fn new(self_origin_url: &Url, list: PolicyList) -> DocumentPolicy {
         DocumentPolicy::with_cache(self_origin_url, list, CacheConfig::new())
     }
@@ -141,28 +142,18 @@ impl DocumentPolicy {
         let mut governed = EffectiveSet::EMPTY;
         let mut any_default_src = false;
         for p in list.as_slice() {
-            for e in Effective::ALL {
-                if p.governor(e).is_some() {
-                    governed.insert(e);
-                }
-            }
-            any_default_src |= p.contains(DirectiveKind::DefaultSrc);
+            governed = governed.union(p.summary.governed);
+            any_default_src |= p.summary.default_src;
         }
         let trusted_types = crate::policy::trusted_types::summarize(list.as_slice());
-        let plan = CachePlan::new(&list, config);
-        let cache = if !plan.cached.is_empty() {
-            VerdictCache::new(config.capacity, config.always_consult)
-        } else {
-            None
-        };
         DocumentPolicy {
             origin,
             list,
             governed,
             any_default_src,
             trusted_types,
-            plan,
-            cache,
+            plan: CachePlan::default(),
+            cache: LazyCache::default(),
             config,
         }
     }
@@ -195,34 +186,49 @@ impl DocumentPolicy {
     ///     Disposition::Enforce, PolicySource::Header);
     /// let policy = DocumentPolicy::new(&doc, list);
     /// let url = Url::parse("https://api7.test/v1")?;
-    /// for _ in 0..3 {
+    /// for _ in 0..18 {
     ///     policy.check_request(&Request::new(&url, Destination::Empty));
     /// }
-    /// // A 40-host list is worth caching: one miss, then hits.
+    /// // A 40-host list is worth caching: after 15 checks without a cache, the 16th makes
+    /// // one and misses, then hits.
     /// assert_eq!(policy.cache_stats().misses(), 1);
     /// assert_eq!(policy.cache_stats().hits(), 2);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn cache_stats(&self) -> CacheStats {
-        match &self.cache {
-            Some(c) => c.stats(),
-            None => CacheStats::default(),
-        }
+        self.cache.stats()
     }
 
-    /// Approximate heap bytes held by the compiled policies (compare with the header's
-    /// length; see `docs/performance.md`).
+    /// Approximate bytes of everything the document holds: the `DocumentPolicy` itself (an
+    /// engine keeps it in an `Arc`), its self-origin, its compiled policies (each counted
+    /// once, in full, even when a [`PolicyCache`](crate::PolicyCache) shares it with other
+    /// documents) and its verdict cache once it has one (compare with the header's length;
+    /// see `docs/performance.md`).
     ///
-    /// The verdict cache is not included: it holds [`CacheStats::capacity`] entries of 128
-    /// bytes, allocated once.
+    /// # Example
+    ///
+    /// ```
+    /// use cspgate::{Disposition, DocumentPolicy, PolicyList, PolicySource};
+    /// use url::Url;
+    ///
+    /// let doc = Url::parse("https://app.test/")?;
+    /// let header = "img-src 'self' https://cdn.test";
+    /// let list = PolicyList::parse(header, Disposition::Enforce, PolicySource::Header);
+    /// let policy = DocumentPolicy::new(&doc, list);
+    /// assert!(policy.memory_usage() > header.len());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn memory_usage(&self) -> usize {
-        self.list.memory_usage() + self.origin.heap_size()
+        core::mem::size_of::<DocumentPolicy>()
+            + self.list.memory_usage()
+            + self.origin.heap_size()
+            + self.cache.heap_size()
     }
 }
 
 impl Clone for DocumentPolicy {
-    /// Clones the compiled policies; the clone starts with an empty cache of the same
-    /// configuration.
+    /// Shares the compiled policies (reference counts); the clone starts without a verdict
+    /// cache, of the same configuration, and makes its own when its checks show it pays.
     fn clone(&self) -> DocumentPolicy {
         DocumentPolicy {
             origin: self.origin.clone(),
@@ -230,11 +236,8 @@ impl Clone for DocumentPolicy {
             governed: self.governed,
             any_default_src: self.any_default_src,
             trusted_types: self.trusted_types,
-            plan: self.plan,
-            cache: self
-                .cache
-                .as_ref()
-                .and_then(|_| VerdictCache::new(self.config.capacity, self.config.always_consult)),
+            plan: self.plan.snapshot(),
+            cache: LazyCache::default(),
             config: self.config,
         }
     }

@@ -1,6 +1,7 @@
 //! The URL of a request as the matcher sees it, and the CSP list's self-origin, both
 //! classified once so that matching compares plain values.
 
+use std::borrow::Cow;
 use std::net::{Ipv4Addr, Ipv6Addr};
 
 use url::{Host, Url};
@@ -105,8 +106,8 @@ impl OwnedHost {
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub(crate) struct SelfOrigin {
     /// The origin's scheme; for an opaque origin, the URL's own scheme (engines keep it, and
-    /// `*` needs it: CSP3 §6.7.2.8 step 1.2).
-    scheme: Box<str>,
+    /// `*` needs it: CSP3 §6.7.2.8 step 1.2). Borrowed for the schemes of tuple origins.
+    scheme: Cow<'static, str>,
     scheme_bit: SchemeSet,
     /// The origin's scheme as a `scheme-part`, for schemeless host-sources (§6.7.2.8 step
     /// 3.2); a scheme without a bit is a range of `scheme`.
@@ -120,10 +121,27 @@ impl SelfOrigin {
     /// The self-origin of a document or worker whose URL (or, for local-scheme documents, whose
     /// creator's URL) is `url`.
     pub(crate) fn new(url: &Url) -> SelfOrigin {
+        // The URL standard's origin of an http(s), ws(s) or ftp URL is its own scheme, host and
+        // port (or the scheme's default): read in place, without `Url::origin`'s copies.
+        if let (Some(&name), Some(host)) = (
+            TUPLE_SCHEMES.iter().find(|&&n| n == url.scheme()),
+            url.host(),
+        ) {
+            let host = match host {
+                Host::Domain(d) => OwnedHost::Domain(d.into()),
+                Host::Ipv4(a) => OwnedHost::Ipv4(a),
+                Host::Ipv6(a) => OwnedHost::Ipv6(a),
+            };
+            // The URL parser already drops a port that is the scheme's default.
+            let port = url
+                .port()
+                .filter(|&p| SchemeSet::of(name).default_port() != Some(p));
+            return SelfOrigin::build(Cow::Borrowed(name), Some((host, port)));
+        }
         match url.origin() {
             origin @ url::Origin::Tuple(..) => SelfOrigin::from_origin(&origin),
             // An opaque origin keeps the URL's scheme for `*`'s same-scheme branch.
-            url::Origin::Opaque(_) => SelfOrigin::build(url.scheme().into(), None),
+            url::Origin::Opaque(_) => SelfOrigin::build(Cow::Owned(url.scheme().into()), None),
         }
     }
 
@@ -145,13 +163,17 @@ impl SelfOrigin {
                 } else {
                     Some(*port)
                 };
-                SelfOrigin::build(scheme.as_str().into(), Some((host, port)))
+                let scheme = match TUPLE_SCHEMES.iter().find(|&&n| n == scheme) {
+                    Some(&name) => Cow::Borrowed(name),
+                    None => Cow::Owned(scheme.clone()),
+                };
+                SelfOrigin::build(scheme, Some((host, port)))
             }
-            url::Origin::Opaque(_) => SelfOrigin::build("".into(), None),
+            url::Origin::Opaque(_) => SelfOrigin::build(Cow::Borrowed(""), None),
         }
     }
 
-    fn build(scheme: Box<str>, tuple: Option<(OwnedHost, Option<u16>)>) -> SelfOrigin {
+    fn build(scheme: Cow<'static, str>, tuple: Option<(OwnedHost, Option<u16>)>) -> SelfOrigin {
         SelfOrigin {
             scheme_bit: SchemeSet::of(&scheme),
             scheme_part: SchemeReq::compile(&scheme, &scheme),
@@ -216,13 +238,21 @@ impl SelfOrigin {
 
     /// Approximate heap bytes owned.
     pub(crate) fn heap_size(&self) -> usize {
-        self.scheme.len()
+        let scheme = match &self.scheme {
+            Cow::Borrowed(_) => 0,
+            Cow::Owned(s) => s.capacity(),
+        };
+        scheme
             + match &self.tuple {
                 Some((OwnedHost::Domain(d), _)) => d.len(),
                 _ => 0,
             }
     }
 }
+
+/// The schemes whose URLs have a tuple origin made of their own scheme, host and port (the
+/// URL standard's origin; blob: URLs take their inner URL's).
+const TUPLE_SCHEMES: [&str; 5] = ["http", "https", "ws", "wss", "ftp"];
 
 #[cfg(test)]
 mod tests {
@@ -255,6 +285,44 @@ mod tests {
         assert!(!self_matches("file:///x", "file:///x"));
         // A blob document inherits its creator's origin.
         assert!(self_matches("blob:https://a.test/uuid", "https://a.test/x"));
+    }
+
+    #[test]
+    fn the_origin_read_in_place_is_the_url_standards() {
+        for url in [
+            "https://a.test/x",
+            "http://A.TEST:80/",
+            "https://a.test:443/",
+            "http://a.test:8080/",
+            "wss://[::1]:9/",
+            "ws://10.0.0.1/",
+            "ftp://a.test:21/",
+            "ftp://a.test:2121/",
+            "blob:https://a.test:8443/uuid",
+            "file:///x",
+            "data:,x",
+            "app://local/",
+        ] {
+            let u = Url::parse(url).unwrap();
+            let o = SelfOrigin::new(&u);
+            match u.origin() {
+                url::Origin::Tuple(scheme, host, port) => {
+                    assert_eq!(o.scheme(), scheme, "{url}");
+                    let (h, p) = o.tuple.clone().unwrap();
+                    let want = match host {
+                        Host::Domain(d) => OwnedHost::Domain(d.into()),
+                        Host::Ipv4(a) => OwnedHost::Ipv4(a),
+                        Host::Ipv6(a) => OwnedHost::Ipv6(a),
+                    };
+                    assert_eq!(h, want, "{url}");
+                    let default = SchemeSet::of(&scheme).default_port();
+                    assert_eq!(p.or(default), Some(port), "{url}");
+                    // A default port is stored as `None`.
+                    assert!(p.is_none() || p != default, "{url}");
+                }
+                url::Origin::Opaque(_) => assert!(o.tuple.is_none(), "{url}"),
+            }
+        }
     }
 
     #[test]

@@ -79,7 +79,7 @@ pub fn parse_metadata(metadata: &str) -> impl Iterator<Item = IntegrityItem<'_>>
     // metadata on spaces"; its anchors define that as HTML's "split a string on spaces" (now
     // Infra's "split on ASCII whitespace"), its grammar's WSP is HTML's space characters, and
     // Chromium's ParseIntegrityAttribute skips ASCII whitespace. The oracle
-    // (`tests/support/naive.rs`) splits the same way.
+    // (`tests/suite/naive.rs`) splits the same way.
     crate::names::ascii::split_ws(metadata).filter_map(|item| {
         // Steps 2.1-2.2: drop options after "?".
         let expression = item.split('?').next().unwrap_or("");

@@ -201,10 +201,11 @@ impl EffectiveSet {
         self.0 |= EffectiveSet::bit(e);
     }
 
-    /// Is the set empty?
+    /// The slots in either set.
     #[inline]
-    pub(crate) const fn is_empty(self) -> bool {
-        self.0 == 0
+    #[must_use]
+    pub(crate) const fn union(self, other: EffectiveSet) -> EffectiveSet {
+        EffectiveSet(self.0 | other.0)
     }
 }
 

@@ -6,7 +6,9 @@ use core::ops::Range;
 
 use smallvec::SmallVec;
 
-use crate::limits::{to_u32, Limit, MAX_LIST_BYTES, MAX_POLICIES, MAX_UNKNOWN_DIRECTIVES};
+use crate::limits::{
+    to_u32, to_usize, Limit, MAX_LIST_BYTES, MAX_POLICIES, MAX_UNKNOWN_DIRECTIVES,
+};
 use crate::names::ascii::{self, is, WS};
 use crate::names::directive::{DirectiveKind, DirectiveName, KNOWN_COUNT};
 use crate::names::disposition::{Disposition, PolicySource};
@@ -101,7 +103,12 @@ pub(crate) struct Directives<'t> {
     text: &'t str,
     /// The offset of `text` in the input the warnings refer to.
     base: usize,
-    pieces: core::str::Split<'t, char>,
+    /// The offset of every `;` in `text` (step 3 splits on them).
+    semicolons: SmallVec<[u32; 32]>,
+    /// The `;`-separated pieces handed out so far.
+    piece: usize,
+    /// Where the next piece starts in `text`.
+    start: usize,
     disposition: Disposition,
     source: PolicySource,
     seen: [bool; KNOWN_COUNT],
@@ -123,7 +130,9 @@ impl<'t> Directives<'t> {
             text: policy_text,
             base: base + ascii::offset_in(text, policy_text),
             // Step 3: for each token of the text strictly split on ";".
-            pieces: policy_text.split(';'),
+            semicolons: ascii::byte_offsets(policy_text, b';'),
+            piece: 0,
+            start: 0,
             disposition,
             source,
             seen: [false; KNOWN_COUNT],
@@ -136,10 +145,24 @@ impl<'t> Directives<'t> {
         self.text
     }
 
-    /// At most how many directives the policy has (one per `;`-separated piece). (`matches`
-    /// on a char finds each `;` with memchr.)
+    /// At most how many directives the policy has (one per `;`-separated piece).
     pub(crate) fn max_count(&self) -> usize {
-        self.text.matches(';').count() + 1
+        self.semicolons.len() + 1
+    }
+
+    /// The next `;`-separated piece of the text (step 3's strict split).
+    fn next_piece(&mut self) -> Option<&'t str> {
+        if self.piece > self.semicolons.len() {
+            return None;
+        }
+        let end = self
+            .semicolons
+            .get(self.piece)
+            .map_or(self.text.len(), |&e| to_usize(e));
+        let raw = self.text.get(self.start..end).unwrap_or_default();
+        self.piece += 1;
+        self.start = end + 1;
+        Some(raw)
     }
 
     /// The next directive the policy keeps, reporting what it skips through `warn`.
@@ -147,7 +170,7 @@ impl<'t> Directives<'t> {
         &mut self,
         warn: &mut dyn FnMut(ParseWarning),
     ) -> Option<ParsedDirective<'t>> {
-        for raw in self.pieces.by_ref() {
+        while let Some(raw) = self.next_piece() {
             // Step 3.1: strip leading and trailing ASCII whitespace.
             let token = ascii::trim(raw);
             // Step 3.2: skip empty tokens, and tokens that are not ASCII (the whole directive).

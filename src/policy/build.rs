@@ -1,6 +1,9 @@
 //! Building a [`Policy`] from the directives the parser yields (CSP3 §2.2.1 steps 3.7-4):
-//! every source list is compiled into the policy's arena as its directive arrives, and the
+//! each source list is recorded as a range of the policy's text (compiled when a check first
+//! reads it, `lazy_list.rs`, or at once when the caller wants every warning), and the
 //! governing table is filled once the policy is complete.
+
+use std::sync::Arc;
 
 use smallvec::SmallVec;
 
@@ -10,7 +13,7 @@ use crate::names::directive::KNOWN_COUNT;
 use crate::names::disposition::{Disposition, PolicySource};
 use crate::parse::parser::{split_list, Directives};
 use crate::parse::warning::ParseWarning;
-use crate::policy::source_list::{Arena, SourceList};
+use crate::policy::lazy_list::{LazyList, PolicyText};
 use crate::policy::{Directive, DirectiveIndex, ListIndex, Policy};
 
 /// The policy an enforced list gets when the parser had to cut it at a limit: it blocks every
@@ -23,49 +26,102 @@ pub(crate) const FAIL_CLOSED_POLICY: &str = "default-src 'none'; form-action 'no
      require-trusted-types-for 'script'; trusted-types 'none'; upgrade-insecure-requests";
 
 /// Parses a header value (comma-separated policies) or a `<meta>` content (one policy),
-/// appending the non-empty policies to `out`.
+/// appending the non-empty policies to `out`, and compiles every source list now, reporting
+/// what each token raises.
 pub(crate) fn parse_list(
     text: &str,
     disposition: Disposition,
     source: PolicySource,
     warn: &mut dyn FnMut(ParseWarning),
-    out: &mut Vec<Policy>,
+    out: &mut Vec<Arc<Policy>>,
 ) {
-    // A `Policy` is 320 bytes, and a growing vector gives a one-policy header room for four:
-    // room for one up front, and any spare room (several policies) given back at the end.
-    out.reserve_exact(1);
+    parse_list_as(text, disposition, source, warn, out, Compile::Now);
+}
+
+/// [`parse_list`] without the source lists' warnings, leaving each source list to be
+/// compiled when a check first reads it (`lazy_list.rs`). The warnings of the split itself
+/// still reach `warn`.
+pub(crate) fn parse_list_lazily(
+    text: &str,
+    disposition: Disposition,
+    source: PolicySource,
+    warn: &mut dyn FnMut(ParseWarning),
+    out: &mut Vec<Arc<Policy>>,
+) {
+    parse_list_as(text, disposition, source, warn, out, Compile::OnFirstUse);
+}
+
+/// When a policy's source lists are compiled.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Compile {
+    /// While parsing, with every warning their tokens raise.
+    Now,
+    /// When a check first reads them.
+    OnFirstUse,
+}
+
+fn parse_list_as(
+    text: &str,
+    disposition: Disposition,
+    source: PolicySource,
+    warn: &mut dyn FnMut(ParseWarning),
+    out: &mut Vec<Arc<Policy>>,
+    compile: Compile,
+) {
     let cut = split_list(
         text,
         disposition,
         source,
         warn,
-        |piece, base, warn| match parse_policy(piece, base, disposition, source, warn) {
+        |piece, base, warn| match parse_policy_as(piece, base, disposition, source, warn, compile) {
             Some(p) => {
-                out.push(p);
+                out.push(Arc::new(p));
                 true
             }
             None => false,
         },
     );
     if cut && disposition == Disposition::Enforce {
-        if let Some(mut p) = parse_policy(FAIL_CLOSED_POLICY, 0, disposition, source, &mut |_| {}) {
+        if let Some(mut p) = parse_policy_as(
+            FAIL_CLOSED_POLICY,
+            0,
+            disposition,
+            source,
+            &mut |_| {},
+            compile,
+        ) {
             p.synthetic = true;
-            out.push(p);
+            out.push(Arc::new(p));
         }
     }
-    trim_spare(out);
+    // A growing vector keeps room for several policies: given back once the list is complete.
+    if out.capacity() > out.len() {
+        out.shrink_to_fit();
+    }
 }
 
 /// <https://w3c.github.io/webappsec-csp/#parse-serialized-policy>
 ///
 /// `base` is the offset of `text` in the input the warnings refer to. Returns `None` for a
 /// policy with no directives (§2.2.2 drops it).
+#[cfg(feature = "serde")]
 pub(crate) fn parse_policy(
     text: &str,
     base: usize,
     disposition: Disposition,
     source: PolicySource,
     warn: &mut dyn FnMut(ParseWarning),
+) -> Option<Policy> {
+    parse_policy_as(text, base, disposition, source, warn, Compile::Now)
+}
+
+fn parse_policy_as(
+    text: &str,
+    base: usize,
+    disposition: Disposition,
+    source: PolicySource,
+    warn: &mut dyn FnMut(ParseWarning),
+    compile: Compile,
 ) -> Option<Policy> {
     let mut parsed = Directives::new(text, base, disposition, source);
     let policy_text = parsed.text();
@@ -75,19 +131,21 @@ pub(crate) fn parse_policy(
     let mut directives = Vec::with_capacity(pieces);
     let mut lists = Vec::with_capacity(pieces);
     let mut by_kind = [None; KNOWN_COUNT];
-    let mut arena = Arena::for_text(policy_text);
+    let text = PolicyText::new(policy_text);
     while let Some(d) = parsed.next_directive(warn) {
         let list = match d.kind {
             Some(k) if k.has_source_list() => {
                 let index = ListIndex::new(lists.len());
-                lists.push(SourceList::compile(
-                    k,
-                    d.value,
-                    policy_text,
-                    d.value_offset,
-                    &mut arena,
-                    warn,
-                ));
+                lists.push(match compile {
+                    Compile::Now => LazyList::compiled_now(
+                        k,
+                        d.value_range.clone(),
+                        &text,
+                        d.value_offset,
+                        warn,
+                    ),
+                    Compile::OnFirstUse => LazyList::new(k, d.value_range.clone()),
+                });
                 index
             }
             _ => None,
@@ -109,18 +167,18 @@ pub(crate) fn parse_policy(
     }
     trim_spare(&mut directives);
     trim_spare(&mut lists);
-    arena.trim();
     let mut policy = Policy {
         disposition,
         source,
         directives,
         by_kind,
         lists,
-        arena,
+        text,
         governing: [None; EFFECTIVE_COUNT],
         hint_lists: SmallVec::new(),
         synthetic: false,
         trusted_types: Default::default(),
+        summary: Default::default(),
     };
     policy.finish();
     Some(policy)
@@ -132,7 +190,7 @@ mod tests {
     use crate::limits::MAX_POLICIES;
     use crate::names::directive::DirectiveKind;
 
-    fn parse(text: &str, source: PolicySource) -> (Vec<Policy>, Vec<ParseWarning>) {
+    fn parse(text: &str, source: PolicySource) -> (Vec<Arc<Policy>>, Vec<ParseWarning>) {
         let mut out = Vec::new();
         let mut warnings = Vec::new();
         parse_list(
@@ -147,17 +205,27 @@ mod tests {
 
     #[test]
     fn the_policy_vector_holds_no_spare_room() {
-        // A 320-byte `Policy` per spare slot: a growing vector gives one policy room for four.
-        let room = |text: &str, source| parse(text, source).0.capacity();
-        assert_eq!(room("upgrade-insecure-requests", PolicySource::Header), 1);
-        assert_eq!(room("img-src a, script-src b", PolicySource::Header), 2);
-        assert_eq!(room("img-src a, script-src b", PolicySource::Meta), 1);
+        // A growing vector gives a one-policy header room for four.
+        let room = |text: &str, source| {
+            let (out, _) = parse(text, source);
+            (out.len(), out.capacity())
+        };
+        assert_eq!(
+            room("upgrade-insecure-requests", PolicySource::Header),
+            (1, 1)
+        );
+        assert_eq!(
+            room("img-src a, script-src b", PolicySource::Header),
+            (2, 2)
+        );
+        assert_eq!(room("img-src a, script-src b", PolicySource::Meta), (1, 1));
         let five = "img-src a, script-src b, style-src c, font-src d, media-src e";
-        assert_eq!(room(five, PolicySource::Header), 5);
+        assert_eq!(room(five, PolicySource::Header), (5, 5));
         // Over the limit: the kept policies and the fail-closed one.
         let many = "img-src a,".repeat(2 * MAX_POLICIES);
-        assert_eq!(room(&many, PolicySource::Header), MAX_POLICIES + 1);
-        assert_eq!(room(",,,,", PolicySource::Header), 0);
+        let n = MAX_POLICIES + 1;
+        assert_eq!(room(&many, PolicySource::Header), (n, n));
+        assert_eq!(room(",,,,", PolicySource::Header), (0, 0));
     }
 
     fn directives(p: &Policy) -> Vec<(String, Vec<String>)> {

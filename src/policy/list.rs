@@ -2,6 +2,9 @@
 
 use core::fmt;
 use core::ops::Index;
+use std::sync::Arc;
+
+use smallvec::SmallVec;
 
 use crate::names::disposition::{Disposition, PolicySource};
 use crate::parse::warning::ParseWarning;
@@ -17,6 +20,9 @@ use crate::policy::Policy;
 ///
 /// Parsing never fails: what CSP3's lenient parser ignores is ignored, and reported through
 /// [`PolicyList::parse_with`]'s warning callback.
+///
+/// Each compiled policy is held by reference count: cloning a list, or getting one from a
+/// [`PolicyCache`](crate::PolicyCache), shares the policies instead of copying them.
 ///
 /// # Example
 ///
@@ -35,7 +41,8 @@ use crate::policy::Policy;
 /// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct PolicyList {
-    policies: Vec<Policy>,
+    /// A plain vector (not a small inline one): the check path reads it without a branch.
+    policies: Vec<Arc<Policy>>,
 }
 
 impl PolicyList {
@@ -46,13 +53,25 @@ impl PolicyList {
         }
     }
 
+    /// A list of already compiled, shared policies.
+    pub(crate) fn from_shared(policies: &[Arc<Policy>]) -> PolicyList {
+        PolicyList {
+            policies: policies.to_vec(),
+        }
+    }
+
     /// Parses one header value (its comma-separated policies) or one `<meta>` content (a
     /// single policy), dropping empty policies.
     ///
     /// A `<meta>` policy loses its `report-uri`, `frame-ancestors` and `sandbox` directives,
     /// and a report-only `<meta>` policy is ignored, as HTML requires.
+    ///
+    /// Each source list is compiled when a check first reads it (see `docs/design.md`);
+    /// [`PolicyList::parse_with`] compiles them all at once, to report their warnings.
     pub fn parse(text: &str, disposition: Disposition, source: PolicySource) -> PolicyList {
-        PolicyList::parse_with(text, disposition, source, &mut |_| {})
+        let mut list = PolicyList::new();
+        build::parse_list_lazily(text, disposition, source, &mut |_| {}, &mut list.policies);
+        list
     }
 
     /// [`PolicyList::parse`], calling `warn` with everything the parser ignored or repaired.
@@ -80,11 +99,17 @@ impl PolicyList {
 
     /// Parses and appends a header value.
     pub fn push_header(&mut self, text: &str, disposition: Disposition) {
-        self.push_header_with(text, disposition, &mut |_| {});
+        build::parse_list_lazily(
+            text,
+            disposition,
+            PolicySource::Header,
+            &mut |_| {},
+            &mut self.policies,
+        );
     }
 
     /// [`PolicyList::push_header`], calling `warn` with everything the parser ignored or
-    /// repaired.
+    /// repaired (compiling every source list now, to report their warnings).
     ///
     /// # Example
     ///
@@ -116,11 +141,17 @@ impl PolicyList {
 
     /// Parses and appends a `<meta http-equiv="Content-Security-Policy">` content.
     pub fn push_meta(&mut self, text: &str) {
-        self.push_meta_with(text, &mut |_| {});
+        build::parse_list_lazily(
+            text,
+            Disposition::Enforce,
+            PolicySource::Meta,
+            &mut |_| {},
+            &mut self.policies,
+        );
     }
 
     /// [`PolicyList::push_meta`], calling `warn` with everything the parser ignored or
-    /// repaired.
+    /// repaired (compiling every source list now, to report their warnings).
     ///
     /// # Example
     ///
@@ -144,8 +175,8 @@ impl PolicyList {
     }
 
     /// Appends every policy of `other`.
-    pub fn append(&mut self, mut other: PolicyList) {
-        self.policies.append(&mut other.policies);
+    pub fn append(&mut self, other: PolicyList) {
+        self.policies.extend(other.policies);
     }
 
     /// The number of policies.
@@ -159,13 +190,13 @@ impl PolicyList {
     }
 
     /// The policies, in order.
-    pub fn iter(&self) -> core::slice::Iter<'_, Policy> {
-        self.policies.iter()
+    pub fn iter(&self) -> PolicyIter<'_> {
+        PolicyIter(self.policies.iter())
     }
 
     /// The policy at `index`, if any.
     pub fn get(&self, index: usize) -> Option<&Policy> {
-        self.policies.get(index)
+        self.policies.get(index).map(|p| &**p)
     }
 
     /// CSP3 §2.2: does the list contain a header-delivered policy?
@@ -175,19 +206,30 @@ impl PolicyList {
             .any(|p| p.source() == PolicySource::Header)
     }
 
-    /// Approximate heap bytes owned by the compiled list.
+    /// Approximate heap bytes of the compiled list: its policies (each counted once, however
+    /// often the list holds it; shared ones in full) and the list's own room.
     pub fn memory_usage(&self) -> usize {
-        self.policies.capacity() * core::mem::size_of::<Policy>()
-            + self.policies.iter().map(Policy::heap_size).sum::<usize>()
+        let spilled = self.policies.capacity() * core::mem::size_of::<Arc<Policy>>();
+        let mut seen: SmallVec<[*const Policy; 8]> = SmallVec::new();
+        let mut total = spilled;
+        for p in &self.policies {
+            let at = Arc::as_ptr(p);
+            if !seen.contains(&at) {
+                seen.push(at);
+                total += policy_bytes(p);
+            }
+        }
+        total
     }
 
     /// Appends an already parsed policy.
     #[cfg(feature = "serde")]
     pub(crate) fn push_parsed(&mut self, policy: Policy) {
-        self.policies.push(policy);
+        self.policies.push(Arc::new(policy));
     }
 
-    pub(crate) fn as_slice(&self) -> &[Policy] {
+    #[inline]
+    pub(crate) fn as_slice(&self) -> &[Arc<Policy>] {
         &self.policies
     }
 }
@@ -203,12 +245,58 @@ impl Index<usize> for PolicyList {
     }
 }
 
+/// The heap bytes of one shared policy: its reference-counted allocation (two counts and the
+/// `Policy`) and what the policy owns.
+pub(crate) fn policy_bytes(p: &Policy) -> usize {
+    2 * core::mem::size_of::<usize>() + core::mem::size_of::<Policy>() + p.heap_size()
+}
+
+/// The policies of a [`PolicyList`], in order ([`PolicyList::iter`]).
+///
+/// # Example
+///
+/// ```
+/// use cspgate::{Disposition, PolicyList, PolicySource};
+///
+/// let list = PolicyList::parse("img-src a.test, script-src 'self'", Disposition::Enforce,
+///     PolicySource::Header);
+/// let names: Vec<String> = list.iter().map(|p| p.to_string()).collect();
+/// assert_eq!(names, ["img-src a.test", "script-src 'self'"]);
+/// ```
+#[derive(Clone, Debug)]
+pub struct PolicyIter<'a>(core::slice::Iter<'a, Arc<Policy>>);
+
+impl<'a> Iterator for PolicyIter<'a> {
+    type Item = &'a Policy;
+
+    #[inline]
+    fn next(&mut self) -> Option<&'a Policy> {
+        self.0.next().map(|p| &**p)
+    }
+
+    #[inline]
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.0.size_hint()
+    }
+}
+
+impl DoubleEndedIterator for PolicyIter<'_> {
+    #[inline]
+    fn next_back(&mut self) -> Option<Self::Item> {
+        self.0.next_back().map(|p| &**p)
+    }
+}
+
+impl ExactSizeIterator for PolicyIter<'_> {}
+
+impl core::iter::FusedIterator for PolicyIter<'_> {}
+
 impl<'a> IntoIterator for &'a PolicyList {
     type Item = &'a Policy;
-    type IntoIter = core::slice::Iter<'a, Policy>;
+    type IntoIter = PolicyIter<'a>;
 
     fn into_iter(self) -> Self::IntoIter {
-        self.policies.iter()
+        self.iter()
     }
 }
 

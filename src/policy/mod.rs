@@ -3,7 +3,9 @@
 
 pub(crate) mod build;
 pub(crate) mod host;
+pub(crate) mod lazy_list;
 pub(crate) mod list;
+pub(crate) mod policy_cache;
 pub(crate) mod source_list;
 pub(crate) mod trusted_types;
 
@@ -15,10 +17,11 @@ use smallvec::SmallVec;
 
 use crate::limits::to_usize;
 use crate::names::ascii;
-use crate::names::destination::{Effective, EFFECTIVE_COUNT};
+use crate::names::destination::{Effective, EffectiveSet, EFFECTIVE_COUNT};
 use crate::names::directive::{DirectiveKind, DirectiveName, KNOWN_COUNT};
 use crate::names::disposition::{Disposition, PolicySource};
-use crate::policy::source_list::{Arena, ListRef, SourceList};
+use crate::policy::lazy_list::{LazyList, PolicyText};
+use crate::policy::source_list::ListRef;
 
 /// Which pre-request algorithm a governing directive runs (§6.1: the directive's own check, or,
 /// for `default-src` and `child-src`, the check of the effective directive with their value).
@@ -138,9 +141,10 @@ pub struct Policy {
     pub(crate) directives: Vec<Directive>,
     /// For each known directive: its index in `directives`, if the policy has it.
     pub(crate) by_kind: [Option<DirectiveIndex>; KNOWN_COUNT],
-    pub(crate) lists: Vec<SourceList>,
-    /// What the lists point into (host names, paths, nonces, hashes, ...).
-    pub(crate) arena: Arena,
+    /// Compiled when first read (`lazy_list.rs`).
+    pub(crate) lists: Vec<LazyList>,
+    /// The policy's text (and its lower-cased form), which the lists point into.
+    pub(crate) text: PolicyText,
     pub(crate) governing: [Option<Governor>; EFFECTIVE_COUNT],
     /// The lists a resource hint may match (§6.7.2.2), when default-src is present.
     pub(crate) hint_lists: SmallVec<[ListIndex; 8]>,
@@ -148,6 +152,32 @@ pub struct Policy {
     pub(crate) synthetic: bool,
     /// The compiled `trusted-types` and `require-trusted-types-for` directives.
     pub(crate) trusted_types: trusted_types::CompiledTrustedTypes,
+    /// What a document needs to know of this policy when it is set up.
+    pub(crate) summary: Summary,
+}
+
+/// What setting a document up needs to know of one policy, computed when the policy is
+/// parsed from its governing table (without compiling a source list).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub(crate) struct Summary {
+    /// The effective slots the policy governs.
+    pub(crate) governed: EffectiveSet,
+    /// The policy has default-src.
+    pub(crate) default_src: bool,
+}
+
+impl Summary {
+    /// The summary of a policy whose governing table is complete.
+    fn of(p: &Policy) -> Summary {
+        Summary {
+            governed: Effective::ALL
+                .iter()
+                .copied()
+                .filter(|&e| p.governor(e).is_some())
+                .collect(),
+            default_src: p.contains(DirectiveKind::DefaultSrc),
+        }
+    }
 }
 
 /// A borrowed view of one directive of a [`Policy`].
@@ -183,7 +213,7 @@ impl<'p> DirectiveRef<'p> {
 impl Policy {
     /// The policy's text as delivered (one comma-separated piece of the header, trimmed).
     pub fn text(&self) -> &str {
-        self.arena.text()
+        self.text.text()
     }
 
     /// Enforced or report-only.
@@ -248,7 +278,7 @@ impl Policy {
 
     #[inline]
     pub(crate) fn list(&self, i: ListIndex) -> ListRef<'_> {
-        ListRef::new(&self.lists[i.get()], &self.arena)
+        self.lists[i.get()].get(&self.text)
     }
 
     /// The compiled source list of the directive of that name, when the policy has it and its
@@ -269,7 +299,7 @@ impl Policy {
         let r = to_usize(d.value.start)..to_usize(d.value.end);
         DirectiveRef {
             name: &d.name,
-            value: self.arena.text().get(r).unwrap_or(""),
+            value: self.text.text().get(r).unwrap_or(""),
         }
     }
 
@@ -325,6 +355,7 @@ impl Policy {
                 }
             }
         }
+        self.summary = Summary::of(self);
     }
 
     /// Approximate heap bytes owned by this policy.
@@ -339,8 +370,9 @@ impl Policy {
                     DirectiveName::Known(_) => 0,
                 })
                 .sum::<usize>()
-            + self.lists.capacity() * size_of::<SourceList>()
-            + self.arena.heap_size()
+            + self.lists.capacity() * size_of::<LazyList>()
+            + self.lists.iter().map(LazyList::heap_size).sum::<usize>()
+            + self.text.heap_size()
             + self.trusted_types.heap_size()
     }
 }

@@ -1,8 +1,11 @@
 //! A compiled source list (CSP3 §2.3.1), its policy's arena, and the host index of long lists.
 //!
-//! Every token is classified once, at parse time, into typed data: keyword bits, a scheme
-//! mask, host-sources sorted for binary search, nonces and hashes. The matching algorithms of
+//! Every token is classified once, when the list is compiled (by the first check that reads
+//! it, `lazy_list.rs`), into typed data: keyword bits, a scheme mask, host-sources sorted for
+//! binary search, nonces and hashes. The matching algorithms of
 //! §6.7.2 over it are in `src/matching/source_list.rs`.
+
+use std::sync::Arc;
 
 use crate::limits::{to_u32, to_usize, Limit, MAX_SOURCES_PER_DIRECTIVE};
 use crate::names::directive::DirectiveKind;
@@ -207,10 +210,12 @@ pub(crate) struct HashSource<'p> {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub(crate) struct Arena {
     /// The policy's text, as delivered: paths, nonces and hash values are ranges of it.
-    pub(crate) text: Box<str>,
+    pub(crate) text: Arc<str>,
     /// The text ASCII-lower-cased: host names (a suffix with its leading ".") and scheme
-    /// names are ranges of it, so that no name is copied out one by one.
-    pub(crate) lower: Box<str>,
+    /// names are ranges of it, so that no name is copied out one by one. The same allocation
+    /// as `text` when the text has no upper-case letter (most real headers): reading either
+    /// costs the same, and the text is held once.
+    pub(crate) lower: Arc<str>,
     pub(crate) hosts: Vec<HostSource>,
     /// For indexed lists: the [`name_key`] of each exact host and suffix.
     pub(crate) keys: Vec<u128>,
@@ -224,10 +229,22 @@ pub(crate) struct Arena {
 impl Arena {
     /// An arena for the lists of a policy whose text is `text`.
     pub(crate) fn for_text(text: &str) -> Arena {
+        let text: Arc<str> = text.into();
+        let lower = lower_cased(&text);
+        Arena::with_texts(text, lower)
+    }
+
+    /// An empty arena over a policy's text and its [`lower_cased`] form (shared, not copied).
+    pub(crate) fn with_texts(text: Arc<str>, lower: Arc<str>) -> Arena {
         Arena {
-            text: text.into(),
-            lower: text.to_ascii_lowercase().into(),
-            ..Arena::default()
+            text,
+            lower,
+            hosts: Vec::new(),
+            keys: Vec::new(),
+            suffix_lens: Vec::new(),
+            nonces: Vec::new(),
+            schemes: Vec::new(),
+            hashes: Vec::new(),
         }
     }
 
@@ -242,23 +259,32 @@ impl Arena {
         trim_spare(&mut self.hashes);
     }
 
-    /// The policy's text, as delivered.
-    #[inline]
-    pub(crate) fn text(&self) -> &str {
-        &self.text
-    }
-
-    /// Approximate heap bytes owned.
-    pub(crate) fn heap_size(&self) -> usize {
+    /// Heap bytes of the arena's vectors (not the texts, which its lists share).
+    pub(crate) fn vectors_heap_size(&self) -> usize {
         use core::mem::size_of;
-        self.text.len()
-            + self.lower.len()
-            + self.hosts.capacity() * size_of::<HostSource>()
+        self.hosts.capacity() * size_of::<HostSource>()
             + self.keys.capacity() * size_of::<u128>()
             + self.suffix_lens.capacity() * size_of::<u32>()
             + (self.nonces.capacity() + self.schemes.capacity()) * size_of::<NameRange>()
             + self.hashes.capacity() * size_of::<StoredHash>()
     }
+}
+
+/// `text` ASCII-lower-cased: the same allocation when it has no upper-case letter (most real
+/// headers), else a copy lower-cased in place.
+pub(crate) fn lower_cased(text: &Arc<str>) -> Arc<str> {
+    // A branch-free scan (it vectorises).
+    let upper = text
+        .bytes()
+        .fold(false, |any, b| any | (b.wrapping_sub(b'A') < 26));
+    if !upper {
+        return Arc::clone(text);
+    }
+    let mut lower: Arc<str> = (**text).into();
+    if let Some(l) = Arc::get_mut(&mut lower) {
+        l.make_ascii_lowercase();
+    }
+    lower
 }
 
 /// A compiled source list: flags, and runs of its policy's [`Arena`].

@@ -160,7 +160,7 @@ impl CompiledTrustedTypes {
 }
 
 /// The Trusted Types summary bits of a CSP list (see [`summary`]).
-pub(crate) fn summarize(policies: &[Policy]) -> u8 {
+pub(crate) fn summarize(policies: &[std::sync::Arc<Policy>]) -> u8 {
     let mut bits = 0;
     for p in policies {
         let t = &p.trusted_types;

@@ -98,7 +98,7 @@ mod tests {
             .collect::<Vec<_>>()
             .join(",");
         let list = PolicyList::parse(&many, Disposition::Enforce, PolicySource::Header);
-        assert!(list.iter().last().unwrap().is_synthetic());
+        assert!(list.iter().next_back().unwrap().is_synthetic());
         let back: PolicyList =
             serde_json::from_str(&serde_json::to_string(&list).unwrap()).unwrap();
         assert_eq!(back, list);

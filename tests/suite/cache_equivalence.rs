@@ -1,7 +1,9 @@
 //! The verdict cache never changes a verdict: over many generated policy lists and requests,
 //! `check_request` (cache miss, then hit), `report_request` and `should_block_request` agree
 //! with the cache-free `check_request_uncached`, with tiny caches that evict all the time,
-//! and with several threads sharing one document.
+//! and with several threads sharing one document; and documents set up from a `PolicyCache`
+//! (sharing policies whose lists are compiled on first use, with verdict caches made lazily)
+//! agree with documents whose lists were all compiled while parsing.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // Tests panic on broken fixtures.
 
@@ -10,8 +12,8 @@ use std::sync::Arc;
 use cspgate::test_hooks::UncachedCheck as _;
 use cspgate::url::Url;
 use cspgate::{
-    CacheConfig, Destination, Disposition, DocumentPolicy, Initiator, ParserMetadata, PolicyList,
-    PolicySource, Request, Verdict, Violation,
+    CacheConfig, Destination, Disposition, DocumentPolicy, Initiator, ParserMetadata, PolicyCache,
+    PolicyList, PolicySource, Request, Verdict, Violation,
 };
 
 use crate::rng::Rng;
@@ -313,6 +315,70 @@ fn cached_and_uncached_verdicts_agree() {
 }
 
 #[test]
+fn documents_from_a_policy_cache_agree_with_fresh_parses() {
+    let urls: Vec<Url> = URLS.iter().map(|u| Url::parse(u).unwrap()).collect();
+    let mut rng = Rng(0x5eed_cafe_f00d_0003);
+    // A pool of header values that documents draw from (sites repeat their header), and a
+    // cache too small for all of them, so that admission and eviction run too.
+    let pool: Vec<(String, Disposition)> = (0..80)
+        .map(|_| {
+            let d = if rng.chance(70) {
+                Disposition::Enforce
+            } else {
+                Disposition::Report
+            };
+            (random_policy_text(&mut rng), d)
+        })
+        .collect();
+    let cache = PolicyCache::new(32, 256 * 1024);
+    let mut lazily_made = 0;
+    for case in 0..400 {
+        let headers: Vec<&(String, Disposition)> = (0..1 + rng.below(2))
+            .map(|_| &pool[rng.below(pool.len())])
+            .collect();
+        let mut shared = PolicyList::new();
+        let mut fresh = PolicyList::new();
+        for (text, d) in &headers {
+            shared.append(cache.parse(text, *d, PolicySource::Header));
+            // Compiled while parsing (`parse_with`), where the cache's lists are compiled by
+            // their first check.
+            fresh.append(PolicyList::parse_with(
+                text,
+                *d,
+                PolicySource::Header,
+                &mut |_| {},
+            ));
+        }
+        assert_eq!(shared, fresh, "case {case}");
+        let doc = Url::parse(rng.pick(DOCUMENTS)).unwrap();
+        let from_cache = DocumentPolicy::new(&doc, shared);
+        let parsed = DocumentPolicy::new(&doc, fresh);
+        for _ in 0..60 {
+            let shape = random_shape(&mut rng);
+            let r = request(&shape, &urls);
+            let what = || format!("case {case}, document {doc}, headers {headers:?}");
+            assert_eq!(
+                from_cache.check_request(&r),
+                parsed.check_request_uncached(&r),
+                "{}",
+                what()
+            );
+            check_all_ways(&from_cache, &r, &what);
+        }
+        if from_cache.cache_stats().capacity() > 0 {
+            lazily_made += 1;
+        }
+    }
+    assert!(cache.hits() > 200, "{} hits", cache.hits());
+    assert!(cache.len() <= 32);
+    // Some documents' checks made a verdict cache (their long lists are worth it).
+    assert!(
+        lazily_made > 10,
+        "{lazily_made} documents made a verdict cache"
+    );
+}
+
+#[test]
 fn threads_sharing_one_document_agree_with_the_uncached_path() {
     let urls: Vec<Url> = URLS.iter().map(|u| Url::parse(u).unwrap()).collect();
     let urls = Arc::new(urls);
@@ -356,16 +422,23 @@ fn clones_start_empty_and_agree() {
     let policy = DocumentPolicy::new(&doc, list);
     let url = Url::parse("https://h42.test/api").unwrap();
     let r = Request::new(&url, Destination::Empty);
-    assert!(policy.check_request(&r).is_allowed());
-    assert!(policy.check_request(&r).is_allowed());
+    // The 16th check makes the cache (a miss); the 17th hits.
+    for _ in 0..17 {
+        assert!(policy.check_request(&r).is_allowed());
+    }
     assert_eq!(policy.cache_stats().hits(), 1, "a 100-host list is cached");
     let clone = policy.clone();
     assert_eq!(clone.cache_stats().hits() + clone.cache_stats().misses(), 0);
+    // The clone shares the compiled policies and makes its own cache when it pays.
+    assert_eq!(clone.cache_stats().capacity(), 0);
+    assert!(core::ptr::eq(&clone.policies()[0], &policy.policies()[0]));
+    for _ in 0..17 {
+        assert!(clone.check_request(&r).is_allowed());
+    }
     assert_eq!(
         clone.cache_stats().capacity(),
         policy.cache_stats().capacity()
     );
-    assert!(clone.check_request(&r).is_allowed());
     let evil = Url::parse("https://evil.test/").unwrap();
     let r = Request::new(&evil, Destination::Empty);
     assert_eq!(clone.check_request(&r), policy.check_request_uncached(&r));

@@ -8,7 +8,8 @@
 //!   tokens, agrees with the spec-literal oracle whenever no limit was hit, and keeps its
 //!   memory linear in the input.
 //! - [`check`]: a structured case (policies, document, request); the cached and uncached
-//!   verdicts agree, the enforce and report halves add up to the whole, and
+//!   verdicts agree (also for a list from a process-wide `PolicyCache`, cold and warm, and a
+//!   verdict cache its checks make lazily), the enforce and report halves add up to the whole, and
 //!   `explain_request` agrees with the verdict.
 //! - [`differential`]: the same case through cspgate and through the naive oracle
 //!   (`naive.rs`): the same blocked/allowed answer and the same violations, in policy order,
@@ -31,7 +32,7 @@ use cspgate::test_hooks::UncachedCheck as _;
 use cspgate::url::Url;
 use cspgate::{
     effective_directive, Destination, Disposition, DocumentPolicy, Initiator, ParseWarning,
-    ParserMetadata, PolicyList, PolicySource, Request, Verdict,
+    ParserMetadata, PolicyCache, PolicyList, PolicySource, Request, Verdict,
 };
 
 use crate::naive;
@@ -298,6 +299,15 @@ impl Case {
         s
     }
 
+    /// The policies through a [`PolicyCache`]: the same list, sharing compiled policies.
+    pub(crate) fn cached_policy_list(&self, cache: &PolicyCache) -> PolicyList {
+        let mut list = PolicyList::new();
+        for p in &self.policies {
+            list.append(cache.parse(&p.text, p.disposition, p.source));
+        }
+        list
+    }
+
     /// Parses the policies into a list, calling `warn` with every warning.
     pub(crate) fn policy_list(&self, warn: &mut dyn FnMut(ParseWarning)) -> PolicyList {
         let mut list = PolicyList::new();
@@ -440,6 +450,23 @@ pub(crate) fn check(case: &Case) -> Keep {
     halves.sort_by_key(|v| v.policy_index());
     assert_eq!(halves, uncached.violations(), "{case:?}");
     check_violations(&policy, &uncached, case, n);
+    // Through a process-wide `PolicyCache` (small, so that its admission and eviction run
+    // across inputs), cold then warm: the same policies and the same verdict; and a verdict
+    // cache made lazily by the checks themselves never changes it either.
+    let shared = shared_policy_cache();
+    for _ in 0..2 {
+        let list = case.cached_policy_list(shared);
+        assert_eq!(list, case.policy_list(&mut |_| {}), "{case:?}");
+        let from_cache = DocumentPolicy::new(&document, list);
+        assert_eq!(
+            from_cache.check_request_uncached(&request),
+            uncached,
+            "{case:?}"
+        );
+        for _ in 0..20 {
+            assert_eq!(from_cache.check_request(&request), uncached, "{case:?}");
+        }
+    }
     // The tools' explanation agrees with the verdict, policy by policy.
     let why = policy.explain_request(&request);
     assert_eq!(why.len(), n, "{case:?}");
@@ -449,6 +476,12 @@ pub(crate) fn check(case: &Case) -> Keep {
         assert_eq!(j.is_allowed(), !violated, "policy {i} of {case:?}");
     }
     Keep::Yes
+}
+
+/// One small cache for every input of the process, as an engine holds one.
+fn shared_policy_cache() -> &'static PolicyCache {
+    static CACHE: std::sync::OnceLock<PolicyCache> = std::sync::OnceLock::new();
+    CACHE.get_or_init(|| PolicyCache::new(32, 256 * 1024))
 }
 
 fn check_violations(policy: &DocumentPolicy, verdict: &Verdict<'_>, case: &Case, n: usize) {

@@ -15,6 +15,7 @@ mod deviations;
 mod fuzz_smoke;
 mod hostile;
 mod limits;
+mod memory;
 mod naive_conformance;
 mod parse_properties;
 mod workers;

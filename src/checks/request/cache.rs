@@ -31,8 +31,8 @@
 //!   holds [`WAYS`] entries, so even a perfect collision attack costs misses, not memory or
 //!   time.
 //! - Keys are compared in full (up to [`MAX_KEY_BYTES`]), never by hash alone.
-//! - Entries hold the key inline, so inserting allocates nothing: the whole cache is one
-//!   allocation made when the [`DocumentPolicy`](crate::DocumentPolicy) is built.
+//! - Entries hold the key inline, so inserting allocates nothing: a cache is allocated once,
+//!   when a check of its document makes it (`lazy_cache.rs`).
 //!
 //! `docs/performance.md` has the measurements behind the sizes.
 
@@ -53,8 +53,8 @@ pub(crate) const WAYS: usize = 4;
 const KEY_WORDS: usize = 13;
 /// The longest key (URL prefix) an entry holds; longer keys are not cached.
 pub(crate) const MAX_KEY_BYTES: usize = KEY_WORDS * 8;
-/// Writer locks, each on its own cache lines (set `s` uses stripe `s % STRIPES`), and as many
-/// statistics counters, sharded by thread.
+/// Writer locks at most, each on its own cache lines (set `s` uses stripe `s % stripes`), and
+/// as many statistics counters, sharded by thread. A cache of fewer sets has a stripe per set.
 const STRIPES: usize = 16;
 
 /// Misses after which a thread looks at its hit rate (and the cache switches itself off when
@@ -279,6 +279,10 @@ pub(crate) struct VerdictCache {
     set_mask: usize,
     stripes: Box<[CachePadded<Stripe>]>,
     counters: Box<[CachePadded<Counters>]>,
+    /// `stripes.len() - 1` (a power of two minus one); `counters` has as many elements.
+    stripe_mask: usize,
+    /// Inserts that replaced a valid entry.
+    evictions: AtomicU32,
     /// Consult the cache (see [`VerdictCache::enabled`]).
     enabled: AtomicBool,
     /// Never switch off.
@@ -293,10 +297,11 @@ impl VerdictCache {
             return None;
         }
         let sets = capacity.div_ceil(WAYS).next_power_of_two();
-        let stripes = (0..STRIPES)
+        let n = sets.min(STRIPES);
+        let stripes = (0..n)
             .map(|k| {
-                // Sets k, k + STRIPES, ... below `sets`.
-                let mine = sets.saturating_sub(k).div_ceil(STRIPES);
+                // Sets k, k + n, ... below `sets`.
+                let mine = sets.saturating_sub(k).div_ceil(n);
                 CachePadded(Stripe {
                     cursors: Mutex::new(vec![0u8; mine].into_boxed_slice()),
                 })
@@ -307,7 +312,9 @@ impl VerdictCache {
             sets: (0..sets).map(|_| Set::default()).collect(),
             set_mask: sets - 1,
             stripes,
-            counters: (0..STRIPES).map(|_| CachePadded::default()).collect(),
+            counters: (0..n).map(|_| CachePadded::default()).collect(),
+            stripe_mask: n - 1,
+            evictions: AtomicU32::new(0),
             enabled: AtomicBool::new(true),
             always,
         })
@@ -323,8 +330,8 @@ impl VerdictCache {
         if self.enabled.load(Ordering::Relaxed) {
             return true;
         }
-        // `counters` has `STRIPES` elements and `counter_slot` is below that.
-        let c = &self.counters[counter_slot()];
+        // `counters` has `stripe_mask + 1` elements.
+        let c = &self.counters[counter_slot() & self.stripe_mask];
         let n = c.bypassed.load(Ordering::Relaxed) + 1;
         if n < REPROBE {
             c.bypassed.store(n, Ordering::Relaxed);
@@ -379,8 +386,8 @@ impl VerdictCache {
 
     #[inline]
     fn stripe(&self, set: usize) -> &Stripe {
-        // `stripes` has `STRIPES` elements, a power of two.
-        &self.stripes[set & (STRIPES - 1)]
+        // `stripes` has `stripe_mask + 1` elements.
+        &self.stripes[set & self.stripe_mask]
     }
 
     /// The cached verdict of `probe`'s key, counting a hit or a miss.
@@ -394,8 +401,8 @@ impl VerdictCache {
             .iter()
             .filter(|e| e.tag.load(Ordering::Relaxed) == probe.tag)
             .find_map(|e| e.read(probe));
-        // `counters` has `STRIPES` elements and `counter_slot` is below that.
-        let c = &self.counters[counter_slot()];
+        // `counters` has `stripe_mask + 1` elements.
+        let c = &self.counters[counter_slot() & self.stripe_mask];
         if found.is_some() {
             c.hits.fetch_add(1, Ordering::Relaxed);
             // The window counters have one writer (this thread) unless more than `STRIPES`
@@ -438,14 +445,33 @@ impl VerdictCache {
         if set.entries.iter().any(|e| e.read(probe).is_some()) {
             return;
         }
-        let Some(cursor) = cursors.get_mut(i / STRIPES) else {
+        let Some(cursor) = cursors.get_mut(i / (self.stripe_mask + 1)) else {
             debug_assert!(false, "every set has a cursor");
             return;
         };
         let way = usize::from(*cursor) % WAYS;
         // `WAYS` is 4: the next way fits in a byte.
         *cursor = ((way + 1) % WAYS) as u8;
-        set.entries[way].write(probe, verdict);
+        let entry = &set.entries[way];
+        if entry.tag.load(Ordering::Relaxed) & VALID != 0 {
+            self.evictions.fetch_add(1, Ordering::Relaxed);
+        }
+        entry.write(probe, verdict);
+    }
+
+    /// Inserts that replaced a valid entry since the cache was made.
+    #[inline]
+    pub(crate) fn evictions(&self) -> u32 {
+        self.evictions.load(Ordering::Relaxed)
+    }
+
+    /// Heap bytes the cache owns: its entries, stripes (with their cursors) and counters.
+    pub(crate) fn heap_size(&self) -> usize {
+        use core::mem::size_of;
+        self.sets.len() * size_of::<Set>()
+            + self.stripes.len() * size_of::<CachePadded<Stripe>>()
+            + self.sets.len()
+            + self.counters.len() * size_of::<CachePadded<Counters>>()
     }
 
     /// Sums the stripes' counters.
@@ -466,10 +492,11 @@ impl VerdictCache {
 ///
 /// The cache maps a request's destination and URL origin (and path, where a governing
 /// host-source has a path) to the set of policies it violates. It is bounded (evict-oldest
-/// within sets of 4), keyed with SipHash under random keys (flood-resistant), allocated once
-/// when the document is built, and read without locks. By default it is only consulted for
-/// effective directives whose matching costs more than a lookup (many host-sources, paths,
-/// several policies): small lists match faster than a key hashes.
+/// within sets of 4), keyed with SipHash under random keys (flood-resistant), and read
+/// without locks. It is made only when the document's checks show it will pay: after 16 checks
+/// of effective directives whose matching costs more than a lookup (many host-sources, paths,
+/// several policies; small lists match faster than a key hashes), with 16 entries, and with
+/// the configured capacity once those have been evicted as many times as they hold.
 ///
 /// # Example
 ///
@@ -482,7 +509,7 @@ impl VerdictCache {
 /// let list = PolicyList::parse(&format!("script-src {}", hosts.join(" ")),
 ///     Disposition::Enforce, PolicySource::Header);
 /// let policy = DocumentPolicy::with_cache(&doc, list, CacheConfig::new().capacity(1024));
-/// assert_eq!(policy.cache_stats().capacity(), 1024);
+/// assert_eq!(policy.cache_stats().capacity(), 0); // none until checks show it pays
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -523,6 +550,8 @@ impl CacheConfig {
     ///     PolicySource::Header);
     /// let config = CacheConfig::new().capacity(300).always_consult(true);
     /// let policy = DocumentPolicy::with_cache(&doc, list, config);
+    /// let img = url::Url::parse("https://cdn.test/images/a.png")?;
+    /// let _ = policy.check_request(&cspgate::Request::new(&img, cspgate::Destination::Image));
     /// assert_eq!(policy.cache_stats().capacity(), 512); // 128 sets of 4
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
@@ -538,8 +567,9 @@ impl CacheConfig {
 
     /// Consult the cache for every request it can serve: also where matching is cheaper than
     /// a lookup, and whatever the hit rate (by default a cache that mostly misses switches
-    /// itself off for a while). Verdicts are the same either way; tests and benchmarks turn it
-    /// on to exercise the cache on every request shape.
+    /// itself off for a while); the first check that can use it makes it, at full size.
+    /// Verdicts are the same either way; tests and benchmarks turn it on to exercise the
+    /// cache on every request shape.
     ///
     /// # Example
     ///
@@ -553,6 +583,8 @@ impl CacheConfig {
     /// let plain = DocumentPolicy::new(&doc, list.clone());
     /// assert_eq!(plain.cache_stats().capacity(), 0);
     /// let forced = DocumentPolicy::with_cache(&doc, list, CacheConfig::new().always_consult(true));
+    /// let img = Url::parse("https://app.test/a.png")?;
+    /// let _ = forced.check_request(&cspgate::Request::new(&img, cspgate::Destination::Image));
     /// assert!(forced.cache_stats().capacity() > 0);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```

@@ -6,11 +6,12 @@ use url::{Position, Url};
 
 use crate::checks::request::cache::CacheConfig;
 use crate::names::destination::{
-    Destination, Effective, EffectiveSet, Initiator, ParserMetadata, EFFECTIVE_COUNT,
+    Destination, Effective, Initiator, ParserMetadata, EFFECTIVE_COUNT,
 };
 use crate::names::keywords::Keywords;
 use crate::policy::list::PolicyList;
 use crate::policy::Logic;
+use crate::sync::{AtomicU8, Ordering};
 
 /// The parts of a Fetch request that CSP's request checks read, borrowed from the engine's own
 /// request object. Building one is free: no allocation, no copy of the URL.
@@ -149,76 +150,116 @@ pub(super) mod key_flags {
 /// the cache. Measured in `benches/check.rs`; see `docs/performance.md`.
 const CACHE_MIN_COST: u32 = 18;
 
-/// Per effective slot: which checks consult the cache, and which
-/// request facts their key must hold. Computed once from the policies.
-#[derive(Clone, Copy, Debug, Default)]
+/// Per effective slot, whether its checks consult the cache and which request facts their key
+/// must hold: computed by the slot's first check (from its compiled governing lists, which
+/// that check compiles anyway), then read with one relaxed load. Threads that race compute
+/// the same byte.
+#[derive(Debug, Default)]
 pub(crate) struct CachePlan {
-    /// Slots whose checks consult the cache.
-    pub(crate) cached: EffectiveSet,
-    /// Slots with a path-bearing host-source in a governing list: the path is in the key.
-    paths: EffectiveSet,
-    /// Slots where a request's nonce can allow it: such requests bypass the cache.
-    nonces: EffectiveSet,
-    /// Slots where a request's integrity metadata can allow it: such requests bypass it.
-    integrity: EffectiveSet,
-    /// Slots where `'strict-dynamic'` reads the parser metadata: it is in the key.
-    strict_dynamic: EffectiveSet,
+    /// One [`SlotPlan`] byte per slot (empty until computed).
+    slots: [AtomicU8; EFFECTIVE_COUNT],
+}
+
+bitflags::bitflags! {
+    /// One slot's cache plan.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+    pub(crate) struct SlotPlan: u8 {
+        /// The plan has been computed.
+        const KNOWN = 1 << 0;
+        /// The slot's checks consult the cache.
+        const CACHED = 1 << 1;
+        /// A governing list has a path-bearing host-source: the path is in the key.
+        const PATHS = 1 << 2;
+        /// A request's nonce can allow it: such requests bypass the cache.
+        const NONCES = 1 << 3;
+        /// A request's integrity metadata can allow it: such requests bypass the cache.
+        const INTEGRITY = 1 << 4;
+        /// `'strict-dynamic'` reads the parser metadata: it is in the key.
+        const STRICT_DYNAMIC = 1 << 5;
+    }
 }
 
 impl CachePlan {
-    /// The plan of a document's policies.
-    pub(crate) fn new(list: &PolicyList, config: CacheConfig) -> CachePlan {
-        let mut plan = CachePlan::default();
+    /// The plan of `slot` for `list`'s policies (a slot some policy governs).
+    #[inline]
+    pub(crate) fn slot(&self, list: &PolicyList, config: CacheConfig, slot: Effective) -> SlotPlan {
+        let byte = self
+            .slots
+            .get(slot.index())
+            .map_or(0, |b| b.load(Ordering::Relaxed));
+        let plan = SlotPlan::from_bits_retain(byte);
+        if plan.contains(SlotPlan::KNOWN) {
+            plan
+        } else {
+            self.make(list, config, slot)
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn make(&self, list: &PolicyList, config: CacheConfig, slot: Effective) -> SlotPlan {
+        let plan = SlotPlan::of(list, config, slot);
+        if let Some(b) = self.slots.get(slot.index()) {
+            b.store(plan.bits(), Ordering::Relaxed);
+        }
+        plan
+    }
+
+    /// A copy of the plans computed so far.
+    pub(crate) fn snapshot(&self) -> CachePlan {
+        CachePlan {
+            slots: core::array::from_fn(|i| {
+                AtomicU8::new(self.slots.get(i).map_or(0, |b| b.load(Ordering::Relaxed)))
+            }),
+        }
+    }
+}
+
+impl SlotPlan {
+    /// Which request facts the governing lists of `slot` read (their compiled forms), and
+    /// whether matching them costs enough that a cache lookup saves time.
+    fn of(list: &PolicyList, config: CacheConfig, slot: Effective) -> SlotPlan {
+        let mut plan = SlotPlan::KNOWN;
         // A cached verdict is a 64-bit set of policies.
         if config.capacity == 0 || list.len() > 64 {
             return plan;
         }
-        let mut cost = [0u32; EFFECTIVE_COUNT];
-        let mut governed = EffectiveSet::EMPTY;
+        let mut cost = 0u32;
+        let mut governed = false;
         for p in list.as_slice() {
-            for slot in Effective::ALL {
-                let Some(g) = p.governor(slot) else {
-                    continue;
-                };
-                governed.insert(slot);
-                let l = p.list(g.list);
-                let facts = l.cache_facts();
-                if facts.paths {
-                    plan.paths.insert(slot);
-                }
-                match g.logic {
-                    Logic::Script => {
-                        if facts.nonces {
-                            plan.nonces.insert(slot);
-                        }
-                        if facts.hashes {
-                            plan.integrity.insert(slot);
-                        }
-                        if l.keywords().contains(Keywords::STRICT_DYNAMIC) {
-                            plan.strict_dynamic.insert(slot);
-                        }
-                    }
-                    Logic::Style if facts.nonces => plan.nonces.insert(slot),
-                    _ => {}
-                }
-                cost[slot.index()] = cost[slot.index()].saturating_add(match_cost(facts));
+            let Some(g) = p.governor(slot) else {
+                continue;
+            };
+            governed = true;
+            let l = p.list(g.list);
+            let facts = l.cache_facts();
+            if facts.paths {
+                plan |= SlotPlan::PATHS;
             }
+            match g.logic {
+                Logic::Script => {
+                    if facts.nonces {
+                        plan |= SlotPlan::NONCES;
+                    }
+                    if facts.hashes {
+                        plan |= SlotPlan::INTEGRITY;
+                    }
+                    if l.keywords().contains(Keywords::STRICT_DYNAMIC) {
+                        plan |= SlotPlan::STRICT_DYNAMIC;
+                    }
+                }
+                Logic::Style if facts.nonces => plan |= SlotPlan::NONCES,
+                _ => {}
+            }
+            cost = cost.saturating_add(match_cost(facts));
         }
-        plan.cached = if config.always_consult {
-            governed
-        } else {
-            Effective::ALL
-                .iter()
-                .copied()
-                .filter(|e| cost[e.index()] >= CACHE_MIN_COST)
-                .collect()
-        };
+        if governed && (config.always_consult || cost >= CACHE_MIN_COST) {
+            plan |= SlotPlan::CACHED;
+        }
         plan
     }
 }
 
-/// An estimate of the work matching a URL against one governing list costs, in units of
-/// roughly one host-source compare. See `docs/performance.md` for the measurements.
 fn match_cost(f: crate::policy::source_list::ListFacts) -> u32 {
     let n = u32::try_from(f.host_sources).unwrap_or(u32::MAX);
     let hosts = if f.host_sources <= crate::policy::source_list::INDEX_THRESHOLD {
@@ -251,7 +292,7 @@ impl<'a> Request<'a> {
     /// Every field is named below: a new field does not compile until its place in the key
     /// is decided, and `every_field_a_check_reads_is_in_the_key` tests the decisions.
     #[inline]
-    pub(super) fn cache_key(&self, plan: &CachePlan, slot: Effective) -> Option<CacheKey<'a>> {
+    pub(super) fn cache_key(&self, plan: SlotPlan) -> Option<CacheKey<'a>> {
         let Request {
             url,
             // Only names the reported URL, which a verdict built from the cache takes from
@@ -267,16 +308,16 @@ impl<'a> Request<'a> {
             parser_metadata,
             webtransport_hashes,
         } = *self;
-        debug_assert!(plan.cached.contains(slot));
+        debug_assert!(plan.contains(SlotPlan::CACHED));
         // Bypass: facts that can allow a request whatever its URL.
         if webtransport_hashes
-            || (!nonce.is_empty() && plan.nonces.contains(slot))
-            || (!integrity.is_empty() && plan.integrity.contains(slot))
+            || (!nonce.is_empty() && plan.contains(SlotPlan::NONCES))
+            || (!integrity.is_empty() && plan.contains(SlotPlan::INTEGRITY))
         {
             return None;
         }
         let mut flags = 0u8;
-        let end = if !plan.paths.contains(slot) {
+        let end = if !plan.contains(SlotPlan::PATHS) {
             Position::BeforePath
         } else if redirect_count > 0 {
             // §6.7.2.8 step 3.6 ignores paths after a redirect. (A URL a host-source can
@@ -287,7 +328,9 @@ impl<'a> Request<'a> {
         } else {
             Position::AfterPath
         };
-        if plan.strict_dynamic.contains(slot) && parser_metadata == ParserMetadata::ParserInserted {
+        if plan.contains(SlotPlan::STRICT_DYNAMIC)
+            && parser_metadata == ParserMetadata::ParserInserted
+        {
             flags |= key_flags::PARSER_INSERTED;
         }
         Some(CacheKey {

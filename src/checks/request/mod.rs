@@ -1,14 +1,18 @@
 //! CSP3 §4.1, the Fetch integration: the request entry points of [`DocumentPolicy`], and the
 //! pre-request check of every policy through each directive's pre-request algorithm (§6.1,
 //! §6.7.1.1, §6.7.2.1-2). The request's fields, and the verdict cache's key and bypass rules
-//! that mirror them, are in `fields.rs`; the cache itself in `cache.rs`.
+//! that mirror them, are in `fields.rs`; the cache itself in `cache.rs`, made when a
+//! document's checks show it pays by `lazy_cache.rs`.
 
 pub(crate) mod cache;
 pub(crate) mod fields;
+pub(crate) mod lazy_cache;
+
+use std::sync::Arc;
 
 use crate::checks::document::DocumentPolicy;
 use crate::checks::request::cache::{Probe, VerdictCache};
-use crate::checks::request::fields::Request;
+use crate::checks::request::fields::{Request, SlotPlan};
 use crate::checks::verdict::{Resource, Verdict, Violation};
 use crate::matching::origin::{SelfOrigin, UrlView};
 use crate::names::destination::{Effective, Initiator, ParserMetadata};
@@ -85,16 +89,22 @@ impl DocumentPolicy {
             Prepared::Slot(slot) => slot,
             Prepared::Prefetch => return check_prefetch(policies, &self.origin, request, scope),
         };
-        if let Some(cache) = self
-            .cache
-            .as_ref()
-            // Slots the plan caches, while the cache earns its keep (see `VerdictCache::enabled`).
-            .filter(|c| self.plan.cached.contains(slot) && c.enabled())
-        {
-            if let Some(key) = request.cache_key(&self.plan, slot) {
-                let mut probe = Probe::new();
-                if cache.probe(key.destination, key.flags, key.url.as_bytes(), &mut probe) {
-                    return self.check_cached(cache, &probe, slot, request, scope);
+        // Slots the plan caches, once the cache exists (see `lazy_cache.rs`) and while it
+        // earns its keep (see `VerdictCache::enabled`).
+        let plan = self.plan.slot(&self.list, self.config, slot);
+        if plan.contains(SlotPlan::CACHED) {
+            let cache = match self.cache.get() {
+                Some(c) => Some(c),
+                None => self
+                    .cache
+                    .count_uncached(self.config.capacity, self.config.always_consult),
+            };
+            if let Some(cache) = cache.filter(|c| c.enabled()) {
+                if let Some(key) = request.cache_key(plan) {
+                    let mut probe = Probe::new();
+                    if cache.probe(key.destination, key.flags, key.url.as_bytes(), &mut probe) {
+                        return self.check_cached(cache, &probe, slot, request, scope);
+                    }
                 }
             }
         }
@@ -116,6 +126,7 @@ impl DocumentPolicy {
             None => {
                 let mask = violated_policies(policies, &self.origin, request, slot, Scope::All);
                 cache.insert(probe, mask);
+                self.cache.after_miss(cache, self.config.capacity);
                 mask
             }
         };
@@ -168,7 +179,7 @@ pub(crate) fn slot(request: &Request<'_>) -> Option<Effective> {
 
 /// §6.7.2.1 step 1: the resource-hint check of a prefetch, over the policies in `scope`.
 pub(crate) fn check_prefetch<'r>(
-    policies: &[Policy],
+    policies: &[Arc<Policy>],
     origin: &SelfOrigin,
     request: &Request<'r>,
     scope: Scope,
@@ -198,7 +209,7 @@ pub(crate) fn check_prefetch<'r>(
 // (callgrind: 15 instructions more per hit when inlined).
 #[inline(never)]
 pub(crate) fn check_slot<'r>(
-    policies: &[Policy],
+    policies: &[Arc<Policy>],
     origin: &SelfOrigin,
     request: &Request<'r>,
     slot: Effective,
@@ -220,7 +231,7 @@ pub(crate) fn check_slot<'r>(
 /// keeps a small frame (callgrind: 9 instructions a check when inlined).
 #[inline(never)]
 fn check_slot_several<'r>(
-    policies: &[Policy],
+    policies: &[Arc<Policy>],
     origin: &SelfOrigin,
     request: &Request<'r>,
     slot: Effective,
@@ -239,7 +250,7 @@ fn check_slot_several<'r>(
 #[cold]
 #[inline(never)]
 fn check_slot_many<'r>(
-    policies: &[Policy],
+    policies: &[Arc<Policy>],
     origin: &SelfOrigin,
     request: &Request<'r>,
     slot: Effective,
@@ -265,7 +276,7 @@ fn check_slot_many<'r>(
 /// policy, as a bit set. Not for prefetches (§6.7.2.1 step 1).
 #[inline]
 pub(crate) fn violated_policies(
-    policies: &[Policy],
+    policies: &[Arc<Policy>],
     origin: &SelfOrigin,
     request: &Request<'_>,
     slot: Effective,
@@ -283,7 +294,7 @@ pub(crate) fn violated_policies(
 /// the request check.
 #[inline(always)]
 fn blocking_policies<'p, 'r: 'p>(
-    policies: &'p [Policy],
+    policies: &'p [Arc<Policy>],
     origin: &'p SelfOrigin,
     request: &'p Request<'r>,
     slot: Effective,
@@ -293,7 +304,7 @@ fn blocking_policies<'p, 'r: 'p>(
     let u = UrlView::new(request.url);
     // Step 3: for each policy ...
     policies.iter().enumerate().filter_map(move |(i, policy)| {
-        policy_blocks(policy, origin, || u, request, slot, scope).then_some((i, policy))
+        policy_blocks(policy, origin, || u, request, slot, scope).then_some((i, &**policy))
     })
 }
 
@@ -322,7 +333,7 @@ fn policy_blocks<'u>(
 /// restricted to `scope`: the violations `check_request` would have pushed, in policy order.
 #[inline]
 pub(crate) fn verdict_from_mask<'r>(
-    policies: &[Policy],
+    policies: &[Arc<Policy>],
     request: &Request<'r>,
     slot: Effective,
     mask: u64,
@@ -337,7 +348,7 @@ pub(crate) fn verdict_from_mask<'r>(
 #[cold]
 #[inline(never)]
 fn violations_from_mask<'r>(
-    policies: &[Policy],
+    policies: &[Arc<Policy>],
     request: &Request<'r>,
     slot: Effective,
     mut mask: u64,

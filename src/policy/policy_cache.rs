@@ -1,0 +1,684 @@
+//! A process-wide cache of compiled policies, keyed by the header value that delivered them.
+//!
+//! A browser sets up a policy for every document, iframe and worker, and mostly sees the same
+//! header again: every page of a site sends the same one. [`PolicyCache::parse`] returns the
+//! compiled policies of a header value it has seen without parsing anything: a keyed hash of
+//! the text, a look-up in one shard, a full compare of the text, and a reference count per
+//! policy.
+//!
+//! # Bounds, and hostile headers
+//!
+//! Header values come from any site, so the cache must neither grow with them nor let them
+//! push out the headers a process keeps seeing:
+//!
+//! - **Bounded**: at most `entries` header values and `bytes` bytes (the text, the compiled
+//!   policies and the entry itself), split evenly between the shards; a header value whose
+//!   entry would take more than an eighth of its shard's bytes is compiled but not kept.
+//! - **Keyed**: the shard, the frequency counters and the entry's tag come from a hash under
+//!   random per-cache keys (a multiply-fold of the text under keys drawn from std's
+//!   `RandomState`), so an attacker cannot aim headers at a shard or a counter. A hit needs the whole text (and disposition and source) to be equal, never the
+//!   hash alone.
+//! - **Admission by frequency** (TinyLFU): each shard counts how often it was asked for each
+//!   hash (a count-min sketch of 8-bit counters, halved every `10 x entries` requests so that
+//!   old popularity fades). A full shard admits a new header value only when it was asked for
+//!   more often than every entry it would evict (least recently used first); otherwise the
+//!   caller gets its freshly compiled policies and the shard stays as it was. A flood of
+//!   distinct one-off headers is asked for once each, so it never evicts an entry that was
+//!   used again since the last halving; to push out a header a process keeps seeing, an
+//!   attacker must have each of its own asked for more often than it.
+//!
+//! Locks come from `src/sync.rs` (one per shard, on its own cache lines); a miss compiles with
+//! no lock held. Checks never touch this cache: it only serves document setup.
+
+use core::hash::BuildHasher;
+use core::sync::atomic::{AtomicU64, Ordering};
+use std::collections::hash_map::RandomState;
+use std::sync::Arc;
+
+use crate::names::disposition::{Disposition, PolicySource};
+use crate::policy::list::{policy_bytes, PolicyList};
+use crate::policy::Policy;
+use crate::sync::{CachePadded, Mutex};
+
+/// Header values a [`PolicyCache::default`] holds at most.
+///
+/// ```
+/// assert_eq!(cspgate::DEFAULT_POLICY_CACHE_ENTRIES, 1024);
+/// ```
+pub const DEFAULT_POLICY_CACHE_ENTRIES: usize = 1024;
+/// Bytes a [`PolicyCache::default`] holds at most (texts, compiled policies, entries).
+///
+/// ```
+/// assert_eq!(cspgate::DEFAULT_POLICY_CACHE_BYTES, 16 << 20);
+/// ```
+pub const DEFAULT_POLICY_CACHE_BYTES: usize = 16 << 20;
+
+/// Shards at most (each with its own lock): fewer for small caches, so that each shard holds
+/// at least [`MIN_SHARD_ENTRIES`] entries.
+const MAX_SHARDS: usize = 16;
+const MIN_SHARD_ENTRIES: usize = 16;
+/// Frequency counters per entry of a shard.
+const SKETCH_PER_ENTRY: usize = 16;
+/// Counters per hash (each a 16-bit slice of it).
+const SKETCH_DEPTH: usize = 4;
+/// Doorkeeper bits per entry of a shard.
+const DOORKEEPER_BITS_PER_ENTRY: usize = 128;
+/// Requests per entry of a shard after which its counters are halved.
+const AGE_PER_ENTRY: u32 = 10;
+/// The largest entry a shard keeps is `1 / MAX_ENTRY_FRACTION` of its bytes.
+const MAX_ENTRY_FRACTION: usize = 8;
+
+/// A shared, bounded, thread-safe cache of compiled policies, keyed by header value,
+/// disposition and source.
+///
+/// Engines hold one per process (see `docs/integration.md`) and set every document up with
+/// [`PolicyCache::parse`] instead of [`PolicyList::parse`]: the policies are the same, and a
+/// header value the cache has seen is not parsed again; the returned list shares the compiled
+/// policies by reference count. See the module documentation of `src/policy/policy_cache.rs` for the
+/// bounds and why hostile headers cannot flush it.
+///
+/// # Example
+///
+/// ```
+/// use cspgate::{Destination, Disposition, DocumentPolicy, PolicyCache, PolicySource, Request};
+/// use url::Url;
+///
+/// let cache = PolicyCache::default(); // one per process, shared by every document
+/// let header = "default-src 'self'; img-src https:";
+/// let doc = Url::parse("https://example.com/")?;
+/// let first = DocumentPolicy::new(&doc, cache.parse(header, Disposition::Enforce, PolicySource::Header));
+/// // The next document with the same header: a look-up, no parse.
+/// let second = DocumentPolicy::new(&doc, cache.parse(header, Disposition::Enforce, PolicySource::Header));
+/// assert_eq!(first.policies(), second.policies());
+/// assert_eq!((cache.hits(), cache.misses()), (1, 1));
+/// let img = Url::parse("http://cdn.test/a.png")?;
+/// assert!(second.check_request(&Request::new(&img, Destination::Image)).is_blocked());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug)]
+pub struct PolicyCache {
+    /// Keys of the multiply-fold of the text (drawn from a `RandomState`).
+    keys: [u64; 8],
+    /// A power-of-two number of shards.
+    shards: Box<[CachePadded<Mutex<Shard>>]>,
+    shard_entries: usize,
+    shard_bytes: usize,
+    hits: AtomicU64,
+    misses: AtomicU64,
+}
+
+/// One shard: its entries (in no order; recency is a tick) and its frequency sketch.
+#[derive(Debug)]
+struct Shard {
+    /// The hash of each entry, in the entries' order: a look-up scans these 8-byte words (a
+    /// few cache lines) and reads an entry only when its hash is equal.
+    hashes: Vec<u64>,
+    entries: Vec<Entry>,
+    bytes: usize,
+    /// Incremented on every request: the recency of entries.
+    tick: u64,
+    sketch: Box<[u8]>,
+    /// A Bloom filter of the hashes asked for since the last halving: a hash's first request
+    /// only sets its bits here, so one-off headers leave the counters alone.
+    doorkeeper: Box<[u64]>,
+    /// Requests counted since the counters were last halved.
+    counted: u32,
+}
+
+/// One cached header value.
+#[derive(Debug)]
+struct Entry {
+    hash: u64,
+    disposition: Disposition,
+    source: PolicySource,
+    text: Box<str>,
+    policies: Box<[Arc<Policy>]>,
+    /// What the entry costs the shard (text, policies, the entry).
+    bytes: usize,
+    last_used: u64,
+    /// Hits since the entry was admitted, halved with the shard's counters: what it weighs
+    /// against a newcomer (hits are counted here, not in the sketch, so a hit touches only
+    /// its entry).
+    uses: u8,
+}
+
+impl Entry {
+    #[inline]
+    fn is(&self, hash: u64, text: &str, disposition: Disposition, source: PolicySource) -> bool {
+        self.hash == hash
+            && self.disposition == disposition
+            && self.source == source
+            && *self.text == *text
+    }
+}
+
+/// `a * b` as a 128-bit product, its halves XORed: the mixing step of the text digest.
+#[inline]
+fn fold(a: u64, b: u64) -> u64 {
+    let p = u128::from(a) * u128::from(b);
+    (p as u64) ^ ((p >> 64) as u64)
+}
+
+#[inline]
+fn word(b: &[u8]) -> u64 {
+    let mut w = [0u8; 8];
+    let n = b.len().min(8);
+    w[..n].copy_from_slice(&b[..n]);
+    u64::from_le_bytes(w)
+}
+
+impl Default for PolicyCache {
+    /// [`DEFAULT_POLICY_CACHE_ENTRIES`] header values, [`DEFAULT_POLICY_CACHE_BYTES`] bytes.
+    fn default() -> PolicyCache {
+        PolicyCache::new(DEFAULT_POLICY_CACHE_ENTRIES, DEFAULT_POLICY_CACHE_BYTES)
+    }
+}
+
+impl PolicyCache {
+    /// A cache of at most `entries` header values and `bytes` bytes (0 for either keeps
+    /// nothing: every call parses).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use cspgate::{Disposition, PolicyCache, PolicySource};
+    ///
+    /// let cache = PolicyCache::new(64, 1 << 20);
+    /// let list = cache.parse("img-src 'self'", Disposition::Enforce, PolicySource::Header);
+    /// assert_eq!(list.len(), 1);
+    /// assert_eq!(cache.len(), 1);
+    /// assert!(cache.memory_usage() <= 1 << 20);
+    /// ```
+    pub fn new(entries: usize, bytes: usize) -> PolicyCache {
+        let shards = (entries / MIN_SHARD_ENTRIES)
+            .clamp(1, MAX_SHARDS)
+            .next_power_of_two()
+            .min(MAX_SHARDS);
+        let shard_entries = entries / shards;
+        let shard_bytes = bytes / shards;
+        let hasher = RandomState::new();
+        let keys = [0u64, 1, 2, 3, 4, 5, 6, 7].map(|i| hasher.hash_one(i) | 1);
+        let sketch = (shard_entries * SKETCH_PER_ENTRY)
+            .max(1)
+            .next_power_of_two();
+        let door = (shard_entries * DOORKEEPER_BITS_PER_ENTRY / 64)
+            .max(1)
+            .next_power_of_two();
+        PolicyCache {
+            keys,
+            shards: (0..shards)
+                .map(|_| {
+                    CachePadded(Mutex::new(Shard {
+                        hashes: Vec::new(),
+                        entries: Vec::new(),
+                        bytes: 0,
+                        tick: 0,
+                        sketch: vec![0u8; sketch].into_boxed_slice(),
+                        doorkeeper: vec![0u64; door].into_boxed_slice(),
+                        counted: 0,
+                    }))
+                })
+                .collect(),
+            shard_entries,
+            shard_bytes,
+            hits: AtomicU64::new(0),
+            misses: AtomicU64::new(0),
+        }
+    }
+
+    /// [`PolicyList::parse`], from the cache when this header value (with this disposition and
+    /// source) was seen before: the list shares the compiled policies, and its verdicts are
+    /// those of a fresh parse.
+    pub fn parse(&self, text: &str, disposition: Disposition, source: PolicySource) -> PolicyList {
+        let hash = self.hash(text, disposition, source);
+        let shard = &self.shards[(hash as usize) & (self.shards.len() - 1)];
+        {
+            let mut s = shard.lock();
+            s.tick += 1;
+            let tick = s.tick;
+            if let Some(i) = s.find(hash, text, disposition, source) {
+                let e = &mut s.entries[i];
+                e.last_used = tick;
+                e.uses = e.uses.saturating_add(1);
+                let list = PolicyList::from_shared(&e.policies);
+                s.requested(self.shard_entries);
+                drop(s);
+                self.hits.fetch_add(1, Ordering::Relaxed);
+                return list;
+            }
+        }
+        shard.lock().count(hash, self.shard_entries);
+        self.misses.fetch_add(1, Ordering::Relaxed);
+        // Compile with no lock held.
+        let list = PolicyList::parse(text, disposition, source);
+        let policies: Box<[Arc<Policy>]> = list.as_slice().into();
+        let bytes = core::mem::size_of::<Entry>()
+            + text.len()
+            + policies.len() * core::mem::size_of::<Arc<Policy>>()
+            + policies.iter().map(|p| policy_bytes(p)).sum::<usize>();
+        if bytes <= self.shard_bytes / MAX_ENTRY_FRACTION && self.shard_entries > 0 {
+            shard.lock().admit(
+                Entry {
+                    hash,
+                    disposition,
+                    source,
+                    text: text.into(),
+                    policies,
+                    bytes,
+                    last_used: 0,
+                    uses: 0,
+                },
+                self.shard_entries,
+                self.shard_bytes,
+            );
+        }
+        list
+    }
+
+    /// Header values held.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use cspgate::{Disposition, PolicyCache, PolicySource};
+    ///
+    /// let cache = PolicyCache::default();
+    /// for _ in 0..3 {
+    ///     let _ = cache.parse("img-src 'self'", Disposition::Enforce, PolicySource::Header);
+    /// }
+    /// assert_eq!(cache.len(), 1);
+    /// ```
+    pub fn len(&self) -> usize {
+        self.shards.iter().map(|s| s.lock().entries.len()).sum()
+    }
+
+    /// Does the cache hold no header value?
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use cspgate::PolicyCache;
+    ///
+    /// assert!(PolicyCache::default().is_empty());
+    /// ```
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Calls to [`PolicyCache::parse`] answered from the cache.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use cspgate::{Disposition, PolicyCache, PolicySource};
+    ///
+    /// let cache = PolicyCache::default();
+    /// let _ = cache.parse("img-src 'self'", Disposition::Enforce, PolicySource::Header);
+    /// let _ = cache.parse("img-src 'self'", Disposition::Enforce, PolicySource::Header);
+    /// assert_eq!(cache.hits(), 1);
+    /// ```
+    pub fn hits(&self) -> u64 {
+        self.hits.load(Ordering::Relaxed)
+    }
+
+    /// Calls to [`PolicyCache::parse`] that parsed.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use cspgate::{Disposition, PolicyCache, PolicySource};
+    ///
+    /// let cache = PolicyCache::default();
+    /// let _ = cache.parse("img-src 'self'", Disposition::Enforce, PolicySource::Header);
+    /// let _ = cache.parse("img-src 'self'", Disposition::Report, PolicySource::Header);
+    /// assert_eq!(cache.misses(), 2); // the disposition is part of the key
+    /// ```
+    pub fn misses(&self) -> u64 {
+        self.misses.load(Ordering::Relaxed)
+    }
+
+    /// Approximate heap bytes the cache holds: what its entries count against its bound, and
+    /// its frequency counters and shards. (Policies that documents still share after their
+    /// entry was evicted belong to those documents.)
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use cspgate::{Disposition, PolicyCache, PolicySource};
+    ///
+    /// let cache = PolicyCache::new(16, 64 * 1024);
+    /// let empty = cache.memory_usage();
+    /// let _ = cache.parse("img-src https://cdn.test", Disposition::Enforce, PolicySource::Header);
+    /// assert!(cache.memory_usage() > empty);
+    /// ```
+    pub fn memory_usage(&self) -> usize {
+        self.shards
+            .iter()
+            .map(|s| {
+                let s = s.lock();
+                core::mem::size_of::<CachePadded<Mutex<Shard>>>()
+                    + s.bytes
+                    + (s.entries.capacity() - s.entries.len()) * core::mem::size_of::<Entry>()
+                    + s.hashes.capacity() * 8
+                    + s.sketch.len()
+                    + s.doorkeeper.len() * 8
+            })
+            .sum()
+    }
+
+    /// The keyed hash of a key: a multiply-fold of the text (two lanes of 16 bytes, each step
+    /// a 64 x 64 -> 128-bit product of key-masked words with its halves XORed, the construction
+    /// of foldhash and wyhash) under eight random 64-bit keys drawn from std's `RandomState`,
+    /// then the lanes, length, disposition and source folded together. It reads the text at
+    /// several bytes per cycle, where SipHash would cost more than a whole hit for a long
+    /// header; without the keys, an attacker cannot predict a shard or a counter, and a hit
+    /// still needs the whole text to be equal.
+    #[inline]
+    fn hash(&self, text: &str, disposition: Disposition, source: PolicySource) -> u64 {
+        let b = text.as_bytes();
+        let k = self.keys;
+        let (mut a, mut c) = (k[0], k[1]);
+        let mut chunks = b.chunks_exact(32);
+        for ch in &mut chunks {
+            a = fold(word(&ch[0..8]) ^ a, word(&ch[8..16]) ^ k[2]);
+            c = fold(word(&ch[16..24]) ^ c, word(&ch[24..32]) ^ k[3]);
+        }
+        for (i, ch) in chunks.remainder().chunks(16).enumerate() {
+            let (lo, hi) = (word(ch), word(ch.get(8..).unwrap_or_default()));
+            if i == 0 {
+                a = fold(lo ^ a, hi ^ k[2]);
+            } else {
+                c = fold(lo ^ c, hi ^ k[3]);
+            }
+        }
+        // The lanes, the length, the disposition and the source, folded under the last keys.
+        let tail = (b.len() as u64) << 2 | (disposition as u64) << 1 | source as u64;
+        fold(a ^ k[4], fold(c ^ k[5], tail ^ k[6]) ^ k[7])
+    }
+}
+
+impl Shard {
+    /// The index of the entry of this key, if the shard holds it.
+    #[inline]
+    fn find(
+        &self,
+        hash: u64,
+        text: &str,
+        disposition: Disposition,
+        source: PolicySource,
+    ) -> Option<usize> {
+        self.hashes
+            .iter()
+            .enumerate()
+            .filter(|&(_, &h)| h == hash)
+            .map(|(i, _)| i)
+            .find(|&i| {
+                self.entries
+                    .get(i)
+                    .is_some_and(|e| e.is(hash, text, disposition, source))
+            })
+    }
+
+    /// The sketch's counters of `hash`: one per 16-bit slice of it, each slice offset into its
+    /// own quarter of the sketch when the sketch has room.
+    #[inline]
+    fn slots(&self, hash: u64) -> [usize; SKETCH_DEPTH] {
+        let mask = self.sketch.len() - 1;
+        core::array::from_fn(|d| ((hash >> (16 * d)) as usize).wrapping_mul(2 * d + 1) & mask)
+    }
+
+    /// The doorkeeper's two bits of `hash` (word, mask) pairs.
+    #[inline]
+    fn door_bits(&self, hash: u64) -> [(usize, u64); 2] {
+        let words = self.doorkeeper.len() - 1;
+        let bit = |x: u64| ((x >> 6) as usize & words, 1u64 << (x & 63));
+        [bit(hash.rotate_left(7)), bit(hash.rotate_left(29))]
+    }
+
+    #[inline]
+    fn door_has(&self, hash: u64) -> bool {
+        self.door_bits(hash)
+            .iter()
+            .all(|&(w, m)| self.doorkeeper[w] & m != 0)
+    }
+
+    /// The sketch's estimate of `hash`'s requests past its first.
+    fn sketch_count(&self, hash: u64) -> u8 {
+        self.slots(hash)
+            .iter()
+            .map(|&i| self.sketch[i])
+            .min()
+            .unwrap_or(0)
+    }
+
+    /// The estimated number of requests for `hash` since the counters were last halved (the
+    /// doorkeeper's one, and the count-min estimate of the rest: never below the true count).
+    fn frequency(&self, hash: u64) -> u8 {
+        self.sketch_count(hash)
+            .saturating_add(u8::from(self.door_has(hash)))
+    }
+
+    /// Counts a request for `hash`: its first only in the doorkeeper, later ones in the
+    /// sketch (a conservative update: only the counters at the estimate grow). Every
+    /// `AGE_PER_ENTRY` requests per entry the counters are halved and the doorkeeper cleared.
+    fn count(&mut self, hash: u64, entries: usize) {
+        if self.door_has(hash) {
+            let least = self.sketch_count(hash);
+            for i in self.slots(hash) {
+                if self.sketch[i] == least {
+                    self.sketch[i] = least.saturating_add(1);
+                }
+            }
+        } else {
+            for (w, m) in self.door_bits(hash) {
+                self.doorkeeper[w] |= m;
+            }
+        }
+        self.requested(entries);
+    }
+
+    /// Counts a request (hit or miss) towards the next halving of the counters, the entries'
+    /// uses included, and the clearing of the doorkeeper.
+    #[inline]
+    fn requested(&mut self, entries: usize) {
+        self.counted += 1;
+        if self.counted as usize >= (AGE_PER_ENTRY as usize).saturating_mul(entries.max(1)) {
+            self.counted = 0;
+            for c in self.sketch.iter_mut() {
+                *c /= 2;
+            }
+            for e in &mut self.entries {
+                e.uses /= 2;
+            }
+            self.doorkeeper.fill(0);
+        }
+    }
+
+    /// Keeps `entry` if there is room, or if it was requested at least twice more often than
+    /// every entry that must go to make room (least recently used first); otherwise leaves the
+    /// shard as it was.
+    fn admit(&mut self, mut entry: Entry, max_entries: usize, max_bytes: usize) {
+        // Another thread may have admitted the same key meanwhile.
+        if self
+            .find(entry.hash, &entry.text, entry.disposition, entry.source)
+            .is_some()
+        {
+            return;
+        }
+        let wanted = self.frequency(entry.hash);
+        // The victims, least recently used first, until the entry fits.
+        let mut order: Vec<usize> = (0..self.entries.len()).collect();
+        order.sort_unstable_by_key(|&i| self.entries[i].last_used);
+        let (mut n, mut bytes) = (self.entries.len(), self.bytes);
+        let mut victims = 0;
+        while n + 1 > max_entries || bytes + entry.bytes > max_bytes {
+            let Some(&v) = order.get(victims) else {
+                return;
+            };
+            let victim = &self.entries[v];
+            // By a margin of two: a one-off header that a false positive of the doorkeeper
+            // or the sketch counted twice still loses to an entry asked for once.
+            let weight = victim.uses.max(self.frequency(victim.hash));
+            if weight.saturating_add(1) >= wanted {
+                return;
+            }
+            n -= 1;
+            bytes -= victim.bytes;
+            victims += 1;
+        }
+        let mut gone: Vec<usize> = order[..victims].to_vec();
+        gone.sort_unstable_by(|a, b| b.cmp(a));
+        for v in gone {
+            let e = self.entries.swap_remove(v);
+            self.hashes.swap_remove(v);
+            self.bytes -= e.bytes;
+        }
+        entry.last_used = self.tick;
+        self.bytes += entry.bytes;
+        self.hashes.push(entry.hash);
+        self.entries.push(entry);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const H: PolicySource = PolicySource::Header;
+    const E: Disposition = Disposition::Enforce;
+
+    #[test]
+    fn a_hit_shares_the_compiled_policies() {
+        let c = PolicyCache::new(64, 1 << 20);
+        let a = c.parse("img-src a.test, script-src 'self'", E, H);
+        let b = c.parse("img-src a.test, script-src 'self'", E, H);
+        assert_eq!(a, b);
+        for (x, y) in a.as_slice().iter().zip(b.as_slice()) {
+            assert!(Arc::ptr_eq(x, y));
+        }
+        assert_eq!((c.hits(), c.misses()), (1, 1));
+        // Disposition, source and every byte of the text are part of the key.
+        for (text, d, s) in [
+            ("img-src a.test, script-src 'self'", Disposition::Report, H),
+            ("img-src a.test, script-src 'self'", E, PolicySource::Meta),
+            ("img-src a.test, script-src 'self' ", E, H),
+            ("img-src a.test, script-src 'selF'", E, H),
+        ] {
+            let l = c.parse(text, d, s);
+            assert_eq!(l, PolicyList::parse(text, d, s));
+        }
+        assert_eq!((c.hits(), c.misses()), (1, 5));
+    }
+
+    #[test]
+    fn the_hash_reads_every_byte_of_the_text() {
+        let c = PolicyCache::new(64, 1 << 20);
+        let base: String = (0..200u8).map(|i| (b'a' + i % 26) as char).collect();
+        let h = c.hash(&base, E, H);
+        for at in 0..base.len() {
+            let mut t = base.clone().into_bytes();
+            t[at] = b'#';
+            let t = String::from_utf8(t).unwrap();
+            assert_ne!(c.hash(&t, E, H), h, "byte {at}");
+        }
+        for len in 0..base.len() {
+            assert_ne!(c.hash(&base[..len], E, H), h);
+        }
+    }
+
+    #[test]
+    fn bounded_in_entries_and_bytes() {
+        let c = PolicyCache::new(16, 64 * 1024);
+        for round in 0..4 {
+            for i in 0..200 {
+                let text = format!("img-src h{i}.test; script-src s{i}.test");
+                let _ = c.parse(&text, E, H);
+                assert!(c.len() <= 16, "round {round}");
+                assert!(c.memory_usage() <= 64 * 1024 + 4096);
+            }
+        }
+        // Too big for a shard: compiled, not kept.
+        let big = format!("img-src {}", "a.test ".repeat(20_000));
+        let before = c.len();
+        let l = c.parse(&big, E, H);
+        assert_eq!(l.len(), 1);
+        assert!(c.len() <= before);
+        // A cache of nothing parses every time.
+        let none = PolicyCache::new(0, 0);
+        let _ = none.parse("img-src a", E, H);
+        let _ = none.parse("img-src a", E, H);
+        assert_eq!((none.hits(), none.misses(), none.len()), (0, 2, 0));
+    }
+
+    #[test]
+    fn a_flood_of_one_off_headers_does_not_evict_headers_in_use() {
+        // One shard of 16 entries.
+        let c = PolicyCache::new(16, 1 << 20);
+        let popular: Vec<String> = (0..16).map(|i| format!("script-src p{i}.test")).collect();
+        for _ in 0..3 {
+            for p in &popular {
+                let _ = c.parse(p, E, H);
+            }
+        }
+        // The counters are halved every 160 requests; between waves of 100 distinct headers,
+        // each popular one is asked for three times (a site's pages), as a browser would.
+        // (An LRU of 16 would hit none of them.) The keys are random, so a false positive of
+        // the filters can cost a popular header its entry now and then, never often.
+        let mut popular_hits = 0;
+        for wave in 0..20 {
+            for i in 0..100 {
+                let _ = c.parse(&format!("script-src flood{wave}x{i}.test"), E, H);
+            }
+            let before = c.hits();
+            for _ in 0..3 {
+                for p in &popular {
+                    let _ = c.parse(p, E, H);
+                }
+            }
+            popular_hits += c.hits() - before;
+        }
+        assert!(popular_hits >= 940, "{popular_hits} hits of 960");
+    }
+
+    #[test]
+    fn stale_entries_give_way() {
+        let c = PolicyCache::new(16, 1 << 20);
+        for i in 0..16 {
+            let _ = c.parse(&format!("img-src old{i}.test"), E, H);
+        }
+        // Enough requests of new headers, each asked for twice, to halve the counters of the
+        // old ones to nothing: the new ones replace them.
+        for round in 0..4 {
+            for i in 0..40 {
+                let t = format!("img-src new{round}x{i}.test");
+                let _ = c.parse(&t, E, H);
+                let _ = c.parse(&t, E, H);
+            }
+        }
+        let before = c.hits();
+        for i in 0..16 {
+            let _ = c.parse(&format!("img-src old{i}.test"), E, H);
+        }
+        assert!(c.hits() - before < 16);
+        assert!(c.len() <= 16);
+    }
+
+    #[test]
+    fn threads_share_one_cache() {
+        let c = PolicyCache::new(64, 1 << 20);
+        std::thread::scope(|s| {
+            for t in 0..4 {
+                let c = &c;
+                s.spawn(move || {
+                    for i in 0..200 {
+                        let text = format!("img-src h{}.test", (i * 7 + t) % 20);
+                        assert_eq!(c.parse(&text, E, H), PolicyList::parse(&text, E, H));
+                    }
+                });
+            }
+        });
+        assert_eq!(c.hits() + c.misses(), 800);
+        assert!(c.misses() >= 20);
+        assert!(c.len() <= 20);
+    }
+}
