@@ -463,17 +463,24 @@ fn ignored_block(parsed: &mut Parsed<'_>, mine: &[usize]) -> String {
     }
     let mut out = String::from("\n  Ignored by the parser:\n");
     for i in ignored {
-        let w = &parsed.warnings[i];
-        let s = w.span();
         out.push_str(&format!(
-            "    {} (bytes {}..{}): {}\n",
-            quote_snippet(&parsed.text.text, s.range()),
-            s.start,
-            s.end,
-            message(w)
+            "    {}\n",
+            located_message(parsed, &parsed.warnings[i])
         ));
     }
     out
+}
+
+/// A warning with the piece of text it is about: `"..." (bytes 3..7): message`.
+fn located_message(parsed: &Parsed<'_>, w: &ParseWarning) -> String {
+    let s = w.span();
+    format!(
+        "{} (bytes {}..{}): {}",
+        quote_snippet(&parsed.text.text, s.range()),
+        s.start,
+        s.end,
+        message(w)
+    )
 }
 
 /// Warnings outside every policy: a report-only `<meta>`, pieces that held no directive.
@@ -489,14 +496,7 @@ fn stray_warnings(parsed: &Parsed<'_>) -> String {
                 out.push_str(&format!("From {from}: {}\n\n", message(w)));
             }
             w => {
-                let s = w.span();
-                out.push_str(&format!(
-                    "From {from}: {} (bytes {}..{}): {}\n\n",
-                    quote_snippet(&parsed.text.text, s.range()),
-                    s.start,
-                    s.end,
-                    message(w)
-                ));
+                out.push_str(&format!("From {from}: {}\n\n", located_message(parsed, w)));
             }
         }
     }
