@@ -817,6 +817,23 @@ fn pick<T: Copy>(table: &[T], i: u8) -> T {
     table[usize::from(i) % table.len()]
 }
 
+/// Host labels from [`LABELS`], at most 8, joined by dots (`a` when there are none), with a
+/// trailing dot when asked.
+fn push_labels(out: &mut String, labels: &[u8], trailing_dot: bool) {
+    if labels.is_empty() {
+        out.push('a');
+    }
+    for (i, l) in labels.iter().take(8).enumerate() {
+        if i > 0 {
+            out.push('.');
+        }
+        out.push_str(pick(LABELS, *l));
+    }
+    if trailing_dot {
+        out.push('.');
+    }
+}
+
 const DIRECTIVES: &[&str] = &[
     "default-src",
     "script-src",
@@ -1098,18 +1115,7 @@ impl GenHost {
                 if *wildcard {
                     out.push_str("*.");
                 }
-                if labels.is_empty() {
-                    out.push('a');
-                }
-                for (i, l) in labels.iter().take(8).enumerate() {
-                    if i > 0 {
-                        out.push('.');
-                    }
-                    out.push_str(pick(LABELS, *l));
-                }
-                if *trailing_dot {
-                    out.push('.');
-                }
+                push_labels(out, labels, *trailing_dot);
             }
             GenHost::Star => out.push('*'),
             GenHost::Ip(i) => out.push_str(pick(IPS, *i)),
@@ -1361,18 +1367,7 @@ impl GenUrl {
                 upper,
             } => {
                 let mut h = String::new();
-                if labels.is_empty() {
-                    h.push('a');
-                }
-                for (i, l) in labels.iter().take(8).enumerate() {
-                    if i > 0 {
-                        h.push('.');
-                    }
-                    h.push_str(pick(LABELS, *l));
-                }
-                if *trailing_dot {
-                    h.push('.');
-                }
+                push_labels(&mut h, labels, *trailing_dot);
                 if *upper {
                     h.make_ascii_uppercase();
                 }

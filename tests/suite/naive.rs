@@ -1104,9 +1104,10 @@ fn pre_request_check(
     origin: &SelfOrigin,
 ) -> Check {
     match name {
-        "child-src" => child_src_pre_request(value, request, policy, origin),
+        "child-src" | "default-src" => {
+            fallback_directive_pre_request(name, value, request, policy, origin)
+        }
         "connect-src" => connect_src_pre_request(value, request, policy, origin),
-        "default-src" => default_src_pre_request(value, request, policy, origin),
         "font-src" | "frame-src" | "img-src" | "manifest-src" | "media-src" | "object-src"
         | "worker-src" => url_directive_pre_request(name, value, request, policy, origin),
         "script-src" | "script-src-elem" => {
@@ -1119,8 +1120,12 @@ fn pre_request_check(
     }
 }
 
-/// <https://w3c.github.io/webappsec-csp/#child-src-pre-request>
-fn child_src_pre_request(
+/// The pre-request check shared by
+/// <https://w3c.github.io/webappsec-csp/#child-src-pre-request> and
+/// <https://w3c.github.io/webappsec-csp/#default-src-pre-request>: the directives that
+/// stand in for others.
+fn fallback_directive_pre_request(
+    directive_name: &str,
     value: &[String],
     request: &Request,
     policy: &NaivePolicy,
@@ -1129,11 +1134,12 @@ fn child_src_pre_request(
     // Step 1.
     let name = effective_directive_for_request(request);
     // Step 2.
-    if should_directive_execute(name, "child-src", policy) == Execute::No {
+    if should_directive_execute(name, directive_name, policy) == Execute::No {
         return Check::Allowed;
     }
     // Step 3. Run the pre-request check of the directive named `name`, using this
-    // directive's value for the comparison.
+    // directive's value for the comparison (`name` is never default-src here: its fallback
+    // list is empty).
     match name {
         Some(name) => pre_request_check(name, value, request, policy, origin),
         None => Check::Allowed,
@@ -1163,26 +1169,6 @@ fn connect_src_pre_request(
     }
     // Step 6.
     Check::Blocked
-}
-
-/// <https://w3c.github.io/webappsec-csp/#default-src-pre-request>
-fn default_src_pre_request(
-    value: &[String],
-    request: &Request,
-    policy: &NaivePolicy,
-    origin: &SelfOrigin,
-) -> Check {
-    // Step 1.
-    let name = effective_directive_for_request(request);
-    // Step 2.
-    if should_directive_execute(name, "default-src", policy) == Execute::No {
-        return Check::Allowed;
-    }
-    // Step 3. (`name` is never default-src here: its fallback list is empty.)
-    match name {
-        Some(name) => pre_request_check(name, value, request, policy, origin),
-        None => Check::Allowed,
-    }
 }
 
 /// The pre-request check shared word for word by
