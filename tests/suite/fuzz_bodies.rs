@@ -545,25 +545,9 @@ pub(crate) fn differential(case: &Case) -> Keep {
         );
         return Keep::Yes;
     }
-    let ours: Vec<(String, naive::Disposition, usize)> = verdict
-        .violations()
-        .iter()
-        .map(|v| {
-            (
-                v.directive().as_str().to_owned(),
-                naive_disposition(v.disposition()),
-                v.policy_index(),
-            )
-        })
-        .collect();
-    let theirs: Vec<(String, naive::Disposition, usize)> = oracle
-        .violations
-        .iter()
-        .map(|v| (v.directive.clone(), v.disposition, v.policy_index))
-        .collect();
     assert_eq!(
-        (verdict.is_blocked(), ours),
-        (oracle.blocked, theirs),
+        outcome(&verdict),
+        naive_outcome(&oracle),
         "cspgate (left) and the oracle (right) disagree on {case:?}"
     );
     other_checks(case, &policy, &url, &document);
