@@ -208,6 +208,26 @@ fn origin_of(url: &Url) -> Option<TupleOrigin> {
     }
 }
 
+/// The self-origin of the document at `document_url` and `req` as the algorithms see it;
+/// `None` when either URL does not parse.
+fn request_in_document<'a>(
+    document_url: &str,
+    req: &NaiveRequest<'a>,
+) -> Option<(SelfOrigin, Request<'a>)> {
+    let document = Url::parse(document_url).ok()?;
+    let url = Url::parse(req.url).ok()?;
+    let request = Request {
+        url,
+        destination: req.destination,
+        initiator: req.initiator,
+        redirect_count: req.redirect_count,
+        nonce: req.nonce,
+        integrity: req.integrity,
+        parser_metadata: req.parser_metadata,
+    };
+    Some((self_origin_for(&document), request))
+}
+
 /// The self-origin of a CSP list parsed from the response at `document` (§2.2.2 step 4).
 fn self_origin_for(document: &Url) -> SelfOrigin {
     let tuple = origin_of(document);
@@ -1382,18 +1402,7 @@ pub(crate) fn check_request(
     document_url: &str,
     req: &NaiveRequest,
 ) -> Option<NaiveOutcome> {
-    let document = Url::parse(document_url).ok()?;
-    let url = Url::parse(req.url).ok()?;
-    let origin = self_origin_for(&document);
-    let request = Request {
-        url,
-        destination: req.destination,
-        initiator: req.initiator,
-        redirect_count: req.redirect_count,
-        nonce: req.nonce,
-        integrity: req.integrity,
-        parser_metadata: req.parser_metadata,
-    };
+    let (origin, request) = request_in_document(document_url, req)?;
     let mut outcome = NaiveOutcome {
         blocked: false,
         violations: Vec::new(),
@@ -1901,18 +1910,7 @@ pub(crate) fn check_navigation(
     req: &NaiveRequest,
     nav_type: &str,
 ) -> Option<NaiveOutcome> {
-    let document = Url::parse(document_url).ok()?;
-    let url = Url::parse(req.url).ok()?;
-    let origin = self_origin_for(&document);
-    let request = Request {
-        url,
-        destination: req.destination,
-        initiator: req.initiator,
-        redirect_count: req.redirect_count,
-        nonce: req.nonce,
-        integrity: req.integrity,
-        parser_metadata: req.parser_metadata,
-    };
+    let (origin, request) = request_in_document(document_url, req)?;
     // Step 1.
     let mut outcome = NaiveOutcome {
         blocked: false,
@@ -2197,17 +2195,7 @@ pub(crate) fn check_navigation_with_trusted_types(
     nav_type: &str,
     default_policy: &mut dyn FnMut(&str) -> Option<String>,
 ) -> Option<(NaiveOutcome, String)> {
-    let document = Url::parse(document_url).ok()?;
-    let origin = self_origin_for(&document);
-    let mut request = Request {
-        url: Url::parse(req.url).ok()?,
-        destination: req.destination,
-        initiator: req.initiator,
-        redirect_count: req.redirect_count,
-        nonce: req.nonce,
-        integrity: req.integrity,
-        parser_metadata: req.parser_metadata,
-    };
+    let (origin, mut request) = request_in_document(document_url, req)?;
     // Step 1.
     let mut outcome = NaiveOutcome {
         blocked: false,
