@@ -264,6 +264,13 @@ fn directive_value<'p>(policy: &'p NaivePolicy, name: &str) -> Option<&'p [Strin
         .map(|(_, v)| v.as_slice())
 }
 
+/// Steps 3.1-3.2 of <https://w3c.github.io/webappsec-csp/#can-compile-strings> and
+/// <https://w3c.github.io/webappsec-csp/#can-compile-wasm-bytes>: the policy's `script-src`,
+/// else its `default-src`; `None` when it has neither.
+fn script_src_or_default_src(policy: &NaivePolicy) -> Option<&[String]> {
+    directive_value(policy, "script-src").or_else(|| directive_value(policy, "default-src"))
+}
+
 /// Does the source list contain an expression ASCII case-insensitively equal to `keyword`?
 fn list_contains_keyword(list: &[String], keyword: &str) -> bool {
     list.iter().any(|e| ascii_ci(e, keyword))
@@ -1708,9 +1715,7 @@ pub(crate) fn check_eval(policies: &[NaivePolicy], kind: &str) -> NaiveOutcome {
     // (Both algorithms.) Step 3: for each policy.
     for (policy_index, policy) in policies.iter().enumerate() {
         // Steps 3.1-3.2.
-        let source_list = directive_value(policy, "script-src")
-            .or_else(|| directive_value(policy, "default-src"));
-        let Some(source_list) = source_list else {
+        let Some(source_list) = script_src_or_default_src(policy) else {
             continue;
         };
         let allowed = match kind {
@@ -2134,9 +2139,7 @@ pub(crate) fn check_string_compilation(
     // Step 3.
     for (policy_index, policy) in policies.iter().enumerate() {
         // Steps 3.1-3.2.
-        let source_list = directive_value(policy, "script-src")
-            .or_else(|| directive_value(policy, "default-src"));
-        let Some(source_list) = source_list else {
+        let Some(source_list) = script_src_or_default_src(policy) else {
             continue;
         };
         // Step 3.3.1.
