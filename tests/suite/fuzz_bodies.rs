@@ -332,6 +332,20 @@ impl Case {
             .parser_metadata(self.parser_metadata)
     }
 
+    /// The oracle's navigation request to `url`: a document, with only the redirect count
+    /// of the case.
+    fn naive_navigation_request(&self) -> naive::NaiveRequest<'_> {
+        naive::NaiveRequest {
+            url: &self.url,
+            destination: "document",
+            initiator: "",
+            redirect_count: self.redirect_count,
+            nonce: "",
+            integrity: "",
+            parser_metadata: "",
+        }
+    }
+
     fn naive_policies(&self) -> Vec<naive::NaivePolicy> {
         self.policies
             .iter()
@@ -630,15 +644,7 @@ fn other_checks(case: &Case, policy: &DocumentPolicy, url: &Url, document: &Url)
         let want = naive::check_navigation(
             &oracle,
             &case.document,
-            &naive::NaiveRequest {
-                url: &case.url,
-                destination: "document",
-                initiator: "",
-                redirect_count: case.redirect_count,
-                nonce: "",
-                integrity: "",
-                parser_metadata: "",
-            },
+            &case.naive_navigation_request(),
             name,
         )
         .expect("the oracle parses the URLs cspgate parsed");
@@ -753,15 +759,7 @@ fn trusted_types_checks(
     // The javascript: pre-navigation check, with no default policy, one that rewrites the
     // script, and one whose output is not a URL's text after `javascript:` (still parses).
     let request = Request::new(url, Destination::Document).redirect_count(case.redirect_count);
-    let naive_request = naive::NaiveRequest {
-        url: &case.url,
-        destination: "document",
-        initiator: "",
-        redirect_count: case.redirect_count,
-        nonce: "",
-        integrity: "",
-        parser_metadata: "",
-    };
+    let naive_request = case.naive_navigation_request();
     type Convert = fn(&str) -> Option<String>;
     let conversions: [Convert; 3] = [
         |_| None,
