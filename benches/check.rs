@@ -10,28 +10,11 @@ mod common;
 
 use std::hint::black_box;
 
-use common::{Both, DOCUMENT, REALISTIC};
+use common::{hosts_policy, last_host_url, Both, DOCUMENT, REALISTIC};
 use criterion::{BenchmarkId, Criterion, Throughput};
 use cspgate::test_hooks::UncachedCheck as _;
 use cspgate::url::Url;
 use cspgate::{CacheConfig, DocumentPolicy};
-
-/// `n` https host-sources, as a connect-src with `'self'`.
-fn hosts_policy(n: usize) -> String {
-    let hosts: Vec<String> = (0..n)
-        .map(|i| format!("https://api{i}.service{}.example.net", i % 7))
-        .collect();
-    format!("default-src 'self'; connect-src 'self' {}", hosts.join(" "))
-}
-
-/// The URL of the last host of [`hosts_policy`]: the peer scans every source before it.
-fn last_host_url(n: usize) -> String {
-    format!(
-        "https://api{}.service{}.example.net/v1/items",
-        n - 1,
-        (n - 1) % 7
-    )
-}
 
 struct Case {
     name: &'static str,

@@ -2,13 +2,8 @@
 //! same API answered by cspgate) and cspgate used natively (`docs/integration.md`: an `Arc`
 //! and a borrowed `Request`), in the same run.
 //!
-//! Servo's sequence per fetch: the policy container is cloned into the request builder and
-//! again when `main_fetch` takes the request; the owned CSP request is built;
-//! `report_violations_for_request`, then `should_request_be_blocked` (a blocked request
-//! ends there, as a network error); then `should_response_to_request_be_blocked` on the
-//! response. Natively the container holds an `Arc<DocumentPolicy>`, the request borrows the
-//! engine's URL, and the three calls are `report_request`, `should_block_request` and
-//! `check_response`.
+//! Servo's sequence per fetch, for each crate, is `benches/common/servo.rs`'s (shared with
+//! `examples/servo_fetch_instructions.rs`).
 //!
 //! Two cases: the realistic policy of `benches/common` with a page's worth of requests, and
 //! every request of `../shared/data/requests.txt` against every 48th real-world policy (the
@@ -18,252 +13,91 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // Benches panic on broken fixtures.
 
 mod common;
+#[macro_use]
+#[path = "common/servo.rs"]
+mod servo;
 
 use std::hint::black_box;
-use std::sync::Arc;
 
-use common::DOCUMENT;
 use content_security_policy as peer;
 use criterion::{BenchmarkId, Criterion, SamplingMode, Throughput};
 use csp_compat as compat;
-use cspgate::url::{Origin, Url};
-use cspgate::DocumentPolicy;
+use cspgate::url::Url;
+use servo::{native_fetch, Document};
 
-/// Servo's `PolicyContainer` with the peer's list.
-#[derive(Clone)]
-struct PeerContainer {
-    csp_list: Option<peer::CspList>,
-    referrer_policy: u8,
-}
-
-/// Servo's `PolicyContainer` with compat's list.
-#[derive(Clone)]
-struct CompatContainer {
-    csp_list: Option<compat::CspList>,
-    referrer_policy: u8,
-}
-
-/// Servo's `PolicyContainer` with compat's list behind an `Arc`: the first step of the
-/// migration guide (`compat/README.md`), one type changed and no call site.
-#[derive(Clone)]
-struct CompatArcContainer {
-    csp_list: Option<Arc<compat::CspList>>,
-    referrer_policy: u8,
-}
-
-/// The policy container `docs/integration.md` describes: the compiled policy behind an `Arc`.
-#[derive(Clone)]
-struct NativeContainer {
-    policy: Option<Arc<DocumentPolicy>>,
-    referrer_policy: u8,
-}
-
-/// One request as the engine holds it before the fetch.
-struct EngineRequest {
-    url: Url,
-    destination: cspgate::Destination,
-}
-
-/// Servo's per-fetch calls, for a crate with the 0.9 API (the peer or compat): returns
-/// "blocked".
-macro_rules! servo_fetch {
-    ($krate:ident, $container:expr, $request:expr, $origin:expr, $destination:expr) => {{
-        let builder = $container.clone(); // RequestBuilder { policy_container, .. }
-        let container = builder.clone(); // main_fetch: the request's policy container
-        let request = $request;
-        let csp_request = $krate::Request {
-            url: request.url.clone(),
-            current_url: request.url.clone(),
-            origin: $origin.clone(),
-            redirect_count: 0,
-            destination: $destination,
-            initiator: $krate::Initiator::None,
-            nonce: String::new(),
-            integrity_metadata: String::new(),
-            parser_metadata: $krate::ParserMetadata::None,
-        };
-        let mut blocked = false;
-        if let Some(list) = container.csp_list.as_ref() {
-            let reported = list.report_violations_for_request(&csp_request);
-            black_box(&reported);
-            let (result, violations) = list.should_request_be_blocked(&csp_request);
-            black_box(&violations);
-            blocked = result == $krate::CheckResult::Blocked;
-            if !blocked {
-                let response = $krate::Response {
-                    url: request.url.clone(),
-                    redirect_count: csp_request.redirect_count,
-                };
-                let (result, violations) =
-                    list.should_response_to_request_be_blocked(&csp_request, &response);
-                black_box(&violations);
-                blocked = result == $krate::CheckResult::Blocked;
-            }
-        }
-        black_box((&builder, container.referrer_policy));
-        blocked
-    }};
-}
-
-/// The part of the 0.9 sequence both crates pay whatever they answer: the two deep clones
-/// of the policy container and the owned request.
-macro_rules! api_floor {
-    ($krate:ident, $container:expr, $request:expr, $origin:expr, $destination:expr) => {{
-        let builder = $container.clone();
-        let container = builder.clone();
-        let request = $request;
-        let csp_request = $krate::Request {
-            url: request.url.clone(),
-            current_url: request.url.clone(),
-            origin: $origin.clone(),
-            redirect_count: 0,
-            destination: $destination,
-            initiator: $krate::Initiator::None,
-            nonce: String::new(),
-            integrity_metadata: String::new(),
-            parser_metadata: $krate::ParserMetadata::None,
-        };
-        black_box((&builder, &container, &csp_request));
-    }};
-}
-
-fn native_fetch(container: &NativeContainer, request: &EngineRequest) -> bool {
-    let builder = container.clone();
-    let container = builder.clone();
-    let Some(policy) = container.policy.as_ref() else {
-        return false;
-    };
-    let req = cspgate::Request::new(&request.url, request.destination);
-    let _ = black_box(policy.report_request(&req));
-    let verdict = policy.should_block_request(&req);
-    let blocked = if verdict.is_blocked() {
-        true
-    } else {
-        policy.check_response(&req, &request.url).is_blocked()
-    };
-    black_box((&builder, container.referrer_policy));
-    blocked
-}
-
-/// One document: its three containers and origin.
-struct Document {
-    peer: PeerContainer,
-    compat: CompatContainer,
-    compat_arc: CompatArcContainer,
-    native: NativeContainer,
-    origin: Origin,
-}
-
-impl Document {
-    fn new(text: &str) -> Document {
-        let url = Url::parse(DOCUMENT).unwrap();
-        Document {
-            peer: PeerContainer {
-                csp_list: Some(common::peer_list(text)),
-                referrer_policy: 0,
-            },
-            compat: CompatContainer {
-                csp_list: Some(compat::CspList::parse(
-                    text,
-                    compat::PolicySource::Header,
-                    compat::PolicyDisposition::Enforce,
-                )),
-                referrer_policy: 0,
-            },
-            compat_arc: CompatArcContainer {
-                csp_list: Some(Arc::new(compat::CspList::parse(
-                    text,
-                    compat::PolicySource::Header,
-                    compat::PolicyDisposition::Enforce,
-                ))),
-                referrer_policy: 0,
-            },
-            native: NativeContainer {
-                policy: Some(Arc::new(DocumentPolicy::new(&url, common::ours_list(text)))),
-                referrer_policy: 0,
-            },
-            origin: url.origin(),
-        }
-    }
-}
-
-fn peer_pass(documents: &[Document], requests: &[(EngineRequest, peer::Destination)]) -> usize {
+/// Every fetch of every document, with the peer: how many were blocked.
+fn peer_pass(documents: &[Document], requests: &[(Url, peer::Destination)]) -> usize {
     let mut blocked = 0;
     for d in documents {
-        for (r, dest) in requests {
-            blocked += usize::from(servo_fetch!(peer, d.peer, black_box(r), d.origin, *dest));
+        for (u, dest) in requests {
+            blocked += usize::from(servo_fetch!(
+                peer,
+                d.peer,
+                black_box(u),
+                d.origin,
+                *dest,
+                true
+            ));
         }
     }
     blocked
 }
 
-fn compat_pass(documents: &[Document], requests: &[(EngineRequest, compat::Destination)]) -> usize {
+/// The same with compat.
+fn compat_pass(documents: &[Document], requests: &[(Url, compat::Destination)]) -> usize {
     let mut blocked = 0;
     for d in documents {
-        for (r, dest) in requests {
+        for (u, dest) in requests {
             blocked += usize::from(servo_fetch!(
                 compat,
                 d.compat,
-                black_box(r),
+                black_box(u),
                 d.origin,
-                *dest
+                *dest,
+                true
             ));
         }
     }
     blocked
 }
 
-fn compat_arc_pass(
-    documents: &[Document],
-    requests: &[(EngineRequest, compat::Destination)],
-) -> usize {
+/// The same with compat's list behind an `Arc`.
+fn compat_arc_pass(documents: &[Document], requests: &[(Url, compat::Destination)]) -> usize {
     let mut blocked = 0;
     for d in documents {
-        for (r, dest) in requests {
+        for (u, dest) in requests {
             blocked += usize::from(servo_fetch!(
                 compat,
                 d.compat_arc,
-                black_box(r),
+                black_box(u),
                 d.origin,
-                *dest
+                *dest,
+                true
             ));
         }
     }
     blocked
 }
 
-fn floor_pass(documents: &[Document], requests: &[(EngineRequest, compat::Destination)]) {
+/// What the 0.9 API costs whatever it answers (`servo_fetch!` without its checks).
+fn floor_pass(documents: &[Document], requests: &[(Url, compat::Destination)]) {
     for d in documents {
-        for (r, dest) in requests {
-            api_floor!(compat, d.compat, black_box(r), d.origin, *dest);
+        for (u, dest) in requests {
+            servo_fetch!(compat, d.compat, black_box(u), d.origin, *dest, false);
         }
     }
 }
 
-fn native_pass(documents: &[Document], requests: &[EngineRequest]) -> usize {
+/// The same fetches natively.
+fn native_pass(documents: &[Document], requests: &[(Url, cspgate::Destination)]) -> usize {
     let mut blocked = 0;
     for d in documents {
-        for r in requests {
-            blocked += usize::from(native_fetch(&d.native, black_box(r)));
+        for (u, dest) in requests {
+            blocked += usize::from(native_fetch(&d.native, black_box(u), *dest));
         }
     }
     blocked
 }
-
-/// The requests of a page under the realistic policy: allowed and blocked, several
-/// destinations.
-const PAGE: &[(&str, &str)] = &[
-    ("script", "https://www.example.org/app.js"),
-    ("script", "https://www.googletagmanager.com/gtm.js?id=GTM-1"),
-    ("style", "https://fonts.googleapis.com/css2?family=Inter"),
-    ("font", "https://fonts.gstatic.com/s/inter/v1.woff2"),
-    ("image", "https://images.example.net/hero.jpg"),
-    ("image", "https://www.example.org/logo.svg"),
-    ("", "https://api.example.org/v1/cart"),
-    ("", "https://www.google-analytics.com/g/collect"),
-    ("iframe", "https://www.youtube.com/embed/x"),
-    ("script", "https://evil.example/x.js"),
-];
 
 fn run_case(
     c: &mut Criterion,
@@ -271,33 +105,19 @@ fn run_case(
     documents: &[Document],
     requests: &[(String, String)],
 ) -> usize {
-    let engine: Vec<EngineRequest> = requests
+    let engine: Vec<(Url, cspgate::Destination)> = requests
         .iter()
-        .map(|(d, u)| EngineRequest {
-            url: Url::parse(u).unwrap(),
-            destination: d.parse().unwrap(),
-        })
+        .map(|(d, u)| (Url::parse(u).unwrap(), d.parse().unwrap()))
         .collect();
     let with_peer: Vec<_> = requests
         .iter()
-        .map(|(d, u)| {
-            (
-                EngineRequest {
-                    url: Url::parse(u).unwrap(),
-                    destination: cspgate::Destination::Empty,
-                },
-                common::peer_destination(d),
-            )
-        })
+        .map(|(d, u)| (Url::parse(u).unwrap(), common::peer_destination(d)))
         .collect();
     let with_compat: Vec<_> = requests
         .iter()
         .map(|(d, u)| {
             (
-                EngineRequest {
-                    url: Url::parse(u).unwrap(),
-                    destination: cspgate::Destination::Empty,
-                },
+                Url::parse(u).unwrap(),
                 d.parse::<compat::Destination>()
                     .ok()
                     .expect("a Fetch destination"),
@@ -345,10 +165,7 @@ fn main() {
     let mut cases = Vec::new();
 
     let realistic = [Document::new(common::REALISTIC)];
-    let page: Vec<(String, String)> = PAGE
-        .iter()
-        .map(|(d, u)| ((*d).to_owned(), (*u).to_owned()))
-        .collect();
+    let page = servo::page();
     cases.push((
         "realistic",
         run_case(&mut c, "realistic", &realistic, &page),

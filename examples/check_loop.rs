@@ -6,32 +6,15 @@
 //! `valgrind --tool=callgrind target/release/examples/check_loop connect-allowed 20000`.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // A tool: bad arguments panic.
-use cspgate::url::Url;
-use cspgate::{Destination, Disposition, DocumentPolicy, PolicyList, PolicySource, Request};
+
+#[path = "../benches/common/mod.rs"]
+mod common;
+
 use std::hint::black_box;
 
-const REALISTIC: &str = "default-src 'self'; \
-    script-src 'self' 'nonce-r4nd0m' https://www.googletagmanager.com https://www.google-analytics.com; \
-    style-src 'self' 'unsafe-inline' https://fonts.googleapis.com; \
-    img-src 'self' data: https:; font-src 'self' https://fonts.gstatic.com; \
-    connect-src 'self' https://api.example.org wss://push.example.org https://www.google-analytics.com; \
-    frame-src https://www.youtube.com https://player.vimeo.com; worker-src 'self' blob:; \
-    object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'; \
-    report-uri /csp-report";
-
-fn hosts_policy(n: usize) -> String {
-    let hosts: Vec<String> = (0..n)
-        .map(|i| format!("https://api{i}.service{}.example.net", i % 7))
-        .collect();
-    format!("default-src 'self'; connect-src 'self' {}", hosts.join(" "))
-}
-fn last_host_url(n: usize) -> String {
-    format!(
-        "https://api{}.service{}.example.net/v1/items",
-        n - 1,
-        (n - 1) % 7
-    )
-}
+use common::{hosts_policy, last_host_url, REALISTIC};
+use cspgate::url::Url;
+use cspgate::{Destination, DocumentPolicy, Request};
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
@@ -83,11 +66,8 @@ fn main() {
         "hosts-1000" => (hosts_policy(1000), last_host_url(1000), "", ""),
         other => panic!("unknown case {other:?}"),
     };
-    let doc = Url::parse("https://www.example.org/").unwrap();
-    let p = DocumentPolicy::new(
-        &doc,
-        PolicyList::parse(&policy, Disposition::Enforce, PolicySource::Header),
-    );
+    let doc = Url::parse(common::DOCUMENT).unwrap();
+    let p = DocumentPolicy::new(&doc, common::ours_list(&policy));
     let u = Url::parse(&url).unwrap();
     let d: Destination = dest.parse().unwrap();
     let mut blocked = 0usize;

@@ -15,17 +15,10 @@ mod common;
 
 use std::hint::black_box;
 
-use common::{Both, DOCUMENT, REALISTIC};
+use common::{hosts_policy, last_host_url, Both, DOCUMENT, REALISTIC};
 use cspgate::test_hooks::UncachedCheck;
 use cspgate::url::Url;
 use cspgate::DocumentPolicy;
-
-fn hosts_policy(n: usize) -> String {
-    let hosts: Vec<String> = (0..n)
-        .map(|i| format!("https://api{i}.service{}.example.net", i % 7))
-        .collect();
-    format!("default-src 'self'; connect-src 'self' {}", hosts.join(" "))
-}
 
 fn case(name: &str) -> (String, Both) {
     let r = |url: &str, dest: &str| (REALISTIC.to_owned(), Both::new(url, dest));
@@ -45,12 +38,7 @@ fn case(name: &str) -> (String, Both) {
                 .strip_prefix("hosts-")
                 .and_then(|n| n.parse().ok())
                 .expect("unknown case");
-            let url = format!(
-                "https://api{}.service{}.example.net/v1/items",
-                n - 1,
-                (n - 1) % 7
-            );
-            (hosts_policy(n), Both::new(&url, ""))
+            (hosts_policy(n), Both::new(&last_host_url(n), ""))
         }
     }
 }

@@ -211,3 +211,20 @@ pub(crate) const REALISTIC: &str = "default-src 'self'; \
     frame-src https://www.youtube.com https://player.vimeo.com; worker-src 'self' blob:; \
     object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'; \
     report-uri /csp-report";
+
+/// `n` https host-sources, as a connect-src with `'self'`.
+pub(crate) fn hosts_policy(n: usize) -> String {
+    let hosts: Vec<String> = (0..n)
+        .map(|i| format!("https://api{i}.service{}.example.net", i % 7))
+        .collect();
+    format!("default-src 'self'; connect-src 'self' {}", hosts.join(" "))
+}
+
+/// The URL of the last host of [`hosts_policy`]: the peer scans every source before it.
+pub(crate) fn last_host_url(n: usize) -> String {
+    format!(
+        "https://api{}.service{}.example.net/v1/items",
+        n - 1,
+        (n - 1) % 7
+    )
+}

@@ -302,20 +302,34 @@ fn check_inline(policy: &DocumentPolicy, spec: &RequestSpec, code: &InlineCode) 
         check = check.nonce(n);
     }
     let verdict = policy.check_inline(&check);
-    let blocks = hits(&verdict, Disposition::Enforce);
-    let reported = hits(&verdict, Disposition::Report);
     let effective = code.kind.effective_directive();
-    let governing = policy.policies().iter().find_map(|p| {
-        (p.disposition() == Disposition::Enforce)
-            .then(|| p.governing_directive(effective))
-            .flatten()
+    let mut outcome = verdict_outcome(spec, &verdict, Some(effective));
+    outcome.decided_by = outcome.decided_by.or_else(|| {
+        policy.policies().iter().find_map(|p| {
+            (p.disposition() == Disposition::Enforce)
+                .then(|| p.governing_directive(effective))
+                .flatten()
+        })
     });
+    outcome
+}
+
+/// The outcome `verdict` gives `spec`, its effective directive `effective`: decided by the
+/// first blocking policy's governing directive, if any; no source, hint or engine notes.
+fn verdict_outcome(
+    spec: &RequestSpec,
+    verdict: &cspgate::Verdict<'_>,
+    effective: Option<DirectiveKind>,
+) -> Outcome {
+    let blocks = hits(verdict, Disposition::Enforce);
+    let reported = hits(verdict, Disposition::Report);
+    let kind = kind_of(verdict, &reported);
     Outcome {
         request: spec.clone(),
-        effective: Some(effective),
-        kind: kind_of(&verdict, &reported),
-        as_read: kind_of(&verdict, &reported),
-        decided_by: blocks.first().map(|b| b.governing).or(governing),
+        effective,
+        kind,
+        as_read: kind,
+        decided_by: blocks.first().map(|b| b.governing),
         matched: None,
         blocked_by: blocks.first().copied(),
         blocks,
@@ -354,8 +368,6 @@ fn kind_of(verdict: &cspgate::Verdict<'_>, reported: &[Hit]) -> Kind {
 fn check_navigation(policy: &DocumentPolicy, spec: &RequestSpec, n: NavigationType) -> Outcome {
     let request = spec.to_request();
     let verdict = policy.check_navigation_request(&request, n);
-    let blocks = hits(&verdict, Disposition::Enforce);
-    let reported = hits(&verdict, Disposition::Report);
     let effective = if n == NavigationType::FormSubmission {
         Some(DirectiveKind::FormAction)
     } else if spec.url.scheme() == "javascript" {
@@ -369,59 +381,32 @@ fn check_navigation(policy: &DocumentPolicy, spec: &RequestSpec, n: NavigationTy
                 && (p.contains(*d) || p.governing_directive(*d).is_some())
         })
     });
-    Outcome {
-        request: spec.clone(),
-        effective,
-        kind: kind_of(&verdict, &reported),
-        as_read: kind_of(&verdict, &reported),
-        decided_by: blocks.first().map(|b| b.governing).or(applies),
-        matched: None,
-        blocked_by: blocks.first().copied(),
-        blocks,
-        reported,
-        hint: None,
-        unknown: None,
-        engines: Vec::new(),
-    }
+    let mut outcome = verdict_outcome(spec, &verdict, effective);
+    outcome.decided_by = outcome.decided_by.or(applies);
+    outcome
 }
 
 /// A fetch: the request check (CSP3 §4.1.2), with the source that allowed it.
 fn check_fetch(policy: &DocumentPolicy, spec: &RequestSpec) -> Outcome {
     let request = spec.to_request();
     let verdict = policy.check_request(&request);
-    let judgements = policy.explain_request(&request);
-    let blocks = hits(&verdict, Disposition::Enforce);
-    let reported = hits(&verdict, Disposition::Report);
-    let kind = kind_of(&verdict, &reported);
-    let (decided_by, matched) = match blocks.first() {
-        Some(b) => (Some(b.governing), None),
-        None => judgements
-            .iter()
-            .find(|j| j.disposition() == Disposition::Enforce && j.governing_directive().is_some())
-            .map_or((None, None), |j| {
-                (
-                    j.governing_directive(),
-                    j.matched_source().map(str::to_owned),
-                )
-            }),
-    };
-    let hint = blocks
-        .first()
-        .and_then(|b| nonce_hint(policy.policies(), spec, b));
-    Outcome {
-        request: spec.clone(),
-        effective: effective_directive(spec.destination, spec.initiator),
-        kind,
-        as_read: kind,
-        decided_by,
-        matched,
-        blocked_by: blocks.first().copied(),
-        blocks,
-        reported,
-        hint,
-        unknown: None,
-        engines: Vec::new(),
+    let mut outcome = verdict_outcome(
+        spec,
+        &verdict,
+        effective_directive(spec.destination, spec.initiator),
+    );
+    match outcome.blocked_by {
+        Some(b) => outcome.hint = nonce_hint(policy.policies(), spec, &b),
+        None => {
+            if let Some(j) = policy.explain_request(&request).iter().find(|j| {
+                j.disposition() == Disposition::Enforce && j.governing_directive().is_some()
+            }) {
+                outcome.decided_by = j.governing_directive();
+                outcome.matched = j.matched_source().map(str::to_owned);
+            }
+        }
     }
+    outcome
 }
 
 /// When the blocking directive allows elements by nonce or `'strict-dynamic'`, a browser may

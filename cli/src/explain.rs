@@ -8,7 +8,7 @@ use std::ops::Range;
 use cspgate::url::Url;
 use cspgate::{
     effective_directive, legacy_directive_note, Destination, DirectiveKind as D, DirectiveName,
-    Initiator, ParseWarning, Policy, PolicyList, PolicySource,
+    Initiator, ParseWarning, Policy, PolicyList, PolicySource, SandboxFlags,
 };
 
 use crate::input::{Describe, PolicyText};
@@ -86,26 +86,11 @@ fn directive_meaning(d: D) -> &'static str {
 
 /// What one value token of a directive without a source list means.
 fn value_meaning(directive: Option<D>, token: &str) -> String {
-    const SANDBOX_FLAGS: &[&str] = &[
-        "allow-downloads",
-        "allow-forms",
-        "allow-modals",
-        "allow-orientation-lock",
-        "allow-pointer-lock",
-        "allow-popups",
-        "allow-popups-to-escape-sandbox",
-        "allow-presentation",
-        "allow-same-origin",
-        "allow-scripts",
-        "allow-storage-access-by-user-activation",
-        "allow-top-navigation",
-        "allow-top-navigation-by-user-activation",
-        "allow-top-navigation-to-custom-protocols",
-    ];
     match directive {
         Some(D::ReportUri) => "a URL violation reports are posted to".to_owned(),
         Some(D::ReportTo) => "a Reporting-Endpoints group name".to_owned(),
-        Some(D::Sandbox) if SANDBOX_FLAGS.contains(&token.to_ascii_lowercase().as_str()) => {
+        // Every allow-* keyword lifts at least one flag; any other token lifts none.
+        Some(D::Sandbox) if SandboxFlags::parse(token) != SandboxFlags::all() => {
             "a sandbox flag: lifts one restriction".to_owned()
         }
         Some(D::Sandbox) => "INERT: not a sandbox flag".to_owned(),
@@ -463,17 +448,24 @@ fn ignored_block(parsed: &mut Parsed<'_>, mine: &[usize]) -> String {
     }
     let mut out = String::from("\n  Ignored by the parser:\n");
     for i in ignored {
-        let w = &parsed.warnings[i];
-        let s = w.span();
         out.push_str(&format!(
-            "    {} (bytes {}..{}): {}\n",
-            quote_snippet(&parsed.text.text, s.range()),
-            s.start,
-            s.end,
-            message(w)
+            "    {}\n",
+            located_message(parsed, &parsed.warnings[i])
         ));
     }
     out
+}
+
+/// A warning with the piece of text it is about: `"..." (bytes 3..7): message`.
+fn located_message(parsed: &Parsed<'_>, w: &ParseWarning) -> String {
+    let s = w.span();
+    format!(
+        "{} (bytes {}..{}): {}",
+        quote_snippet(&parsed.text.text, s.range()),
+        s.start,
+        s.end,
+        message(w)
+    )
 }
 
 /// Warnings outside every policy: a report-only `<meta>`, pieces that held no directive.
@@ -489,14 +481,7 @@ fn stray_warnings(parsed: &Parsed<'_>) -> String {
                 out.push_str(&format!("From {from}: {}\n\n", message(w)));
             }
             w => {
-                let s = w.span();
-                out.push_str(&format!(
-                    "From {from}: {} (bytes {}..{}): {}\n\n",
-                    quote_snippet(&parsed.text.text, s.range()),
-                    s.start,
-                    s.end,
-                    message(w)
-                ));
+                out.push_str(&format!("From {from}: {}\n\n", located_message(parsed, w)));
             }
         }
     }
@@ -562,6 +547,26 @@ pub fn governing_table(list: &PolicyList) -> String {
 mod tests {
     use super::*;
     use cspgate::Disposition;
+
+    #[test]
+    fn sandbox_values_are_the_allow_keywords() {
+        let flag = "a sandbox flag: lifts one restriction";
+        for token in [
+            "allow-downloads",
+            "ALLOW-Scripts",
+            "allow-top-navigation-to-custom-protocols",
+            "allow-storage-access-by-user-activation",
+        ] {
+            assert_eq!(value_meaning(Some(D::Sandbox), token), flag, "{token}");
+        }
+        for token in ["allow-everything", "scripts", "", "allow-scripts,"] {
+            assert_eq!(
+                value_meaning(Some(D::Sandbox), token),
+                "INERT: not a sandbox flag",
+                "{token:?}"
+            );
+        }
+    }
 
     #[test]
     fn pieces_and_locations() {

@@ -3,51 +3,21 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // Tests panic on broken fixtures.
 
-use std::path::{Path, PathBuf};
+#[path = "support/binary.rs"]
+mod binary;
+
+use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
 
+use binary::{assert_input_error, json_lines, stderr, stdout};
 use serde_json::Value;
 
 fn data(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/data")
-        .join(name)
+    binary::data_dir("").join(name)
 }
 
 fn cspgate(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_cspgate"))
-        .args(args)
-        .current_dir(data(""))
-        .stdin(Stdio::null())
-        .output()
-        .expect("the cspgate binary runs")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8(o.stdout.clone()).unwrap()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8(o.stderr.clone()).unwrap()
-}
-
-fn json_lines(o: &Output) -> Vec<Value> {
-    stdout(o)
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
-        .collect()
-}
-
-/// Asserts an input error: exit 2, one line on stderr starting `cspgate: error:` containing
-/// `what`, nothing on stdout, no panic.
-fn assert_input_error(o: &Output, what: &str) {
-    let err = stderr(o);
-    assert_eq!(o.status.code(), Some(2), "stderr: {err}");
-    assert_eq!(err.lines().count(), 1, "one line: {err}");
-    assert!(err.starts_with("cspgate: error: "), "{err}");
-    assert!(err.contains(what), "{err:?} should contain {what:?}");
-    assert!(!err.contains("panicked"), "{err}");
-    assert!(stdout(o).is_empty());
+    binary::cspgate_in(&data(""), args)
 }
 
 #[test]
@@ -715,9 +685,7 @@ fn bad_inputs_are_one_line_errors() {
 }
 
 fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("cspgate-cli-{}-{name}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+    binary::scratch(&format!("cli-{name}"))
 }
 
 #[test]

@@ -6,36 +6,21 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // Tests panic on broken fixtures.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+#[path = "support/binary.rs"]
+mod binary;
 
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use binary::{json_lines as json, stderr};
 use serde_json::Value;
 
 fn data(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/data/contexts")
-        .join(name)
+    binary::data_dir("contexts").join(name)
 }
 
 fn cspgate(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_cspgate"))
-        .args(args)
-        .current_dir(data(""))
-        .stdin(Stdio::null())
-        .output()
-        .expect("the cspgate binary runs")
-}
-
-fn json(o: &Output) -> Vec<Value> {
-    String::from_utf8(o.stdout.clone())
-        .unwrap()
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8(o.stderr.clone()).unwrap()
+    binary::cspgate_in(&data(""), args)
 }
 
 /// The row of `url`: (context, destination, result, directive).
@@ -236,12 +221,7 @@ fn redirect_hops_count_and_report_the_original_url() {
 }
 
 fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!(
-        "cspgate-har-contexts-{}-{name}",
-        std::process::id()
-    ));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+    binary::scratch(&format!("har-contexts-{name}"))
 }
 
 #[test]

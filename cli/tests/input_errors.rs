@@ -4,33 +4,22 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // Tests panic on broken fixtures.
 
+#[path = "support/binary.rs"]
+mod binary;
+
 use std::path::PathBuf;
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
+
+use binary::assert_input_error;
 
 fn scratch(name: &str, bytes: &[u8]) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("cspgate-input-errors-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join(name);
+    let path = binary::scratch("input-errors").join(name);
     std::fs::write(&path, bytes).unwrap();
     path
 }
 
 fn cspgate(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_cspgate"))
-        .args(args)
-        .stdin(Stdio::null())
-        .output()
-        .expect("the cspgate binary runs")
-}
-
-/// Exit 2, one line on stderr starting `cspgate: error:` and containing `what`, no panic.
-fn assert_input_error(o: &Output, what: &str) {
-    let err = String::from_utf8_lossy(&o.stderr);
-    assert_eq!(o.status.code(), Some(2), "stderr: {err}");
-    assert_eq!(err.lines().count(), 1, "one line: {err}");
-    assert!(err.starts_with("cspgate: error: "), "{err}");
-    assert!(err.contains(what), "{err:?} should contain {what:?}");
-    assert!(o.stdout.is_empty());
+    binary::cspgate_in(std::path::Path::new(env!("CARGO_MANIFEST_DIR")), args)
 }
 
 const DOC: [&str; 2] = ["--document", "https://app.example.com/"];

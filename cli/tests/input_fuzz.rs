@@ -5,26 +5,18 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // Tests panic on broken fixtures.
 
+#[path = "../../tests/suite/files.rs"]
+mod files;
 #[path = "support/input_fuzz.rs"]
 mod input_fuzz;
+#[allow(dead_code)] // The suite's generator: this test draws only raw numbers from it.
+#[path = "../../tests/suite/rng.rs"]
+mod rng;
 
 use std::path::{Path, PathBuf};
 
-fn files_in(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return Vec::new();
-    };
-    let mut files: Vec<_> = entries
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.is_file())
-        .map(|p| {
-            let bytes = std::fs::read(&p).unwrap();
-            (p, bytes)
-        })
-        .collect();
-    files.sort();
-    files
-}
+use files::files_in;
+use rng::Rng;
 
 fn data() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data")
@@ -43,18 +35,6 @@ fn test_files_and_regressions() {
     }
     assert!(files.len() >= 25, "{} files", files.len());
     assert!(accepted > files.len(), "the readers accept the good files");
-}
-
-/// xorshift64*: fixed seeds, so a failure reproduces.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
 }
 
 /// Bytes that break JSON, lines and UTF-8.

@@ -407,6 +407,30 @@ where
     F: FnMut(&str) -> Option<String>,
 {
     let compiled = lookup(&list.0, Some(&request.origin));
+    check_navigation(&compiled, request, navigation, url_processor, |verdict| {
+        // Steps 2.1.3 (a pre-navigation violation: the request's URL) and 3.1.1.3 (a
+        // `javascript:` URL's inline violation: "inline", no sample).
+        let v = violations(&list.0, &compiled, verdict, |_, v| match v.resource() {
+            gate::Resource::Url(url) => ViolationResource::Url(url.clone()),
+            _ => ViolationResource::Inline { sample: None },
+        });
+        (result(verdict.is_blocked()), v)
+    })
+}
+
+/// Runs the pre-navigation checks of `compiled` on `request`, reads the verdict with `read`,
+/// then rewrites the request's URL where Trusted Types' default policy converted it (the
+/// verdict borrows the request, so it is read first).
+fn check_navigation<F, T>(
+    compiled: &Compiled,
+    request: &mut Request,
+    navigation: NavigationCheckType,
+    url_processor: F,
+    read: impl FnOnce(&Verdict<'_>) -> T,
+) -> T
+where
+    F: FnMut(&str) -> Option<String>,
+{
     let (verdict, converted) = compiled
         .document
         .check_navigation_request_with_trusted_types(
@@ -415,17 +439,10 @@ where
             url_processor,
         )
         .into_parts();
-    // Steps 2.1.3 (a pre-navigation violation: the request's URL) and 3.1.1.3 (a
-    // `javascript:` URL's inline violation: "inline", no sample).
-    let v = violations(&list.0, &compiled, &verdict, |_, v| match v.resource() {
-        gate::Resource::Url(url) => ViolationResource::Url(url.clone()),
-        _ => ViolationResource::Inline { sample: None },
-    });
-    let blocked = verdict.is_blocked();
-    // The verdict borrows the request, which the conversion rewrites.
+    let answer = read(&verdict);
     drop(verdict);
     apply_converted_url(request, converted);
-    (result(blocked), v)
+    answer
 }
 
 /// <https://w3c.github.io/webappsec-csp/#should-block-navigation-response>
@@ -531,18 +548,9 @@ where
         source: policy.source,
     };
     let compiled = lookup(slice::from_ref(&p), Some(&request.origin));
-    let (verdict, converted) = compiled
-        .document
-        .check_navigation_request_with_trusted_types(
-            &gate_request(request),
-            navigation_type(navigation),
-            url_processor,
-        )
-        .into_parts();
-    let answer = failed_on(&verdict, directive);
-    drop(verdict);
-    apply_converted_url(request, converted);
-    answer
+    check_navigation(&compiled, request, navigation, url_processor, |verdict| {
+        failed_on(verdict, directive)
+    })
 }
 
 /// A directive's navigation response check.

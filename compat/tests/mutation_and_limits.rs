@@ -4,23 +4,12 @@
 
 #![allow(clippy::unwrap_used)] // A test: broken fixtures should panic.
 
+mod support;
+
 use content_security_policy::sandboxing_directive::SandboxingFlagSet;
 use content_security_policy::*;
 
-fn request(url: &str, origin: &str, destination: Destination) -> Request {
-    let url = Url::parse(url).unwrap();
-    Request {
-        url: url.clone(),
-        current_url: url,
-        origin: Url::parse(origin).unwrap().origin(),
-        redirect_count: 0,
-        destination,
-        initiator: Initiator::None,
-        nonce: String::new(),
-        integrity_metadata: String::new(),
-        parser_metadata: ParserMetadata::None,
-    }
-}
+use support::request;
 
 fn blocked(list: &CspList, r: &Request) -> bool {
     list.should_request_be_blocked(r).0 == CheckResult::Blocked

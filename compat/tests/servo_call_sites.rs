@@ -116,6 +116,22 @@ fn create_a_csp_request(
     }
 }
 
+/// A navigation request to `url` from an opaque origin, as script-side navigations make one.
+fn navigation_request(url: &str) -> csp::Request {
+    let url = Url::parse(url).unwrap();
+    csp::Request {
+        url: url.clone(),
+        current_url: url,
+        origin: Origin::new_opaque(),
+        redirect_count: 0,
+        destination: Destination::None,
+        initiator: Initiator::None,
+        nonce: String::new(),
+        integrity_metadata: String::new(),
+        parser_metadata: ParserMetadata::None,
+    }
+}
+
 fn should_request_be_blocked_by_csp(
     csp_request: &csp::Request,
     policy_container: &PolicyContainer,
@@ -390,18 +406,7 @@ fn script_side_checks() {
 
     // A javascript: navigation, with Servo's Trusted Types callback (no default policy here:
     // the URL passes through).
-    let url = Url::parse("javascript:void(0)").unwrap();
-    let mut request = csp::Request {
-        url: url.clone(),
-        current_url: url,
-        origin: Origin::new_opaque(),
-        redirect_count: 0,
-        destination: Destination::None,
-        initiator: Initiator::None,
-        nonce: "".to_owned(),
-        integrity_metadata: "".to_owned(),
-        parser_metadata: ParserMetadata::None,
-    };
+    let mut request = navigation_request("javascript:void(0)");
     let (result, violations) = list.should_navigation_request_be_blocked(
         &mut request,
         NavigationCheckType::Other,
@@ -449,18 +454,7 @@ fn trusted_types() {
         }
     );
     // A default policy that refuses the javascript: URL blocks the navigation.
-    let url = Url::parse("javascript:alert(1)").unwrap();
-    let mut request = csp::Request {
-        url: url.clone(),
-        current_url: url,
-        origin: Origin::new_opaque(),
-        redirect_count: 0,
-        destination: Destination::None,
-        initiator: Initiator::None,
-        nonce: String::new(),
-        integrity_metadata: String::new(),
-        parser_metadata: ParserMetadata::None,
-    };
+    let mut request = navigation_request("javascript:alert(1)");
     let (result, violations) =
         list.should_navigation_request_be_blocked(&mut request, NavigationCheckType::Other, |_| {
             None

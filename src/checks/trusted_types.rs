@@ -794,43 +794,36 @@ mod tests {
         assert_eq!(checked.into_parts(), (Verdict::allowed(), None));
     }
 
+    /// The directives a form submission of `request` violates, in the verdict's order.
+    fn form_submission_violations(p: &DocumentPolicy, request: &Request<'_>) -> Vec<DirectiveKind> {
+        let checked = p.check_navigation_request_with_trusted_types(
+            request,
+            NavigationType::FormSubmission,
+            |_| None,
+        );
+        checked
+            .verdict()
+            .violations()
+            .iter()
+            .map(|v| v.directive())
+            .collect()
+    }
+
     #[test]
     fn pre_navigation_checks_run_in_directive_order() {
         let js = Url::parse("javascript:go()").unwrap();
         let request = Request::new(&js, Destination::Document);
         let p = enforce("form-action 'none'; require-trusted-types-for 'script'");
-        let checked = p.check_navigation_request_with_trusted_types(
-            &request,
-            NavigationType::FormSubmission,
-            |_| None,
-        );
-        let got: Vec<_> = checked
-            .verdict()
-            .violations()
-            .iter()
-            .map(|v| v.directive())
-            .collect();
         assert_eq!(
-            got,
+            form_submission_violations(&p, &request),
             [
                 DirectiveKind::FormAction,
                 DirectiveKind::RequireTrustedTypesFor
             ]
         );
         let p = enforce("require-trusted-types-for 'script'; form-action 'none'");
-        let checked = p.check_navigation_request_with_trusted_types(
-            &request,
-            NavigationType::FormSubmission,
-            |_| None,
-        );
-        let got: Vec<_> = checked
-            .verdict()
-            .violations()
-            .iter()
-            .map(|v| v.directive())
-            .collect();
         assert_eq!(
-            got,
+            form_submission_violations(&p, &request),
             [
                 DirectiveKind::RequireTrustedTypesFor,
                 DirectiveKind::FormAction

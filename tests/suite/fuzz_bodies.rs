@@ -332,6 +332,20 @@ impl Case {
             .parser_metadata(self.parser_metadata)
     }
 
+    /// The oracle's navigation request to `url`: a document, with only the redirect count
+    /// of the case.
+    fn naive_navigation_request(&self) -> naive::NaiveRequest<'_> {
+        naive::NaiveRequest {
+            url: &self.url,
+            destination: "document",
+            initiator: "",
+            redirect_count: self.redirect_count,
+            nonce: "",
+            integrity: "",
+            parser_metadata: "",
+        }
+    }
+
     fn naive_policies(&self) -> Vec<naive::NaivePolicy> {
         self.policies
             .iter()
@@ -545,25 +559,9 @@ pub(crate) fn differential(case: &Case) -> Keep {
         );
         return Keep::Yes;
     }
-    let ours: Vec<(String, naive::Disposition, usize)> = verdict
-        .violations()
-        .iter()
-        .map(|v| {
-            (
-                v.directive().as_str().to_owned(),
-                naive_disposition(v.disposition()),
-                v.policy_index(),
-            )
-        })
-        .collect();
-    let theirs: Vec<(String, naive::Disposition, usize)> = oracle
-        .violations
-        .iter()
-        .map(|v| (v.directive.clone(), v.disposition, v.policy_index))
-        .collect();
     assert_eq!(
-        (verdict.is_blocked(), ours),
-        (oracle.blocked, theirs),
+        outcome(&verdict),
+        naive_outcome(&oracle),
         "cspgate (left) and the oracle (right) disagree on {case:?}"
     );
     other_checks(case, &policy, &url, &document);
@@ -646,15 +644,7 @@ fn other_checks(case: &Case, policy: &DocumentPolicy, url: &Url, document: &Url)
         let want = naive::check_navigation(
             &oracle,
             &case.document,
-            &naive::NaiveRequest {
-                url: &case.url,
-                destination: "document",
-                initiator: "",
-                redirect_count: case.redirect_count,
-                nonce: "",
-                integrity: "",
-                parser_metadata: "",
-            },
+            &case.naive_navigation_request(),
             name,
         )
         .expect("the oracle parses the URLs cspgate parsed");
@@ -769,15 +759,7 @@ fn trusted_types_checks(
     // The javascript: pre-navigation check, with no default policy, one that rewrites the
     // script, and one whose output is not a URL's text after `javascript:` (still parses).
     let request = Request::new(url, Destination::Document).redirect_count(case.redirect_count);
-    let naive_request = naive::NaiveRequest {
-        url: &case.url,
-        destination: "document",
-        initiator: "",
-        redirect_count: case.redirect_count,
-        nonce: "",
-        integrity: "",
-        parser_metadata: "",
-    };
+    let naive_request = case.naive_navigation_request();
     type Convert = fn(&str) -> Option<String>;
     let conversions: [Convert; 3] = [
         |_| None,
@@ -815,6 +797,23 @@ fn trusted_types_checks(
 
 fn pick<T: Copy>(table: &[T], i: u8) -> T {
     table[usize::from(i) % table.len()]
+}
+
+/// Host labels from [`LABELS`], at most 8, joined by dots (`a` when there are none), with a
+/// trailing dot when asked.
+fn push_labels(out: &mut String, labels: &[u8], trailing_dot: bool) {
+    if labels.is_empty() {
+        out.push('a');
+    }
+    for (i, l) in labels.iter().take(8).enumerate() {
+        if i > 0 {
+            out.push('.');
+        }
+        out.push_str(pick(LABELS, *l));
+    }
+    if trailing_dot {
+        out.push('.');
+    }
 }
 
 const DIRECTIVES: &[&str] = &[
@@ -1098,18 +1097,7 @@ impl GenHost {
                 if *wildcard {
                     out.push_str("*.");
                 }
-                if labels.is_empty() {
-                    out.push('a');
-                }
-                for (i, l) in labels.iter().take(8).enumerate() {
-                    if i > 0 {
-                        out.push('.');
-                    }
-                    out.push_str(pick(LABELS, *l));
-                }
-                if *trailing_dot {
-                    out.push('.');
-                }
+                push_labels(out, labels, *trailing_dot);
             }
             GenHost::Star => out.push('*'),
             GenHost::Ip(i) => out.push_str(pick(IPS, *i)),
@@ -1361,18 +1349,7 @@ impl GenUrl {
                 upper,
             } => {
                 let mut h = String::new();
-                if labels.is_empty() {
-                    h.push('a');
-                }
-                for (i, l) in labels.iter().take(8).enumerate() {
-                    if i > 0 {
-                        h.push('.');
-                    }
-                    h.push_str(pick(LABELS, *l));
-                }
-                if *trailing_dot {
-                    h.push('.');
-                }
+                push_labels(&mut h, labels, *trailing_dot);
                 if *upper {
                     h.make_ascii_uppercase();
                 }

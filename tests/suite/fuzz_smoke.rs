@@ -16,23 +16,8 @@ use arbitrary::{Arbitrary, Unstructured};
 #[allow(unused_imports)] // The names a pasted `Case` reproduction uses.
 use cspgate::{Destination, Disposition, Initiator, ParserMetadata, PolicySource};
 
+use crate::files::files_in;
 use crate::rng::Rng;
-
-fn files_in(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return Vec::new();
-    };
-    let mut files: Vec<_> = entries
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.is_file())
-        .map(|p| {
-            let bytes = std::fs::read(&p).unwrap();
-            (p, bytes)
-        })
-        .collect();
-    files.sort();
-    files
-}
 
 fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))

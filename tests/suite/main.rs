@@ -4,6 +4,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // Tests panic on broken fixtures.
 
+mod files;
 mod fuzz_bodies;
 mod naive;
 mod rng;

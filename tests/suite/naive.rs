@@ -208,6 +208,26 @@ fn origin_of(url: &Url) -> Option<TupleOrigin> {
     }
 }
 
+/// The self-origin of the document at `document_url` and `req` as the algorithms see it;
+/// `None` when either URL does not parse.
+fn request_in_document<'a>(
+    document_url: &str,
+    req: &NaiveRequest<'a>,
+) -> Option<(SelfOrigin, Request<'a>)> {
+    let document = Url::parse(document_url).ok()?;
+    let url = Url::parse(req.url).ok()?;
+    let request = Request {
+        url,
+        destination: req.destination,
+        initiator: req.initiator,
+        redirect_count: req.redirect_count,
+        nonce: req.nonce,
+        integrity: req.integrity,
+        parser_metadata: req.parser_metadata,
+    };
+    Some((self_origin_for(&document), request))
+}
+
 /// The self-origin of a CSP list parsed from the response at `document` (§2.2.2 step 4).
 fn self_origin_for(document: &Url) -> SelfOrigin {
     let tuple = origin_of(document);
@@ -242,6 +262,13 @@ fn directive_value<'p>(policy: &'p NaivePolicy, name: &str) -> Option<&'p [Strin
         .iter()
         .find(|(n, _)| n == name)
         .map(|(_, v)| v.as_slice())
+}
+
+/// Steps 3.1-3.2 of <https://w3c.github.io/webappsec-csp/#can-compile-strings> and
+/// <https://w3c.github.io/webappsec-csp/#can-compile-wasm-bytes>: the policy's `script-src`,
+/// else its `default-src`; `None` when it has neither.
+fn script_src_or_default_src(policy: &NaivePolicy) -> Option<&[String]> {
+    directive_value(policy, "script-src").or_else(|| directive_value(policy, "default-src"))
 }
 
 /// Does the source list contain an expression ASCII case-insensitively equal to `keyword`?
@@ -1104,9 +1131,10 @@ fn pre_request_check(
     origin: &SelfOrigin,
 ) -> Check {
     match name {
-        "child-src" => child_src_pre_request(value, request, policy, origin),
+        "child-src" | "default-src" => {
+            fallback_directive_pre_request(name, value, request, policy, origin)
+        }
         "connect-src" => connect_src_pre_request(value, request, policy, origin),
-        "default-src" => default_src_pre_request(value, request, policy, origin),
         "font-src" | "frame-src" | "img-src" | "manifest-src" | "media-src" | "object-src"
         | "worker-src" => url_directive_pre_request(name, value, request, policy, origin),
         "script-src" | "script-src-elem" => {
@@ -1119,8 +1147,12 @@ fn pre_request_check(
     }
 }
 
-/// <https://w3c.github.io/webappsec-csp/#child-src-pre-request>
-fn child_src_pre_request(
+/// The pre-request check shared by
+/// <https://w3c.github.io/webappsec-csp/#child-src-pre-request> and
+/// <https://w3c.github.io/webappsec-csp/#default-src-pre-request>: the directives that
+/// stand in for others.
+fn fallback_directive_pre_request(
+    directive_name: &str,
     value: &[String],
     request: &Request,
     policy: &NaivePolicy,
@@ -1129,11 +1161,12 @@ fn child_src_pre_request(
     // Step 1.
     let name = effective_directive_for_request(request);
     // Step 2.
-    if should_directive_execute(name, "child-src", policy) == Execute::No {
+    if should_directive_execute(name, directive_name, policy) == Execute::No {
         return Check::Allowed;
     }
     // Step 3. Run the pre-request check of the directive named `name`, using this
-    // directive's value for the comparison.
+    // directive's value for the comparison (`name` is never default-src here: its fallback
+    // list is empty).
     match name {
         Some(name) => pre_request_check(name, value, request, policy, origin),
         None => Check::Allowed,
@@ -1163,26 +1196,6 @@ fn connect_src_pre_request(
     }
     // Step 6.
     Check::Blocked
-}
-
-/// <https://w3c.github.io/webappsec-csp/#default-src-pre-request>
-fn default_src_pre_request(
-    value: &[String],
-    request: &Request,
-    policy: &NaivePolicy,
-    origin: &SelfOrigin,
-) -> Check {
-    // Step 1.
-    let name = effective_directive_for_request(request);
-    // Step 2.
-    if should_directive_execute(name, "default-src", policy) == Execute::No {
-        return Check::Allowed;
-    }
-    // Step 3. (`name` is never default-src here: its fallback list is empty.)
-    match name {
-        Some(name) => pre_request_check(name, value, request, policy, origin),
-        None => Check::Allowed,
-    }
 }
 
 /// The pre-request check shared word for word by
@@ -1396,18 +1409,7 @@ pub(crate) fn check_request(
     document_url: &str,
     req: &NaiveRequest,
 ) -> Option<NaiveOutcome> {
-    let document = Url::parse(document_url).ok()?;
-    let url = Url::parse(req.url).ok()?;
-    let origin = self_origin_for(&document);
-    let request = Request {
-        url,
-        destination: req.destination,
-        initiator: req.initiator,
-        redirect_count: req.redirect_count,
-        nonce: req.nonce,
-        integrity: req.integrity,
-        parser_metadata: req.parser_metadata,
-    };
+    let (origin, request) = request_in_document(document_url, req)?;
     let mut outcome = NaiveOutcome {
         blocked: false,
         violations: Vec::new(),
@@ -1713,9 +1715,7 @@ pub(crate) fn check_eval(policies: &[NaivePolicy], kind: &str) -> NaiveOutcome {
     // (Both algorithms.) Step 3: for each policy.
     for (policy_index, policy) in policies.iter().enumerate() {
         // Steps 3.1-3.2.
-        let source_list = directive_value(policy, "script-src")
-            .or_else(|| directive_value(policy, "default-src"));
-        let Some(source_list) = source_list else {
+        let Some(source_list) = script_src_or_default_src(policy) else {
             continue;
         };
         let allowed = match kind {
@@ -1915,18 +1915,7 @@ pub(crate) fn check_navigation(
     req: &NaiveRequest,
     nav_type: &str,
 ) -> Option<NaiveOutcome> {
-    let document = Url::parse(document_url).ok()?;
-    let url = Url::parse(req.url).ok()?;
-    let origin = self_origin_for(&document);
-    let request = Request {
-        url,
-        destination: req.destination,
-        initiator: req.initiator,
-        redirect_count: req.redirect_count,
-        nonce: req.nonce,
-        integrity: req.integrity,
-        parser_metadata: req.parser_metadata,
-    };
+    let (origin, request) = request_in_document(document_url, req)?;
     // Step 1.
     let mut outcome = NaiveOutcome {
         blocked: false,
@@ -2150,9 +2139,7 @@ pub(crate) fn check_string_compilation(
     // Step 3.
     for (policy_index, policy) in policies.iter().enumerate() {
         // Steps 3.1-3.2.
-        let source_list = directive_value(policy, "script-src")
-            .or_else(|| directive_value(policy, "default-src"));
-        let Some(source_list) = source_list else {
+        let Some(source_list) = script_src_or_default_src(policy) else {
             continue;
         };
         // Step 3.3.1.
@@ -2211,17 +2198,7 @@ pub(crate) fn check_navigation_with_trusted_types(
     nav_type: &str,
     default_policy: &mut dyn FnMut(&str) -> Option<String>,
 ) -> Option<(NaiveOutcome, String)> {
-    let document = Url::parse(document_url).ok()?;
-    let origin = self_origin_for(&document);
-    let mut request = Request {
-        url: Url::parse(req.url).ok()?,
-        destination: req.destination,
-        initiator: req.initiator,
-        redirect_count: req.redirect_count,
-        nonce: req.nonce,
-        integrity: req.integrity,
-        parser_metadata: req.parser_metadata,
-    };
+    let (origin, mut request) = request_in_document(document_url, req)?;
     // Step 1.
     let mut outcome = NaiveOutcome {
         blocked: false,

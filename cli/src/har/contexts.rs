@@ -357,18 +357,7 @@ impl Builder {
             let parent = self.document_by_referrer(entry).unwrap_or(owner);
             spec.context = parent;
             spec.alternatives.clear();
-            let c = self.add(
-                ContextKind::Frame,
-                spec.url.clone(),
-                entry,
-                number,
-                Some(parent),
-                notes,
-            );
-            if let Some(f) = &entry.frameref {
-                self.frames.push((f.clone(), c));
-            }
-            self.push_hop(entry, spec, Some(c), false);
+            self.add_document(ContextKind::Frame, number, entry, spec, parent, notes);
         } else if let Some(kind) = worker_kind(spec.destination) {
             let c = self.add(kind, spec.url.clone(), entry, number, Some(owner), notes);
             if let (ContextKind::ServiceWorker, Some(r)) = (kind, &entry.service_worker_ref) {
@@ -504,19 +493,8 @@ impl Builder {
             a.navigation = Some(NavigationType::FormSubmission);
             spec.alternatives.push(a);
         }
-        let c = self.add(
-            ContextKind::Page,
-            spec.url.clone(),
-            entry,
-            number,
-            Some(top),
-            notes,
-        );
+        let c = self.add_document(ContextKind::Page, number, entry, spec, top, notes);
         self.top = Some(c);
-        if let Some(f) = &entry.frameref {
-            self.frames.push((f.clone(), c));
-        }
-        self.push_hop(entry, spec, Some(c), false);
     }
 
     /// A frame's document: checked by frame-src (or, for an `<object>` or `<embed>` the
@@ -540,18 +518,27 @@ impl Builder {
         if entry.request.method.eq_ignore_ascii_case("POST") {
             spec.api = Some("form submission into a frame");
         }
-        let c = self.add(
-            ContextKind::Frame,
-            spec.url.clone(),
-            entry,
-            number,
-            Some(parent),
-            notes,
-        );
+        self.add_document(ContextKind::Frame, number, entry, spec, parent, notes);
+    }
+
+    /// The document `spec` navigates to, in `parent`: a new context of `kind` (the page or a
+    /// frame), found again by the entry's frame reference when it has one, the request its
+    /// first hop.
+    fn add_document(
+        &mut self,
+        kind: ContextKind,
+        number: usize,
+        entry: &Entry,
+        spec: &RequestSpec,
+        parent: usize,
+        notes: &mut Vec<String>,
+    ) -> usize {
+        let c = self.add(kind, spec.url.clone(), entry, number, Some(parent), notes);
         if let Some(f) = &entry.frameref {
             self.frames.push((f.clone(), c));
         }
         self.push_hop(entry, spec, Some(c), false);
+        c
     }
 
     /// Does some document's HTML load this URL with an element?
