@@ -180,25 +180,40 @@ bitflags::bitflags! {
 }
 
 impl CachePlan {
-    /// The plan of `slot` for `list`'s policies (a slot some policy governs).
+    /// The plan of `slot` when its checks consult the cache, `None` when they do not (one
+    /// load and one comparison once the plan is known).
     #[inline]
-    pub(crate) fn slot(&self, list: &PolicyList, config: CacheConfig, slot: Effective) -> SlotPlan {
+    pub(crate) fn cached(
+        &self,
+        list: &PolicyList,
+        config: CacheConfig,
+        slot: Effective,
+    ) -> Option<SlotPlan> {
         let byte = self
             .slots
             .get(slot.index())
             .map_or(0, |b| b.load(Ordering::Relaxed));
+        if byte == SlotPlan::KNOWN.bits() {
+            return None;
+        }
         let plan = SlotPlan::from_bits_retain(byte);
-        if plan.contains(SlotPlan::KNOWN) {
+        let plan = if plan.contains(SlotPlan::KNOWN) {
             plan
         } else {
             self.make(list, config, slot)
-        }
+        };
+        plan.contains(SlotPlan::CACHED).then_some(plan)
     }
 
     #[cold]
     #[inline(never)]
     fn make(&self, list: &PolicyList, config: CacheConfig, slot: Effective) -> SlotPlan {
-        let plan = SlotPlan::of(list, config, slot);
+        let mut plan = SlotPlan::of(list, config, slot);
+        // Only cached slots read the key bits: an uncached slot's byte is `KNOWN` alone, which
+        // `DocumentPolicy::check` tells apart with one comparison.
+        if !plan.contains(SlotPlan::CACHED) {
+            plan = SlotPlan::KNOWN;
+        }
         if let Some(b) = self.slots.get(slot.index()) {
             b.store(plan.bits(), Ordering::Relaxed);
         }

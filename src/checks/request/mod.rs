@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 use crate::checks::document::DocumentPolicy;
 use crate::checks::request::cache::{Probe, VerdictCache};
-use crate::checks::request::fields::{Request, SlotPlan};
+use crate::checks::request::fields::Request;
 use crate::checks::verdict::{Resource, Verdict, Violation};
 use crate::matching::origin::{SelfOrigin, UrlView};
 use crate::names::destination::{Effective, Initiator, ParserMetadata};
@@ -91,8 +91,7 @@ impl DocumentPolicy {
         };
         // Slots the plan caches, once the cache exists (see `lazy_cache.rs`) and while it
         // earns its keep (see `VerdictCache::enabled`).
-        let plan = self.plan.slot(&self.list, self.config, slot);
-        if plan.contains(SlotPlan::CACHED) {
+        if let Some(plan) = self.plan.cached(&self.list, self.config, slot) {
             let cache = match self.cache.get() {
                 Some(c) => Some(c),
                 None => self
@@ -325,8 +324,13 @@ fn policy_blocks<'u>(
     let Some(g) = policy.governor(slot) else {
         return false;
     };
-    scope.includes(policy.disposition)
-        && !pre_request_allows(policy.list(g.list), g.logic, origin, &url_view(), request)
+    if !scope.includes(policy.disposition) {
+        return false;
+    }
+    // The view first: the list read below may compile the list (a call), and the view's
+    // call then keeps fewer values live across it.
+    let u = url_view();
+    !pre_request_allows(policy.list(g.list), g.logic, origin, &u, request)
 }
 
 /// The verdict of a request whose violated policies (over every disposition) are `mask`,
