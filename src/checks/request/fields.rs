@@ -180,40 +180,25 @@ bitflags::bitflags! {
 }
 
 impl CachePlan {
-    /// The plan of `slot` when its checks consult the cache, `None` when they do not (one
-    /// load and one comparison once the plan is known).
+    /// The plan of `slot` for `list`'s policies (a slot some policy governs).
     #[inline]
-    pub(crate) fn cached(
-        &self,
-        list: &PolicyList,
-        config: CacheConfig,
-        slot: Effective,
-    ) -> Option<SlotPlan> {
+    pub(crate) fn slot(&self, list: &PolicyList, config: CacheConfig, slot: Effective) -> SlotPlan {
         let byte = self
             .slots
             .get(slot.index())
             .map_or(0, |b| b.load(Ordering::Relaxed));
-        if byte == SlotPlan::KNOWN.bits() {
-            return None;
-        }
         let plan = SlotPlan::from_bits_retain(byte);
-        let plan = if plan.contains(SlotPlan::KNOWN) {
+        if plan.contains(SlotPlan::KNOWN) {
             plan
         } else {
             self.make(list, config, slot)
-        };
-        plan.contains(SlotPlan::CACHED).then_some(plan)
+        }
     }
 
     #[cold]
     #[inline(never)]
     fn make(&self, list: &PolicyList, config: CacheConfig, slot: Effective) -> SlotPlan {
-        let mut plan = SlotPlan::of(list, config, slot);
-        // Only cached slots read the key bits: an uncached slot's byte is `KNOWN` alone, which
-        // `DocumentPolicy::check` tells apart with one comparison.
-        if !plan.contains(SlotPlan::CACHED) {
-            plan = SlotPlan::KNOWN;
-        }
+        let plan = SlotPlan::of(list, config, slot);
         if let Some(b) = self.slots.get(slot.index()) {
             b.store(plan.bits(), Ordering::Relaxed);
         }

@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 use crate::checks::document::DocumentPolicy;
 use crate::checks::request::cache::{Probe, VerdictCache};
-use crate::checks::request::fields::Request;
+use crate::checks::request::fields::{Request, SlotPlan};
 use crate::checks::verdict::{Resource, Verdict, Violation};
 use crate::matching::origin::{SelfOrigin, UrlView};
 use crate::names::destination::{Effective, Initiator, ParserMetadata};
@@ -91,7 +91,8 @@ impl DocumentPolicy {
         };
         // Slots the plan caches, once the cache exists (see `lazy_cache.rs`) and while it
         // earns its keep (see `VerdictCache::enabled`).
-        if let Some(plan) = self.plan.cached(&self.list, self.config, slot) {
+        let plan = self.plan.slot(&self.list, self.config, slot);
+        if plan.contains(SlotPlan::CACHED) {
             let cache = match self.cache.get() {
                 Some(c) => Some(c),
                 None => self
