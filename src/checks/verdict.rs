@@ -94,8 +94,7 @@ impl<'r> Violation<'r> {
     /// `index` of the list violated `directive` (the effective directive reports name),
     /// which its `governing` directive enforced, about `resource`, with no sample. The one
     /// way every check builds a violation.
-    #[cold]
-    #[inline(never)]
+    #[inline]
     pub(crate) fn new(
         policy: &Policy,
         index: usize,

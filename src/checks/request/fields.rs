@@ -180,24 +180,19 @@ bitflags::bitflags! {
 }
 
 impl CachePlan {
-    /// The plan of `slot` for `list`'s policies (a slot some policy governs).
+    /// The plan of `slot` as stored: without `KNOWN` until [`CachePlan::make`] computed it.
     #[inline]
-    pub(crate) fn slot(&self, list: &PolicyList, config: CacheConfig, slot: Effective) -> SlotPlan {
-        let byte = self
-            .slots
-            .get(slot.index())
-            .map_or(0, |b| b.load(Ordering::Relaxed));
-        let plan = SlotPlan::from_bits_retain(byte);
-        if plan.contains(SlotPlan::KNOWN) {
-            plan
-        } else {
-            self.make(list, config, slot)
-        }
+    pub(crate) fn stored(&self, slot: Effective) -> SlotPlan {
+        SlotPlan::from_bits_retain(
+            self.slots
+                .get(slot.index())
+                .map_or(0, |b| b.load(Ordering::Relaxed)),
+        )
     }
 
     #[cold]
     #[inline(never)]
-    fn make(&self, list: &PolicyList, config: CacheConfig, slot: Effective) -> SlotPlan {
+    pub(crate) fn make(&self, list: &PolicyList, config: CacheConfig, slot: Effective) -> SlotPlan {
         let plan = SlotPlan::of(list, config, slot);
         if let Some(b) = self.slots.get(slot.index()) {
             b.store(plan.bits(), Ordering::Relaxed);

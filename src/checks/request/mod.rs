@@ -91,7 +91,10 @@ impl DocumentPolicy {
         };
         // Slots the plan caches, once the cache exists (see `lazy_cache.rs`) and while it
         // earns its keep (see `VerdictCache::enabled`).
-        let plan = self.plan.slot(&self.list, self.config, slot);
+        let mut plan = self.plan.stored(slot);
+        if !plan.contains(SlotPlan::KNOWN) {
+            plan = self.first_plan(slot);
+        }
         if plan.contains(SlotPlan::CACHED) {
             let cache = match self.cache.get() {
                 Some(c) => Some(c),
@@ -109,6 +112,14 @@ impl DocumentPolicy {
             }
         }
         check_slot(policies, &self.origin, request, slot, scope)
+    }
+
+    /// The plan of `slot`, computed by its first check. Takes only `self`, so that the
+    /// inlined check keeps no more values live for it.
+    #[cold]
+    #[inline(never)]
+    fn first_plan(&self, slot: Effective) -> SlotPlan {
+        self.plan.make(&self.list, self.config, slot)
     }
 
     #[inline]
@@ -325,8 +336,13 @@ fn policy_blocks<'u>(
     let Some(g) = policy.governor(slot) else {
         return false;
     };
-    scope.includes(policy.disposition)
-        && !pre_request_allows(policy.list(g.list), g.logic, origin, &url_view(), request)
+    if !scope.includes(policy.disposition) {
+        return false;
+    }
+    // The view first: the list read below may compile the list (a call), and the view's
+    // call then keeps fewer values live across it.
+    let u = url_view();
+    !pre_request_allows(policy.list(g.list), g.logic, origin, &u, request)
 }
 
 /// The verdict of a request whose violated policies (over every disposition) are `mask`,
