@@ -269,17 +269,29 @@ fn check_slot_many<'r>(
 ) -> Verdict<'r> {
     let mut verdict = Verdict::allowed();
     for (i, policy) in blocking_policies(policies, origin, request, slot, scope) {
-        if let Some(g) = policy.governor(slot) {
-            verdict.push(Violation::new(
-                policy,
-                i,
-                slot.directive(),
-                g.directive,
-                Resource::Url(request.reported_url()),
-            ));
-        }
+        push_violation(&mut verdict, policy, i, request, slot);
     }
     verdict
+}
+
+/// Records that `policy` (the list's `i`th) blocks `request` in `slot`: the effective
+/// directive, the directive that governed, and the request's original URL (§2.4.2 step 3).
+fn push_violation<'r>(
+    verdict: &mut Verdict<'r>,
+    policy: &Policy,
+    i: usize,
+    request: &Request<'r>,
+    slot: Effective,
+) {
+    if let Some(g) = policy.governor(slot) {
+        verdict.push(Violation::new(
+            policy,
+            i,
+            slot.directive(),
+            g.directive,
+            Resource::Url(request.reported_url()),
+        ));
+    }
 }
 
 /// The policies in `scope` whose governing directive for `slot` blocks the request (bit `i`
@@ -386,15 +398,7 @@ fn violations_from_mask<'r>(
         if !scope.includes(policy.disposition) {
             continue;
         }
-        if let Some(g) = policy.governor(slot) {
-            verdict.push(Violation::new(
-                policy,
-                i,
-                slot.directive(),
-                g.directive,
-                Resource::Url(request.reported_url()),
-            ));
-        }
+        push_violation(&mut verdict, policy, i, request, slot);
     }
     verdict
 }
