@@ -2,7 +2,7 @@
 //! 2N loops: the difference over N is the cost of one check, driver loop included; see
 //! `docs/performance.md`).
 //!
-//! `cargo run --release --example check_profile -- <case> <uncached|cached|peer> <loops>`
+//! `cargo run --release --example check_profile -- <case> <uncached|cached|consulted|peer> <loops>`
 //! (`peer`: the peer crate's check, as `benches/check.rs` drives it); cases:
 //! `connect-allowed`, `connect-blocked`, `worker`, `iframe`, `script-nonce`,
 //! `default-src-fallback`, `font`, `hosts-10`, `hosts-50`, `hosts-1000`. A cached case is
@@ -46,13 +46,16 @@ fn case(name: &str) -> (String, Both) {
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let [name, how, loops] = &args[..] else {
-        panic!("usage: check_profile <case> <uncached|cached|peer> <loops>");
+        panic!("usage: check_profile <case> <uncached|cached|consulted|peer> <loops>");
     };
     let loops: usize = loops.parse().unwrap();
     let (policy, req) = case(name);
     let doc = Url::parse(DOCUMENT).unwrap();
-    let ours = DocumentPolicy::new(&doc, common::ours_list(&policy));
-    let cached = how == "cached";
+    // `consulted`: the cache consulted for every check (a hit after the warm-up), to compare
+    // a hit with matching (`uncached`).
+    let config = cspgate::CacheConfig::new().always_consult(how == "consulted");
+    let ours = DocumentPolicy::with_cache(&doc, common::ours_list(&policy), config);
+    let cached = how == "cached" || how == "consulted";
     if how == "peer" {
         let theirs = common::peer_list(&policy);
         let mut blocked = 0;

@@ -392,3 +392,36 @@ fn the_request_corpus_allocates_only_for_three_violations() {
     }
     assert!(checks > 100_000);
 }
+
+/// A document set up from a header a `PolicyCache` has seen allocates nothing: the list is one
+/// shared reference count, the self-origin's host (up to 24 bytes) is kept inline, and the
+/// verdict cache is made later, by checks. A longer host costs its one allocation.
+#[test]
+fn a_warm_setup_allocates_nothing() {
+    let cache = cspgate::PolicyCache::default();
+    let doc = document();
+    let first = DocumentPolicy::new(
+        &doc,
+        cache.parse(REALISTIC, Disposition::Enforce, PolicySource::Header),
+    );
+    let (n, second) = allocations(|| {
+        DocumentPolicy::new(
+            &doc,
+            cache.parse(REALISTIC, Disposition::Enforce, PolicySource::Header),
+        )
+    });
+    assert_eq!(n, 0, "a warm setup allocated");
+    assert_eq!(cache.hits(), 1);
+    assert_eq!(first.policies(), second.policies());
+    // Dropping it frees without allocating, and the cache keeps the policies.
+    let (n, ()) = allocations(|| drop(second));
+    assert_eq!(n, 0);
+    let long = Url::parse("https://a-rather-long-host-name.example.test/").unwrap();
+    let (n, _) = allocations(|| {
+        DocumentPolicy::new(
+            &long,
+            cache.parse(REALISTIC, Disposition::Enforce, PolicySource::Header),
+        )
+    });
+    assert_eq!(n, 1, "the host past 24 bytes");
+}

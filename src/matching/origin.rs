@@ -4,6 +4,7 @@
 use std::borrow::Cow;
 use std::net::{Ipv4Addr, Ipv6Addr};
 
+use smallvec::SmallVec;
 use url::{Host, Url};
 
 use crate::matching::host::UrlHost;
@@ -84,17 +85,36 @@ impl<'a> UrlView<'a> {
 /// A host owned by the self-origin.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 enum OwnedHost {
-    Domain(Box<str>),
+    /// The domain's bytes (ASCII: the URL parser's output), inline up to 24 bytes: most
+    /// documents' hosts cost no allocation.
+    Domain(SmallVec<[u8; 24]>),
     Ipv4(Ipv4Addr),
     Ipv6(Ipv6Addr),
 }
 
 impl OwnedHost {
+    fn domain(d: &str) -> OwnedHost {
+        OwnedHost::Domain(SmallVec::from_slice(d.as_bytes()))
+    }
+
+    /// The host of a URL with a special scheme (whose host is never opaque).
+    #[inline]
+    fn of_special(url: &Url) -> Option<OwnedHost> {
+        match url.domain() {
+            Some(d) => Some(OwnedHost::domain(d)),
+            None => match url.host()? {
+                Host::Domain(d) => Some(OwnedHost::domain(d)),
+                Host::Ipv4(a) => Some(OwnedHost::Ipv4(a)),
+                Host::Ipv6(a) => Some(OwnedHost::Ipv6(a)),
+            },
+        }
+    }
+
     #[inline]
     fn equals(&self, h: UrlHost<'_>) -> bool {
         match (self, h) {
             (OwnedHost::Domain(a), UrlHost::Domain(b)) => {
-                crate::names::ascii::eq_bytes(a.as_bytes(), b.as_bytes())
+                crate::names::ascii::eq_bytes(a, b.as_bytes())
             }
             (OwnedHost::Ipv4(a), UrlHost::Ipv4(b)) => *a == b,
             (OwnedHost::Ipv6(a), UrlHost::Ipv6(b)) => *a == b,
@@ -125,20 +145,21 @@ impl SelfOrigin {
     pub(crate) fn new(url: &Url) -> SelfOrigin {
         // The URL standard's origin of an http(s), ws(s) or ftp URL is its own scheme, host and
         // port (or the scheme's default): read in place, without `Url::origin`'s copies.
-        if let (Some(&name), Some(host)) = (
-            TUPLE_SCHEMES.iter().find(|&&n| n == url.scheme()),
-            url.host(),
-        ) {
-            let host = match host {
-                Host::Domain(d) => OwnedHost::Domain(d.into()),
-                Host::Ipv4(a) => OwnedHost::Ipv4(a),
-                Host::Ipv6(a) => OwnedHost::Ipv6(a),
-            };
-            // The URL parser already drops a port that is the scheme's default.
-            let port = url
-                .port()
-                .filter(|&p| SchemeSet::of(name).default_port() != Some(p));
-            return SelfOrigin::build(Cow::Borrowed(name), Some((host, port)));
+        let bit = SchemeSet::of(url.scheme());
+        if bit.intersects(SchemeSet::TUPLE_ORIGIN) {
+            if let Some(host) = OwnedHost::of_special(url) {
+                // The URL parser already drops a port that is the scheme's default.
+                let port = url.port().filter(|&p| bit.default_port() != Some(p));
+                return SelfOrigin {
+                    scheme: Cow::Borrowed(bit.name()),
+                    scheme_bit: bit,
+                    scheme_part: SchemeReq {
+                        mask: bit.part_match(),
+                        other: None,
+                    },
+                    tuple: Some((host, port)),
+                };
+            }
         }
         match url.origin() {
             origin @ url::Origin::Tuple(..) => SelfOrigin::from_origin(&origin),
@@ -156,7 +177,7 @@ impl SelfOrigin {
         match origin {
             url::Origin::Tuple(scheme, host, port) => {
                 let host = match host {
-                    Host::Domain(d) => OwnedHost::Domain(d.as_str().into()),
+                    Host::Domain(d) => OwnedHost::domain(d),
                     Host::Ipv4(a) => OwnedHost::Ipv4(*a),
                     Host::Ipv6(a) => OwnedHost::Ipv6(*a),
                 };
@@ -165,9 +186,9 @@ impl SelfOrigin {
                 } else {
                     Some(*port)
                 };
-                let scheme = match TUPLE_SCHEMES.iter().find(|&&n| n == scheme) {
-                    Some(&name) => Cow::Borrowed(name),
-                    None => Cow::Owned(scheme.clone()),
+                let scheme = match SchemeSet::of(scheme) {
+                    bit if bit.intersects(SchemeSet::TUPLE_ORIGIN) => Cow::Borrowed(bit.name()),
+                    _ => Cow::Owned(scheme.clone()),
                 };
                 SelfOrigin::build(scheme, Some((host, port)))
             }
@@ -246,15 +267,11 @@ impl SelfOrigin {
         };
         scheme
             + match &self.tuple {
-                Some((OwnedHost::Domain(d), _)) => d.len(),
+                Some((OwnedHost::Domain(d), _)) if d.spilled() => d.capacity(),
                 _ => 0,
             }
     }
 }
-
-/// The schemes whose URLs have a tuple origin made of their own scheme, host and port (the
-/// URL standard's origin; blob: URLs take their inner URL's).
-const TUPLE_SCHEMES: [&str; 5] = ["http", "https", "ws", "wss", "ftp"];
 
 #[cfg(test)]
 mod tests {
@@ -312,7 +329,7 @@ mod tests {
                     assert_eq!(o.scheme(), scheme, "{url}");
                     let (h, p) = o.tuple.clone().unwrap();
                     let want = match host {
-                        Host::Domain(d) => OwnedHost::Domain(d.into()),
+                        Host::Domain(d) => OwnedHost::domain(&d),
                         Host::Ipv4(a) => OwnedHost::Ipv4(a),
                         Host::Ipv6(a) => OwnedHost::Ipv6(a),
                     };

@@ -64,6 +64,15 @@ impl SchemeSet {
         }
     }
 
+    /// The lower-case name of a one-scheme set (`""` for any other set).
+    #[inline]
+    pub(crate) fn name(self) -> &'static str {
+        NAMES
+            .iter()
+            .find(|&&(bit, _)| bit == self)
+            .map_or("", |&(_, name)| name)
+    }
+
     /// Is this one scheme a special scheme of the URL standard (whose hosts are domains or
     /// IPs, never opaque)?
     #[inline]
@@ -105,6 +114,17 @@ impl SchemeSet {
 }
 
 /// Is `s` an RFC 3986 `scheme`: ALPHA *( ALPHA / DIGIT / "+" / "-" / "." )?
+/// Each scheme bit and its name: [`SchemeSet::of`] is this table read the other way (a test
+/// holds them together).
+const NAMES: [(SchemeSet, &str); 6] = [
+    (SchemeSet::HTTP, "http"),
+    (SchemeSet::HTTPS, "https"),
+    (SchemeSet::WS, "ws"),
+    (SchemeSet::WSS, "wss"),
+    (SchemeSet::FTP, "ftp"),
+    (SchemeSet::FILE, "file"),
+];
+
 #[inline]
 pub(crate) fn is_scheme(s: &str) -> bool {
     use crate::names::ascii::{all, is, ALPHA, SCHEME};
@@ -157,6 +177,19 @@ mod tests {
                 "{s}"
             );
         }
+    }
+
+    #[test]
+    fn names_and_bits_agree() {
+        for (bit, name) in NAMES {
+            assert_eq!(bit.bits().count_ones(), 1);
+            assert_eq!(bit.name(), name);
+            assert_eq!(SchemeSet::of(name), bit);
+            assert_eq!(SchemeSet::of_ignore_case(&name.to_ascii_uppercase()), bit);
+        }
+        assert_eq!(SchemeSet::all().iter().count(), NAMES.len());
+        assert_eq!(SchemeSet::empty().name(), "");
+        assert_eq!((SchemeSet::HTTP | SchemeSet::WS).name(), "");
     }
 
     #[test]

@@ -41,23 +41,30 @@ use crate::policy::Policy;
 /// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct PolicyList {
-    /// A plain vector (not a small inline one): the check path reads it without a branch.
-    policies: Vec<Arc<Policy>>,
+    /// The policies in one shared allocation: cloning a list, and a
+    /// [`PolicyCache`](crate::PolicyCache) hit, is one reference count; appending copies the
+    /// pointers once per call. Never optional: the check path reads it without a branch.
+    policies: Arc<[Arc<Policy>]>,
 }
 
 impl PolicyList {
     /// An empty list.
-    pub const fn new() -> PolicyList {
-        PolicyList {
-            policies: Vec::new(),
-        }
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// let list = cspgate::PolicyList::new();
+    /// assert!(list.is_empty());
+    /// ```
+    pub fn new() -> PolicyList {
+        PolicyList::default()
     }
 
-    /// A list of already compiled, shared policies.
-    pub(crate) fn from_shared(policies: &[Arc<Policy>]) -> PolicyList {
-        PolicyList {
-            policies: policies.to_vec(),
-        }
+    /// Runs `f` on the policies as a vector, then shares them again.
+    fn edit(&mut self, f: impl FnOnce(&mut Vec<Arc<Policy>>)) {
+        let mut v: Vec<Arc<Policy>> = self.policies.to_vec();
+        f(&mut v);
+        self.policies = v.into();
     }
 
     /// Parses one header value (its comma-separated policies) or one `<meta>` content (a
@@ -70,7 +77,7 @@ impl PolicyList {
     /// [`PolicyList::parse_with`] compiles them all at once, to report their warnings.
     pub fn parse(text: &str, disposition: Disposition, source: PolicySource) -> PolicyList {
         let mut list = PolicyList::new();
-        build::parse_list_lazily(text, disposition, source, &mut |_| {}, &mut list.policies);
+        list.edit(|v| build::parse_list_lazily(text, disposition, source, &mut |_| {}, v));
         list
     }
 
@@ -93,19 +100,15 @@ impl PolicyList {
         warn: &mut dyn FnMut(ParseWarning),
     ) -> PolicyList {
         let mut list = PolicyList::new();
-        build::parse_list(text, disposition, source, warn, &mut list.policies);
+        list.edit(|v| build::parse_list(text, disposition, source, warn, v));
         list
     }
 
     /// Parses and appends a header value.
     pub fn push_header(&mut self, text: &str, disposition: Disposition) {
-        build::parse_list_lazily(
-            text,
-            disposition,
-            PolicySource::Header,
-            &mut |_| {},
-            &mut self.policies,
-        );
+        self.edit(|v| {
+            build::parse_list_lazily(text, disposition, PolicySource::Header, &mut |_| {}, v);
+        });
     }
 
     /// [`PolicyList::push_header`], calling `warn` with everything the parser ignored or
@@ -130,24 +133,20 @@ impl PolicyList {
         disposition: Disposition,
         warn: &mut dyn FnMut(ParseWarning),
     ) {
-        build::parse_list(
-            text,
-            disposition,
-            PolicySource::Header,
-            warn,
-            &mut self.policies,
-        );
+        self.edit(|v| build::parse_list(text, disposition, PolicySource::Header, warn, v));
     }
 
     /// Parses and appends a `<meta http-equiv="Content-Security-Policy">` content.
     pub fn push_meta(&mut self, text: &str) {
-        build::parse_list_lazily(
-            text,
-            Disposition::Enforce,
-            PolicySource::Meta,
-            &mut |_| {},
-            &mut self.policies,
-        );
+        self.edit(|v| {
+            build::parse_list_lazily(
+                text,
+                Disposition::Enforce,
+                PolicySource::Meta,
+                &mut |_| {},
+                v,
+            );
+        });
     }
 
     /// [`PolicyList::push_meta`], calling `warn` with everything the parser ignored or
@@ -165,23 +164,21 @@ impl PolicyList {
     /// assert!(matches!(warnings[..], [ParseWarning::IgnoredInMeta { .. }]));
     /// ```
     pub fn push_meta_with(&mut self, text: &str, warn: &mut dyn FnMut(ParseWarning)) {
-        build::parse_list(
-            text,
-            Disposition::Enforce,
-            PolicySource::Meta,
-            warn,
-            &mut self.policies,
-        );
+        self.edit(|v| build::parse_list(text, Disposition::Enforce, PolicySource::Meta, warn, v));
     }
 
     /// Appends every policy of `other`.
     pub fn append(&mut self, other: PolicyList) {
-        self.policies.extend(other.policies);
+        if self.is_empty() {
+            *self = other;
+        } else if !other.is_empty() {
+            self.edit(|v| v.extend_from_slice(other.as_slice()));
+        }
     }
 
     /// The number of policies.
     pub fn len(&self) -> usize {
-        self.policies.len()
+        self.as_slice().len()
     }
 
     /// Does the list hold no policy?
@@ -191,17 +188,17 @@ impl PolicyList {
 
     /// The policies, in order.
     pub fn iter(&self) -> PolicyIter<'_> {
-        PolicyIter(self.policies.iter())
+        PolicyIter(self.as_slice().iter())
     }
 
     /// The policy at `index`, if any.
     pub fn get(&self, index: usize) -> Option<&Policy> {
-        self.policies.get(index).map(|p| &**p)
+        self.as_slice().get(index).map(|p| &**p)
     }
 
     /// CSP3 §2.2: does the list contain a header-delivered policy?
     pub fn contains_header_delivered_policy(&self) -> bool {
-        self.policies
+        self.as_slice()
             .iter()
             .any(|p| p.source() == PolicySource::Header)
     }
@@ -209,10 +206,10 @@ impl PolicyList {
     /// Approximate heap bytes of the compiled list: its policies (each counted once, however
     /// often the list holds it; shared ones in full) and the list's own room.
     pub fn memory_usage(&self) -> usize {
-        let spilled = self.policies.capacity() * core::mem::size_of::<Arc<Policy>>();
+        // The shared slice: two counts and the pointers.
+        let mut total = 2 * core::mem::size_of::<usize>() + core::mem::size_of_val(&*self.policies);
         let mut seen: SmallVec<[*const Policy; 8]> = SmallVec::new();
-        let mut total = spilled;
-        for p in &self.policies {
+        for p in self.as_slice() {
             let at = Arc::as_ptr(p);
             if !seen.contains(&at) {
                 seen.push(at);
@@ -225,7 +222,7 @@ impl PolicyList {
     /// Appends an already parsed policy.
     #[cfg(feature = "serde")]
     pub(crate) fn push_parsed(&mut self, policy: Policy) {
-        self.policies.push(Arc::new(policy));
+        self.edit(|v| v.push(Arc::new(policy)));
     }
 
     #[inline]
@@ -241,7 +238,7 @@ impl Index<usize> for PolicyList {
     ///
     /// When `index` is out of bounds, like a slice.
     fn index(&self, index: usize) -> &Policy {
-        &self.policies[index]
+        &self.as_slice()[index]
     }
 }
 
@@ -303,7 +300,7 @@ impl<'a> IntoIterator for &'a PolicyList {
 impl fmt::Display for PolicyList {
     /// Serialises the list as one header value: policies joined by `", "`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (i, p) in self.policies.iter().enumerate() {
+        for (i, p) in self.as_slice().iter().enumerate() {
             if i > 0 {
                 f.write_str(", ")?;
             }

@@ -15,8 +15,8 @@
 //!   policies and the entry itself), split evenly between the shards; a header value whose
 //!   entry would take more than an eighth of its shard's bytes is compiled but not kept.
 //! - **Keyed**: the shard, the frequency counters and the entry's tag come from a hash under
-//!   random per-cache keys (a multiply-fold of the text under keys drawn from std's
-//!   `RandomState`), so an attacker cannot aim headers at a shard or a counter. A hit needs the whole text (and disposition and source) to be equal, never the
+//!   random per-cache seeds (foldhash, a multiply-fold of the text), so an attacker cannot aim
+//!   headers at a shard or a counter. A hit needs the whole text (and disposition and source) to be equal, never the
 //!   hash alone.
 //! - **Admission by frequency** (TinyLFU): each shard counts how often it was asked for each
 //!   hash (a count-min sketch of 8-bit counters, halved every `10 x entries` requests so that
@@ -30,14 +30,12 @@
 //! Locks come from `src/sync.rs` (one per shard, on its own cache lines); a miss compiles with
 //! no lock held. Checks never touch this cache: it only serves document setup.
 
-use core::hash::BuildHasher;
+use core::hash::{BuildHasher, Hasher};
 use core::sync::atomic::{AtomicU64, Ordering};
-use std::collections::hash_map::RandomState;
-use std::sync::Arc;
+use foldhash::fast::RandomState;
 
 use crate::names::disposition::{Disposition, PolicySource};
-use crate::policy::list::{policy_bytes, PolicyList};
-use crate::policy::Policy;
+use crate::policy::list::PolicyList;
 use crate::sync::{CachePadded, Mutex};
 
 /// Header values a [`PolicyCache::default`] holds at most.
@@ -53,6 +51,9 @@ pub const DEFAULT_POLICY_CACHE_ENTRIES: usize = 1024;
 /// ```
 pub const DEFAULT_POLICY_CACHE_BYTES: usize = 16 << 20;
 
+/// Header values a [`PolicyCache`] holds at most, whatever [`PolicyCache::new`] is asked for:
+/// its frequency counters and index are allocated up front.
+const MAX_ENTRIES: usize = 1 << 16;
 /// Shards at most (each with its own lock): fewer for small caches, so that each shard holds
 /// at least [`MIN_SHARD_ENTRIES`] entries.
 const MAX_SHARDS: usize = 16;
@@ -97,8 +98,8 @@ const MAX_ENTRY_FRACTION: usize = 8;
 /// ```
 #[derive(Debug)]
 pub struct PolicyCache {
-    /// Keys of the multiply-fold of the text (drawn from a `RandomState`).
-    keys: [u64; 8],
+    /// The hash's random seeds.
+    hasher: RandomState,
     /// A power-of-two number of shards.
     shards: Box<[CachePadded<Mutex<Shard>>]>,
     shard_entries: usize,
@@ -110,9 +111,13 @@ pub struct PolicyCache {
 /// One shard: its entries (in no order; recency is a tick) and its frequency sketch.
 #[derive(Debug)]
 struct Shard {
-    /// The hash of each entry, in the entries' order: a look-up scans these 8-byte words (a
-    /// few cache lines) and reads an entry only when its hash is equal.
+    /// The hash of each entry, in the entries' order: a look-up reads an entry only when its
+    /// hash is equal.
     hashes: Vec<u64>,
+    /// The entries by hash, open-addressed: `i + 1` for entry `i`, 0 for an empty slot. Twice
+    /// the shard's entries (a power of two), so at least half the slots are empty and a
+    /// probe from the hash's high bits ends after a slot or two.
+    index: Box<[u32]>,
     entries: Vec<Entry>,
     bytes: usize,
     /// Incremented on every request: the recency of entries.
@@ -132,7 +137,8 @@ struct Entry {
     disposition: Disposition,
     source: PolicySource,
     text: Box<str>,
-    policies: Box<[Arc<Policy>]>,
+    /// The compiled policies, in one shared allocation: a hit clones one reference count.
+    list: PolicyList,
     /// What the entry costs the shard (text, policies, the entry).
     bytes: usize,
     last_used: u64,
@@ -152,21 +158,6 @@ impl Entry {
     }
 }
 
-/// `a * b` as a 128-bit product, its halves XORed: the mixing step of the text digest.
-#[inline]
-fn fold(a: u64, b: u64) -> u64 {
-    let p = u128::from(a) * u128::from(b);
-    (p as u64) ^ ((p >> 64) as u64)
-}
-
-#[inline]
-fn word(b: &[u8]) -> u64 {
-    let mut w = [0u8; 8];
-    let n = b.len().min(8);
-    w[..n].copy_from_slice(&b[..n]);
-    u64::from_le_bytes(w)
-}
-
 impl Default for PolicyCache {
     /// [`DEFAULT_POLICY_CACHE_ENTRIES`] header values, [`DEFAULT_POLICY_CACHE_BYTES`] bytes.
     fn default() -> PolicyCache {
@@ -175,8 +166,8 @@ impl Default for PolicyCache {
 }
 
 impl PolicyCache {
-    /// A cache of at most `entries` header values and `bytes` bytes (0 for either keeps
-    /// nothing: every call parses).
+    /// A cache of at most `entries` header values (65,536 at most: more is taken as that) and
+    /// `bytes` bytes (0 for either keeps nothing: every call parses).
     ///
     /// # Example
     ///
@@ -190,14 +181,13 @@ impl PolicyCache {
     /// assert!(cache.memory_usage() <= 1 << 20);
     /// ```
     pub fn new(entries: usize, bytes: usize) -> PolicyCache {
+        let entries = entries.min(MAX_ENTRIES);
         let shards = (entries / MIN_SHARD_ENTRIES)
             .clamp(1, MAX_SHARDS)
             .next_power_of_two()
             .min(MAX_SHARDS);
         let shard_entries = entries / shards;
         let shard_bytes = bytes / shards;
-        let hasher = RandomState::new();
-        let keys = [0u64, 1, 2, 3, 4, 5, 6, 7].map(|i| hasher.hash_one(i) | 1);
         let sketch = (shard_entries * SKETCH_PER_ENTRY)
             .max(1)
             .next_power_of_two();
@@ -205,11 +195,13 @@ impl PolicyCache {
             .max(1)
             .next_power_of_two();
         PolicyCache {
-            keys,
+            hasher: RandomState::default(),
             shards: (0..shards)
                 .map(|_| {
                     CachePadded(Mutex::new(Shard {
                         hashes: Vec::new(),
+                        index: vec![0u32; (2 * shard_entries).max(1).next_power_of_two()]
+                            .into_boxed_slice(),
                         entries: Vec::new(),
                         bytes: 0,
                         tick: 0,
@@ -240,7 +232,7 @@ impl PolicyCache {
                 let e = &mut s.entries[i];
                 e.last_used = tick;
                 e.uses = e.uses.saturating_add(1);
-                let list = PolicyList::from_shared(&e.policies);
+                let list = e.list.clone();
                 s.requested(self.shard_entries);
                 drop(s);
                 self.hits.fetch_add(1, Ordering::Relaxed);
@@ -251,11 +243,7 @@ impl PolicyCache {
         self.misses.fetch_add(1, Ordering::Relaxed);
         // Compile with no lock held.
         let list = PolicyList::parse(text, disposition, source);
-        let policies: Box<[Arc<Policy>]> = list.as_slice().into();
-        let bytes = core::mem::size_of::<Entry>()
-            + text.len()
-            + policies.len() * core::mem::size_of::<Arc<Policy>>()
-            + policies.iter().map(|p| policy_bytes(p)).sum::<usize>();
+        let bytes = core::mem::size_of::<Entry>() + text.len() + list.memory_usage();
         if bytes <= self.shard_bytes / MAX_ENTRY_FRACTION && self.shard_entries > 0 {
             shard.lock().admit(
                 Entry {
@@ -263,7 +251,7 @@ impl PolicyCache {
                     disposition,
                     source,
                     text: text.into(),
-                    policies,
+                    list: list.clone(),
                     bytes,
                     last_used: 0,
                     uses: 0,
@@ -360,40 +348,24 @@ impl PolicyCache {
                     + s.bytes
                     + (s.entries.capacity() - s.entries.len()) * core::mem::size_of::<Entry>()
                     + s.hashes.capacity() * 8
+                    + s.index.len() * 4
                     + s.sketch.len()
                     + s.doorkeeper.len() * 8
             })
             .sum()
     }
 
-    /// The keyed hash of a key: a multiply-fold of the text (two lanes of 16 bytes, each step
-    /// a 64 x 64 -> 128-bit product of key-masked words with its halves XORed, the construction
-    /// of foldhash and wyhash) under eight random 64-bit keys drawn from std's `RandomState`,
-    /// then the lanes, length, disposition and source folded together. It reads the text at
-    /// several bytes per cycle, where SipHash would cost more than a whole hit for a long
-    /// header; without the keys, an attacker cannot predict a shard or a counter, and a hit
+    /// The keyed hash of a key: foldhash (hashbrown's hasher: a 64 x 64 -> 128-bit
+    /// multiply-fold over the text, several bytes per cycle) under the cache's random seeds,
+    /// with the disposition and source. SipHash would cost more than a whole hit for a long
+    /// header; without the seeds, an attacker cannot predict a shard or a counter, and a hit
     /// still needs the whole text to be equal.
     #[inline]
     fn hash(&self, text: &str, disposition: Disposition, source: PolicySource) -> u64 {
-        let b = text.as_bytes();
-        let k = self.keys;
-        let (mut a, mut c) = (k[0], k[1]);
-        let mut chunks = b.chunks_exact(32);
-        for ch in &mut chunks {
-            a = fold(word(&ch[0..8]) ^ a, word(&ch[8..16]) ^ k[2]);
-            c = fold(word(&ch[16..24]) ^ c, word(&ch[24..32]) ^ k[3]);
-        }
-        for (i, ch) in chunks.remainder().chunks(16).enumerate() {
-            let (lo, hi) = (word(ch), word(ch.get(8..).unwrap_or_default()));
-            if i == 0 {
-                a = fold(lo ^ a, hi ^ k[2]);
-            } else {
-                c = fold(lo ^ c, hi ^ k[3]);
-            }
-        }
-        // The lanes, the length, the disposition and the source, folded under the last keys.
-        let tail = (b.len() as u64) << 2 | (disposition as u64) << 1 | source as u64;
-        fold(a ^ k[4], fold(c ^ k[5], tail ^ k[6]) ^ k[7])
+        let mut h = self.hasher.build_hasher();
+        h.write(text.as_bytes());
+        h.write_u8((disposition as u8) << 1 | source as u8);
+        h.finish()
     }
 }
 
@@ -407,16 +379,35 @@ impl Shard {
         disposition: Disposition,
         source: PolicySource,
     ) -> Option<usize> {
-        self.hashes
-            .iter()
-            .enumerate()
-            .filter(|&(_, &h)| h == hash)
-            .map(|(i, _)| i)
-            .find(|&i| {
-                self.entries
+        let mask = self.index.len() - 1;
+        let mut at = (hash >> 32) as usize & mask;
+        // At most every slot: at least half of them are empty, so the probe ends long before.
+        for _ in 0..self.index.len() {
+            let i = (self.index[at] as usize).checked_sub(1)?;
+            if self.hashes.get(i) == Some(&hash)
+                && self
+                    .entries
                     .get(i)
                     .is_some_and(|e| e.is(hash, text, disposition, source))
-            })
+            {
+                return Some(i);
+            }
+            at = (at + 1) & mask;
+        }
+        None
+    }
+
+    /// Enters entry `i` of hash `hash` in the index (in the first empty slot of its probe).
+    fn index_entry(&mut self, i: usize, hash: u64) {
+        let mask = self.index.len() - 1;
+        let mut at = (hash >> 32) as usize & mask;
+        for _ in 0..self.index.len() {
+            if self.index[at] == 0 {
+                self.index[at] = crate::limits::to_u32(i + 1);
+                return;
+            }
+            at = (at + 1) & mask;
+        }
     }
 
     /// The sketch's counters of `hash`: one per 16-bit slice of it, each slice offset into its
@@ -528,21 +519,33 @@ impl Shard {
         }
         let mut gone: Vec<usize> = order[..victims].to_vec();
         gone.sort_unstable_by(|a, b| b.cmp(a));
-        for v in gone {
+        for &v in &gone {
             let e = self.entries.swap_remove(v);
             self.hashes.swap_remove(v);
             self.bytes -= e.bytes;
         }
         entry.last_used = self.tick;
         self.bytes += entry.bytes;
-        self.hashes.push(entry.hash);
+        let hash = entry.hash;
+        self.hashes.push(hash);
         self.entries.push(entry);
+        if gone.is_empty() {
+            self.index_entry(self.entries.len() - 1, hash);
+        } else {
+            // Entries moved: index them again (an eviction follows a compile, which costs far
+            // more than this).
+            self.index.fill(0);
+            for i in 0..self.hashes.len() {
+                self.index_entry(i, self.hashes[i]);
+            }
+        }
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::sync::Arc;
 
     const H: PolicySource = PolicySource::Header;
     const E: Disposition = Disposition::Enforce;
@@ -603,6 +606,10 @@ mod tests {
         let l = c.parse(&big, E, H);
         assert_eq!(l.len(), 1);
         assert!(c.len() <= before);
+        // A request for more entries than the cap allocates for the cap.
+        let huge = PolicyCache::new(usize::MAX, usize::MAX);
+        assert!(huge.memory_usage() < 16 << 20);
+        assert_eq!(huge.parse("img-src a", E, H).len(), 1);
         // A cache of nothing parses every time.
         let none = PolicyCache::new(0, 0);
         let _ = none.parse("img-src a", E, H);

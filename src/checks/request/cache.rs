@@ -3,7 +3,7 @@
 //!
 //! # Layout
 //!
-//! `sets` is a power-of-two array of sets of [`WAYS`] entries; a key's SipHash picks the set
+//! `sets` is a power-of-two array of sets of [`WAYS`] entries; a key's hash picks the set
 //! (low bits) and is kept in the entry's tag (high bits). Each [`Entry`] is two cache lines of
 //! atomics guarded by a sequence number (a seqlock):
 //!
@@ -26,10 +26,11 @@
 //!
 //! # Why these choices
 //!
-//! - Keys come from attacker-controlled URLs, so the hash is std's `RandomState` (SipHash-1-3
-//!   with per-cache random keys): an attacker cannot aim many keys at one set. A set only ever
-//!   holds [`WAYS`] entries, so even a perfect collision attack costs misses, not memory or
-//!   time.
+//! - Keys come from attacker-controlled URLs, so the hash is keyed: foldhash (hashbrown's
+//!   hasher, a multiply-fold) under per-cache random seeds, so an attacker cannot aim keys at
+//!   one set without the seeds. A set only ever holds [`WAYS`] entries, so even a perfect
+//!   collision attack costs misses, not memory or time; that bound, not the hash, is the
+//!   defence, which lets the hash be a fast one (SipHash cost more than a whole hit).
 //! - Keys are compared in full (up to [`MAX_KEY_BYTES`]), never by hash alone.
 //! - Entries hold the key inline, so inserting allocates nothing: a cache is allocated once,
 //!   when a check of its document makes it (`lazy_cache.rs`).
@@ -37,7 +38,7 @@
 //! `docs/performance.md` has the measurements behind the sizes.
 
 use core::hash::{BuildHasher, Hasher};
-use std::collections::hash_map::RandomState;
+use foldhash::fast::RandomState;
 
 use crate::limits::{DEFAULT_CACHE_ENTRIES, MAX_CACHE_ENTRIES};
 use crate::sync::{
@@ -85,20 +86,28 @@ impl Entry {
     /// The seqlock read: the entry's verdict if it holds `probe`'s key and no writer
     /// interfered.
     #[inline]
-    fn read(&self, probe: &Probe) -> Option<u64> {
+    fn read(&self, probe: &Probe<'_>) -> Option<u64> {
         let s1 = self.seq.load(Ordering::Acquire);
         if s1 & 1 != 0 {
             return None;
         }
         let tag = self.tag.load(Ordering::Relaxed);
         let verdict = self.verdict.load(Ordering::Relaxed);
-        // A probe has at most `KEY_WORDS` words, so the zip covers them all.
+        // A probe has at most `KEY_WORDS` words, so the zip covers them all; the tag holds
+        // the key's length, so equal tags mean keys of as many words.
+        let (whole, last) = probe.words();
+        let n = whole.len();
         let same = tag == probe.tag
             && self
                 .key
                 .iter()
-                .zip(probe.words())
-                .all(|(a, b)| a.load(Ordering::Relaxed) == b);
+                .zip(whole)
+                .all(|(a, c)| a.load(Ordering::Relaxed) == word(c))
+            && last.is_none_or(|w| {
+                self.key
+                    .get(n)
+                    .is_some_and(|a| a.load(Ordering::Relaxed) == w)
+            });
         // Orders the loads above before the second sequence load.
         fence(Ordering::Acquire);
         let s2 = self.seq.load(Ordering::Relaxed);
@@ -106,15 +115,20 @@ impl Entry {
     }
 
     /// The seqlock write. The caller holds the set's stripe lock, so writers never race.
-    fn write(&self, probe: &Probe, verdict: u64) {
+    fn write(&self, probe: &Probe<'_>, verdict: u64) {
         let s = self.seq.load(Ordering::Relaxed);
         self.seq.store(s.wrapping_add(1), Ordering::Relaxed);
         // Orders the odd sequence before the data stores.
         fence(Ordering::Release);
         self.tag.store(probe.tag, Ordering::Relaxed);
         self.verdict.store(verdict, Ordering::Relaxed);
-        for (a, b) in self.key.iter().zip(probe.words()) {
-            a.store(b, Ordering::Relaxed);
+        let (whole, last) = probe.words();
+        let n = whole.len();
+        for (a, c) in self.key.iter().zip(whole) {
+            a.store(word(c), Ordering::Relaxed);
+        }
+        if let (Some(a), Some(w)) = (self.key.get(n), last) {
+            a.store(w, Ordering::Relaxed);
         }
         self.seq.store(s.wrapping_add(2), Ordering::Release);
     }
@@ -156,44 +170,40 @@ fn counter_slot() -> usize {
     thread_number() % STRIPES
 }
 
-/// A cache key, hashed and packed, ready to look up or insert. Built in place by
-/// [`VerdictCache::probe`] (it is 128 bytes: returning it by value would copy it).
-#[derive(Debug)]
-pub(crate) struct Probe {
+/// A cache key, hashed, ready to look up or insert: [`VerdictCache::probe`] of the key's
+/// bytes, which it borrows.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Probe<'k> {
     hash: u64,
+    /// The tag entries holding this key have: the hash's high half, [`VALID`], the key's
+    /// length, destination and flags.
     tag: u64,
-    /// The destination, the flags, 6 zero bytes, then the key bytes, zero-padded: hashed
-    /// in one SipHash `write`, and compared with entries word by word from byte 8.
-    buf: [u8; 8 + MAX_KEY_BYTES],
-    /// Words of key bytes in use.
-    len: usize,
+    /// The key bytes (at most [`MAX_KEY_BYTES`]).
+    key: &'k [u8],
 }
 
-impl Probe {
-    /// An empty probe to fill with [`VerdictCache::probe`].
-    pub(crate) const fn new() -> Probe {
-        Probe {
-            hash: 0,
-            tag: 0,
-            buf: [0; 8 + MAX_KEY_BYTES],
-            len: 0,
-        }
-    }
-
-    /// The key words to compare.
+impl Probe<'_> {
+    /// The key's whole words, little-endian, and its last partial word zero-padded (`None`
+    /// when the length is a multiple of 8).
     #[inline]
-    fn words(&self) -> impl Iterator<Item = u64> + '_ {
-        self.buf
-            .get(8..)
-            .unwrap_or_default()
-            .chunks_exact(8)
-            .take(self.len)
-            .map(|c| {
-                let mut w = [0u8; 8];
-                w.copy_from_slice(c);
-                u64::from_le_bytes(w)
-            })
+    fn words(&self) -> (core::slice::ChunksExact<'_, u8>, Option<u64>) {
+        let whole = self.key.chunks_exact(8);
+        let rest = whole.remainder();
+        let last = (!rest.is_empty()).then(|| {
+            let mut w = [0u8; 8];
+            w[..rest.len()].copy_from_slice(rest);
+            u64::from_le_bytes(w)
+        });
+        (whole, last)
     }
+}
+
+/// A whole word of key bytes, little-endian (`c` has 8 bytes).
+#[inline]
+fn word(c: &[u8]) -> u64 {
+    let mut w = [0u8; 8];
+    w.copy_from_slice(c);
+    u64::from_le_bytes(w)
 }
 
 /// Hit and miss counts of a document's verdict cache.
@@ -308,7 +318,7 @@ impl VerdictCache {
             })
             .collect();
         Some(VerdictCache {
-            hasher: RandomState::new(),
+            hasher: RandomState::default(),
             sets: (0..sets).map(|_| Set::default()).collect(),
             set_mask: sets - 1,
             stripes,
@@ -347,39 +357,37 @@ impl VerdictCache {
         self.sets.len() * WAYS
     }
 
-    /// Hashes and packs a key into `out`: the request's destination, the flags the plan
-    /// chose, and a prefix of its URL. False (and `out` unusable) when the bytes are longer
-    /// than [`MAX_KEY_BYTES`].
+    /// The probe of a key: the request's destination, the flags the plan chose, and a prefix
+    /// of its URL (`bytes`); `None` when the bytes are longer than [`MAX_KEY_BYTES`].
     #[inline]
-    pub(crate) fn probe(&self, destination: u8, flags: u8, bytes: &[u8], out: &mut Probe) -> bool {
-        let Some(dst) = out.buf.get_mut(8..8 + bytes.len()) else {
-            return false;
-        };
-        dst.copy_from_slice(bytes);
-        // Zero the rest of the last word (a reused probe may hold bytes there).
-        let padded = 8 + bytes.len().next_multiple_of(8);
-        if let Some(pad) = out.buf.get_mut(8 + bytes.len()..padded) {
-            pad.fill(0);
+    pub(crate) fn probe<'k>(
+        &self,
+        destination: u8,
+        flags: u8,
+        bytes: &'k [u8],
+    ) -> Option<Probe<'k>> {
+        if bytes.len() > MAX_KEY_BYTES {
+            return None;
         }
-        out.buf[0] = destination;
-        out.buf[1] = flags;
         let mut h = self.hasher.build_hasher();
-        h.write(out.buf.get(..8 + bytes.len()).unwrap_or_default());
+        h.write(bytes);
         let hash = h.finish();
-        out.hash = hash;
         // The tag packs the hash's high half, the key length (at most `MAX_KEY_BYTES`, checked
-        // above), the destination and the flags.
-        out.tag = (hash & 0xFFFF_FFFF_0000_0000)
+        // above), the destination and the flags: keys differing in those never compare words.
+        let tag = (hash & 0xFFFF_FFFF_0000_0000)
             | VALID
             | (bytes.len() as u64) << 16
             | u64::from(destination) << 8
             | u64::from(flags);
-        out.len = bytes.len().div_ceil(8);
-        true
+        Some(Probe {
+            hash,
+            tag,
+            key: bytes,
+        })
     }
 
     #[inline]
-    fn set_index(&self, probe: &Probe) -> usize {
+    fn set_index(&self, probe: &Probe<'_>) -> usize {
         // The hash's low bits pick the set (truncation intended).
         (probe.hash as usize) & self.set_mask
     }
@@ -392,7 +400,7 @@ impl VerdictCache {
 
     /// The cached verdict of `probe`'s key, counting a hit or a miss.
     #[inline]
-    pub(crate) fn get(&self, probe: &Probe) -> Option<u64> {
+    pub(crate) fn get(&self, probe: &Probe<'_>) -> Option<u64> {
         let i = self.set_index(probe);
         // `set_mask` is `sets.len() - 1`, so `i` is in bounds.
         let set = &self.sets[i];
@@ -435,7 +443,7 @@ impl VerdictCache {
 
     /// Records `verdict` for `probe`'s key, unless another thread is writing to the same
     /// stripe (then nothing happens: the next check will try again).
-    pub(crate) fn insert(&self, probe: &Probe, verdict: u64) {
+    pub(crate) fn insert(&self, probe: &Probe<'_>, verdict: u64) {
         let i = self.set_index(probe);
         let Some(mut cursors) = self.stripe(i).cursors.try_lock() else {
             return;
@@ -492,10 +500,10 @@ impl VerdictCache {
 ///
 /// The cache maps a request's destination and URL origin (and path, where a governing
 /// host-source has a path) to the set of policies it violates. It is bounded (evict-oldest
-/// within sets of 4), keyed with SipHash under random keys (flood-resistant), and read
-/// without locks. It is made only when the document's checks show it will pay: after 16 checks
-/// of effective directives whose matching costs more than a lookup (many host-sources, paths,
-/// several policies; small lists match faster than a key hashes), with 16 entries, and with
+/// within sets of 4, so colliding keys cost misses, never memory), hashed under random seeds,
+/// and read without locks. It is made only when the document's checks show it will pay: after 16 checks
+/// of effective directives whose matching costs more than a lookup (several host-sources,
+/// paths, several policies; smaller lists match faster than a lookup), with 16 entries, and with
 /// the configured capacity once those have been evicted as many times as they hold.
 ///
 /// # Example
@@ -614,9 +622,13 @@ mod tests {
         );
     }
 
-    fn probe(c: &VerdictCache, destination: u8, flags: u8, bytes: &[u8]) -> Option<Probe> {
-        let mut p = Probe::new();
-        c.probe(destination, flags, bytes, &mut p).then_some(p)
+    fn probe<'k>(
+        c: &VerdictCache,
+        destination: u8,
+        flags: u8,
+        bytes: &'k [u8],
+    ) -> Option<Probe<'k>> {
+        c.probe(destination, flags, bytes)
     }
 
     #[test]
@@ -648,8 +660,10 @@ mod tests {
     fn capacity_bounds_entries_and_evicts_oldest() {
         // One set: the fifth key evicts the first.
         let c = VerdictCache::new(WAYS, true).unwrap();
-        let keys: Vec<_> = (0..=WAYS)
-            .map(|i| probe(&c, 0, 0, format!("https://h{i}.test").as_bytes()).unwrap())
+        let urls: Vec<String> = (0..=WAYS).map(|i| format!("https://h{i}.test")).collect();
+        let keys: Vec<_> = urls
+            .iter()
+            .map(|u| probe(&c, 0, 0, u.as_bytes()).unwrap())
             .collect();
         for (i, k) in keys.iter().enumerate() {
             c.insert(k, i as u64);
@@ -672,7 +686,8 @@ mod tests {
             for i in 0..10 * WINDOW {
                 assert!(c.enabled());
                 if i % 4 == 0 {
-                    let cold = probe(&c, 0, 0, format!("https://c{i}.test").as_bytes()).unwrap();
+                    let url = format!("https://c{i}.test");
+                    let cold = probe(&c, 0, 0, url.as_bytes()).unwrap();
                     assert_eq!(c.get(&cold), None);
                 } else {
                     assert_eq!(c.get(&hot), Some(0));
@@ -680,7 +695,8 @@ mod tests {
             }
             // Mostly misses: off within a window, unless asked to stay on.
             for i in 0..2 * WINDOW {
-                let cold = probe(&c, 0, 0, format!("https://m{i}.test").as_bytes()).unwrap();
+                let url = format!("https://m{i}.test");
+                let cold = probe(&c, 0, 0, url.as_bytes()).unwrap();
                 let _ = c.get(&cold);
             }
             assert_eq!(c.enabled(), always);

@@ -2,7 +2,7 @@
 //! cache's key and bypass rules, which must account for every field a check reads (the test at
 //! the end of this file fails when one is missed).
 
-use url::{Position, Url};
+use url::Url;
 
 use crate::checks::request::cache::CacheConfig;
 use crate::names::destination::{
@@ -148,7 +148,7 @@ pub(super) mod key_flags {
 
 /// Matching cost (in the units of `CACHE_MIN_COST`) at or above which a slot's checks consult
 /// the cache. Measured in `benches/check.rs`; see `docs/performance.md`.
-const CACHE_MIN_COST: u32 = 18;
+const CACHE_MIN_COST: u32 = 5;
 
 /// Per effective slot, whether its checks consult the cache and which request facts their key
 /// must hold: computed by the slot's first check (from its compiled governing lists, which
@@ -302,37 +302,44 @@ impl<'a> Request<'a> {
             integrity,
             parser_metadata,
             webtransport_hashes,
-        } = *self;
+        } = self;
         debug_assert!(plan.contains(SlotPlan::CACHED));
         // Bypass: facts that can allow a request whatever its URL.
-        if webtransport_hashes
+        if *webtransport_hashes
             || (!nonce.is_empty() && plan.contains(SlotPlan::NONCES))
             || (!integrity.is_empty() && plan.contains(SlotPlan::INTEGRITY))
         {
             return None;
         }
         let mut flags = 0u8;
+        // The URL up to its path, or up to the end of its path: the path is a subslice of the
+        // serialization, so its offset is where it starts.
+        let text = url.as_str();
+        let path = url.path();
+        let path_start = (path.as_ptr() as usize).wrapping_sub(text.as_ptr() as usize);
         let end = if !plan.contains(SlotPlan::PATHS) {
-            Position::BeforePath
-        } else if redirect_count > 0 {
+            path_start
+        } else if *redirect_count > 0 {
             // §6.7.2.8 step 3.6 ignores paths after a redirect. (A URL a host-source can
             // match always has a path, so the two key forms already differ; the flag keeps
             // that argument out of the cache's correctness.)
             flags |= key_flags::REDIRECTED;
-            Position::BeforePath
+            path_start
         } else {
-            Position::AfterPath
+            path_start + path.len()
         };
         if plan.contains(SlotPlan::STRICT_DYNAMIC)
-            && parser_metadata == ParserMetadata::ParserInserted
+            && *parser_metadata == ParserMetadata::ParserInserted
         {
             flags |= key_flags::PARSER_INSERTED;
         }
         Some(CacheKey {
             // The discriminant of a fieldless enum: which destination, as one byte.
-            destination: destination as u8,
+            destination: *destination as u8,
             flags,
-            url: &url[..end],
+            // `end` is within the text (`path` is a subslice of it); `None` bypasses the cache
+            // if it ever were not.
+            url: text.get(..end)?,
         })
     }
 }

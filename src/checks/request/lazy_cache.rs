@@ -10,9 +10,10 @@
 //! [`CacheConfig`](crate::CacheConfig), which serves every check from then on; the small one
 //! stays allocated (it is at most an eighth of the large one).
 //!
-//! Both are `OnceLock`s: once made, reading one is an acquire load (a plain load on x86 and
-//! a load-acquire on ARM), with no lock and no write, so the check path stays lock-free and
-//! allocation-free. Making one allocates once; a check that happens to make it is the only
+//! The first cache is made into a `OnceLock` of the document, the full-size one into a
+//! `OnceLock` beside the first: once made, reading one is an acquire load (a plain load on x86
+//! and a load-acquire on ARM), with no lock and no write, so the check path stays lock-free
+//! and allocation-free; a document without a cache carries one pointer for it. Making one allocates once; a check that happens to make it is the only
 //! check of the document that allocates for the cache (`tests/alloc.rs` warms its documents
 //! up past these two points, then counts).
 
@@ -33,16 +34,25 @@ pub(crate) const SMALL_ENTRIES: usize = 16;
 pub(crate) struct LazyCache {
     /// Expensive checks made while there was no cache.
     uncached: AtomicU32,
-    /// Boxed, so that a document without a cache carries two pointers for it.
-    small: OnceLock<Box<VerdictCache>>,
-    large: OnceLock<Box<VerdictCache>>,
+    made: OnceLock<Box<Made>>,
+}
+
+/// The caches made so far.
+#[derive(Debug)]
+struct Made {
+    /// The first cache: [`SMALL_ENTRIES`] entries, or the full size for a document that
+    /// consults its cache for everything.
+    first: VerdictCache,
+    /// The full-size cache, once the first has evicted as many entries as it holds.
+    grown: OnceLock<Box<VerdictCache>>,
 }
 
 impl LazyCache {
-    /// The cache checks consult now: the large one once it exists, else the small one.
+    /// The cache checks consult now: the full-size one once it exists, else the first one.
     #[inline]
     pub(crate) fn get(&self) -> Option<&VerdictCache> {
-        self.large.get().or_else(|| self.small.get()).map(|b| &**b)
+        let made = self.made.get()?;
+        Some(made.grown.get().map_or(&made.first, |b| b))
     }
 
     /// Counts an expensive check made without a cache, and makes the first cache when the
@@ -52,47 +62,57 @@ impl LazyCache {
     #[inline]
     pub(crate) fn count_uncached(&self, capacity: usize, always: bool) -> Option<&VerdictCache> {
         if always {
-            return self.make(&self.large, capacity, true);
+            return self.make(capacity, true);
         }
         let n = self.uncached.fetch_add(1, Ordering::Relaxed) + 1;
         if n < FIRST_AFTER {
             return None;
         }
-        self.make(&self.small, capacity.min(SMALL_ENTRIES), false)
+        self.make(capacity.min(SMALL_ENTRIES), false)
     }
 
-    /// After a miss of `current`: makes the full-size cache when the small one has evicted
+    /// After a miss of `current`: makes the full-size cache when the first one has evicted
     /// as many entries as it holds.
     #[inline]
     pub(crate) fn after_miss(&self, current: &VerdictCache, capacity: usize) {
-        if current.capacity() < capacity
-            && current.evictions() as usize >= current.capacity()
-            && self.large.get().is_none()
-        {
-            let _ = self.make(&self.large, capacity, false);
+        if current.capacity() < capacity && current.evictions() as usize >= current.capacity() {
+            if let Some(made) = self.made.get() {
+                if made.grown.get().is_none() {
+                    grow(made, capacity);
+                }
+            }
         }
     }
 
     #[cold]
-    fn make<'a>(
-        &self,
-        slot: &'a OnceLock<Box<VerdictCache>>,
-        capacity: usize,
-        always: bool,
-    ) -> Option<&'a VerdictCache> {
-        if let Some(c) = slot.get() {
-            return Some(c);
+    fn make(&self, capacity: usize, always: bool) -> Option<&VerdictCache> {
+        if let Some(made) = self.made.get() {
+            return Some(&made.first);
         }
         // Two threads may both make one; the first to finish keeps it.
-        let made = Box::new(VerdictCache::new(capacity, always)?);
-        Some(slot.get_or_init(|| made))
+        let first = VerdictCache::new(capacity, always)?;
+        let made = self.made.get_or_init(|| {
+            Box::new(Made {
+                first,
+                grown: OnceLock::new(),
+            })
+        });
+        Some(&made.first)
+    }
+
+    /// The caches made so far, first one first.
+    fn caches(&self) -> impl Iterator<Item = &VerdictCache> {
+        self.made
+            .get()
+            .into_iter()
+            .flat_map(|m| [Some(&m.first), m.grown.get().map(|b| &**b)])
+            .flatten()
     }
 
     /// Hits and misses of both caches, and the capacity of the one consulted now.
     pub(crate) fn stats(&self) -> CacheStats {
         let mut stats = CacheStats::default();
-        for c in [self.small.get(), self.large.get()].into_iter().flatten() {
-            let c: &VerdictCache = c;
+        for c in self.caches() {
             let s = c.stats();
             stats.hits += s.hits;
             stats.misses += s.misses;
@@ -103,11 +123,24 @@ impl LazyCache {
 
     /// Heap bytes of the caches made so far.
     pub(crate) fn heap_size(&self) -> usize {
-        [self.small.get(), self.large.get()]
-            .into_iter()
-            .flatten()
-            .map(|c| core::mem::size_of::<VerdictCache>() + c.heap_size())
-            .sum()
+        let Some(made) = self.made.get() else {
+            return 0;
+        };
+        // The first cache lives in `Made`; the full-size one in a box of its own.
+        let grown = made
+            .grown
+            .get()
+            .map_or(0, |c| core::mem::size_of::<VerdictCache>() + c.heap_size());
+        core::mem::size_of::<Made>() + made.first.heap_size() + grown
+    }
+}
+
+/// Makes the full-size cache beside `made`'s first one.
+#[cold]
+fn grow(made: &Made, capacity: usize) {
+    if let Some(c) = VerdictCache::new(capacity, false) {
+        // Two threads may both make one; the first to finish keeps it.
+        let _ = made.grown.get_or_init(|| Box::new(c));
     }
 }
 
@@ -130,12 +163,12 @@ mod tests {
         // Fill the small cache with distinct keys until it evicts its size.
         let mut i = 0;
         while small.evictions() < SMALL_ENTRIES as u32 {
-            let mut p = crate::checks::request::cache::Probe::new();
-            assert!(small.probe(0, 0, format!("https://h{i}.test").as_bytes(), &mut p));
+            let key = format!("https://h{i}.test");
+            let p = small.probe(0, 0, key.as_bytes()).unwrap();
             small.insert(&p, 0);
             c.after_miss(small, 256);
             if i < 2 {
-                assert!(c.large.get().is_none());
+                assert!(c.made.get().unwrap().grown.get().is_none());
             }
             i += 1;
         }

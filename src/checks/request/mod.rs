@@ -104,8 +104,8 @@ impl DocumentPolicy {
             };
             if let Some(cache) = cache.filter(|c| c.enabled()) {
                 if let Some(key) = request.cache_key(plan) {
-                    let mut probe = Probe::new();
-                    if cache.probe(key.destination, key.flags, key.url.as_bytes(), &mut probe) {
+                    if let Some(probe) = cache.probe(key.destination, key.flags, key.url.as_bytes())
+                    {
                         return self.check_cached(cache, &probe, slot, request, scope);
                     }
                 }
@@ -126,7 +126,7 @@ impl DocumentPolicy {
     fn check_cached<'r>(
         &self,
         cache: &VerdictCache,
-        probe: &Probe,
+        probe: &Probe<'_>,
         slot: Effective,
         request: &Request<'r>,
         scope: Scope,

@@ -43,32 +43,22 @@ where
     b.check(f);
 }
 
-/// A probe built by hand: `tag` and key `words` as given (so two probes can share a tag and
-/// differ only in their key words, which a real hash makes vanishingly rare).
-fn raw_probe(tag: u64, words: &[u64]) -> Probe {
-    let mut p = Probe::new();
-    for (i, w) in words.iter().enumerate() {
-        if let Some(dst) = p.buf.get_mut(8 + 8 * i..16 + 8 * i) {
-            dst.copy_from_slice(&w.to_le_bytes());
-        }
-    }
-    p.tag = tag;
-    p.len = words.len();
-    p
+/// A probe built by hand: `tag` and `key` as given (so two probes can share a tag and differ
+/// only in their key words, which a real hash makes vanishingly rare).
+fn raw_probe(tag: u64, key: &[u8]) -> Probe<'_> {
+    Probe { hash: 0, tag, key }
 }
 
 /// A real probe of `key` (destination 0, no flags).
-fn probe(cache: &VerdictCache, key: &[u8]) -> Probe {
-    let mut p = Probe::new();
-    assert!(cache.probe(0, 0, key, &mut p));
-    p
+fn probe<'k>(cache: &VerdictCache, key: &'k [u8]) -> Probe<'k> {
+    cache.probe(0, 0, key).unwrap()
 }
 
 const TAG: u64 = super::VALID | 7;
 /// Two keys with the same tag and two words each: a reader holding `A` must never take `B`'s
 /// verdict, nor `A`'s verdict half-overwritten.
-const A: [u64; 2] = [0xA1, 0xA2];
-const B: [u64; 2] = [0xB1, 0xB2];
+const A: [u8; 16] = *b"\xA1aaaaaaa\xA2aaaaaaa";
+const B: [u8; 16] = *b"\xB1bbbbbbb\xB2bbbbbbb";
 const VA: u64 = 0b01;
 const VB: u64 = 0b10;
 
@@ -276,8 +266,8 @@ fn sampling_is_per_thread() {
                 let mut lookups = 0;
                 for i in 0..WINDOW - 1 {
                     if c.enabled() {
-                        let p = probe(&c, format!("https://o{i}.test/").as_bytes());
-                        assert_eq!(c.get(&p), None);
+                        let url = format!("https://o{i}.test/");
+                        assert_eq!(c.get(&probe(&c, url.as_bytes())), None);
                         lookups += 1;
                     }
                 }
@@ -289,8 +279,8 @@ fn sampling_is_per_thread() {
         for i in 0..WINDOW {
             // Only this thread can complete a window, at its last miss.
             assert!(c.enabled(), "off before this thread's window ended");
-            let p = probe(&c, format!("https://m{i}.test/").as_bytes());
-            assert_eq!(c.get(&p), None);
+            let url = format!("https://m{i}.test/");
+            assert_eq!(c.get(&probe(&c, url.as_bytes())), None);
         }
         let back = (0..REPROBE).position(|_| c.enabled());
         assert_eq!(
