@@ -439,6 +439,16 @@ mod tests {
     }
 
     #[test]
+    fn inline_check_source_is_the_text_it_was_built_with() {
+        let check = InlineCheck::new(InlineType::StyleAttribute, "color: red")
+            .nonce("n")
+            .nonceable(true)
+            .parser_inserted(false);
+        assert_eq!(check.source(), "color: red");
+        assert_eq!(InlineCheck::new(InlineType::Script, "").source(), "");
+    }
+
+    #[test]
     fn effective_directive_for_inline_check_step_1() {
         use DirectiveKind as D;
         let want = [

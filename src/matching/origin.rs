@@ -300,10 +300,40 @@ mod tests {
         assert!(!self_matches("https://a.test", "blob:https://a.test/uuid"));
         assert!(!self_matches("https://a.test", "https://a.test:8443/"));
         assert!(self_matches("http://[::1]:8000", "http://[::1]:8000/x"));
+        assert!(!self_matches("http://[::1]:8000", "http://[::2]:8000/x"));
+        // An IPv4 host is compared as an address, with its port.
+        assert!(self_matches(
+            "http://10.0.0.1:8080",
+            "http://10.0.0.1:8080/x"
+        ));
+        assert!(!self_matches(
+            "http://10.0.0.1:8080",
+            "http://10.0.0.2:8080/x"
+        ));
+        assert!(!self_matches("http://10.0.0.1:8080", "http://10.0.0.1/x"));
+        assert!(!self_matches("http://10.0.0.1", "http://a.test/x"));
         assert!(self_matches("ftp://a.test", "ftp://a.test/x"));
         assert!(!self_matches("file:///x", "file:///x"));
         // A blob document inherits its creator's origin.
         assert!(self_matches("blob:https://a.test/uuid", "https://a.test/x"));
+    }
+
+    /// What the self-origin owns on the heap: a host past the 24 bytes kept inline, and the
+    /// scheme of an opaque origin (tuple origins name a static scheme).
+    #[test]
+    fn heap_size_counts_a_long_host_and_an_owned_scheme() {
+        let heap = |url: &str| SelfOrigin::new(&Url::parse(url).unwrap()).heap_size();
+        assert_eq!(heap("https://short.test/"), 0);
+        assert_eq!(heap("http://10.0.0.1/"), 0);
+        let long = "a-host-name-longer-than-24.example.test";
+        assert!(heap(&format!("https://{long}/")) >= long.len());
+        assert!(heap("app://local/") >= "app".len());
+        assert!(heap("app://local/") < heap(&format!("https://{long}/")));
+        assert_eq!(
+            heap(&format!("app://{long}/")),
+            heap("app://local/"),
+            "an opaque origin keeps no host"
+        );
     }
 
     #[test]

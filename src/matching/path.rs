@@ -118,6 +118,14 @@ mod tests {
             ("/a%4", "/a%41", false),
             ("/a/", "", false),
             ("/a", "", false),
+            // Step 8.3: the URL's escapes decode with either case of hex digit, at any place
+            // of a piece ("%4a" is "J", "%6A" is "j").
+            ("/J", "/%4a", true),
+            ("/j", "/%4a", false),
+            ("/j", "/%6A", true),
+            ("/abA/", "/ab%41/x", true),
+            ("/abA", "/ab%41", true),
+            ("/abB", "/ab%41", false),
         ];
         let failures: Vec<String> = cases
             .iter()

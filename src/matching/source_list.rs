@@ -483,6 +483,38 @@ mod tests {
         }
     }
 
+    /// Hosts whose first 16 bytes (the index's search key) are equal are told apart by their
+    /// whole names: the search orders them by name, and only sources of the URL's exact host
+    /// go on to the port and path steps (§6.7.2.8 steps 3.3-3.6).
+    #[test]
+    fn indexed_hosts_sharing_their_search_key() {
+        let mut sources: Vec<String> = (10..40)
+            .map(|i| format!("https://a-long-shared-prefix-{i}.test"))
+            .collect();
+        // Listed with a port only: the default-port URL of this host must not match, however
+        // many neighbours of the same key allow their own host on any port.
+        sources.push("https://a-long-shared-prefix-port.test:8443".into());
+        let owned = list(&sources.join(" "));
+        let big = owned.as_ref();
+        assert!(big.hosts().len() > INDEX_THRESHOLD);
+        let o = SelfOrigin::new(&Url::parse(O).unwrap());
+        let mut urls: Vec<(String, bool)> = (10..40)
+            .map(|i| (format!("https://a-long-shared-prefix-{i}.test/x"), true))
+            .collect();
+        urls.extend([
+            ("https://a-long-shared-prefix-port.test:8443/".into(), true),
+            ("https://a-long-shared-prefix-port.test/".into(), false),
+            ("https://a-long-shared-prefix-40.test/".into(), false),
+            ("https://a-long-shared-prefix-1.test/".into(), false),
+            ("https://a-long-shared-prefix-.test/".into(), false),
+        ]);
+        for (url, want) in urls {
+            let u = Url::parse(&url).unwrap();
+            let v = UrlView::new(&u);
+            assert_eq!(big.matches_url(&v, &o, 0), want, "{url}");
+        }
+    }
+
     #[test]
     fn integrity_against_many_hashes() {
         let hashes: Vec<String> = (0..500)

@@ -147,6 +147,12 @@ pub fn strongest_metadata<'a>(
     result
 }
 
+#[cfg(test)]
+thread_local! {
+    /// How many digests this thread computed (tests assert "once per algorithm").
+    static DIGESTS_COMPUTED: core::cell::Cell<usize> = const { core::cell::Cell::new(0) };
+}
+
 /// <https://w3c.github.io/webappsec-subresource-integrity/#apply-algorithm-to-response>: the
 /// padded base64 encoding of `bytes`' digest.
 ///
@@ -158,6 +164,8 @@ pub fn strongest_metadata<'a>(
 /// assert_eq!(apply_algorithm(HashAlgorithm::Sha256, b""), "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=");
 /// ```
 pub fn apply_algorithm(algorithm: HashAlgorithm, bytes: &[u8]) -> String {
+    #[cfg(test)]
+    DIGESTS_COMPUTED.with(|c| c.set(c.get() + 1));
     let b64 = &base64::engine::general_purpose::STANDARD;
     // Steps 1-2.
     match algorithm {
@@ -298,6 +306,58 @@ mod tests {
         // The value ends at the next "-" (SRI step 2.4 splits on every "-").
         assert_eq!(parse_metadata("sha256-a-b").next().unwrap().value, "a");
         assert_eq!(parse_metadata("").count(), 0);
+    }
+
+    #[test]
+    fn parse_metadata_steps_2_7_to_2_9_item_value_is_the_text_after_the_dash() {
+        let values: Vec<_> = parse_metadata("sha512-abc?opt sha256 SHA384-x/y+z=")
+            .map(|i| i.value())
+            .collect();
+        assert_eq!(values, ["abc", "", "x/y+z="]);
+    }
+
+    #[test]
+    fn get_the_strongest_metadata_of_owned_metadata() {
+        let m = IntegrityMetadata::parse("sha256-a sha512-b sha384-c sha512-d");
+        let strongest: Vec<_> = m
+            .strongest()
+            .iter()
+            .map(|i| (i.algorithm(), i.value()))
+            .collect();
+        assert_eq!(
+            strongest,
+            [(HashAlgorithm::Sha512, "b"), (HashAlgorithm::Sha512, "d")]
+        );
+        assert!(IntegrityMetadata::default().strongest().is_empty());
+    }
+
+    #[test]
+    fn does_response_match_metadata_list_step_4_owned_metadata_matches_its_digest() {
+        let body = b"console.log(1)";
+        let d384 = apply_algorithm(HashAlgorithm::Sha384, body);
+        let m = IntegrityMetadata::parse(&format!("sha256-wrong sha384-wrong sha384-{d384}"));
+        assert!(m.matches(body));
+        assert!(!m.matches(b"console.log(2)"));
+    }
+
+    #[test]
+    fn does_response_match_metadata_list_step_4_hashes_the_body_once() {
+        let body = b"console.log(1)";
+        let d256 = apply_algorithm(HashAlgorithm::Sha256, body);
+        let cases = [
+            ("sha256-a sha256-b sha256-c sha256-d".to_owned(), false),
+            (format!("sha256-a sha256-b sha256-{d256}"), true),
+            (format!("sha512-a sha256-{d256} sha512-b"), false),
+        ];
+        for (metadata, expected) in cases {
+            DIGESTS_COMPUTED.with(|c| c.set(0));
+            assert_eq!(
+                bytes_match_metadata(body, &metadata),
+                expected,
+                "{metadata}"
+            );
+            assert_eq!(DIGESTS_COMPUTED.with(|c| c.get()), 1, "{metadata}");
+        }
     }
 
     #[test]

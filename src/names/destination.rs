@@ -392,6 +392,52 @@ mod tests {
     }
 
     #[test]
+    fn effective_set_contains_exactly_the_inserted_slots() {
+        assert!(Effective::ALL
+            .iter()
+            .all(|&e| !EffectiveSet::EMPTY.contains(e)));
+        for &e in &Effective::ALL {
+            let mut set = EffectiveSet::EMPTY;
+            set.insert(e);
+            for &other in &Effective::ALL {
+                assert_eq!(set.contains(other), other == e, "{e:?} {other:?}");
+            }
+        }
+        let set: EffectiveSet = [Effective::ImgSrc, Effective::StyleSrcAttr]
+            .into_iter()
+            .collect();
+        assert!(set.contains(Effective::ImgSrc) && set.contains(Effective::StyleSrcAttr));
+        assert!(!set.contains(Effective::ConnectSrc) && !set.contains(Effective::ScriptSrcElem));
+    }
+
+    #[test]
+    fn get_fetch_directive_fallback_list() {
+        use DirectiveKind as D;
+        assert_eq!(
+            fallback_list(D::ScriptSrcElem),
+            [D::ScriptSrcElem, D::ScriptSrc, D::DefaultSrc]
+        );
+        assert_eq!(
+            fallback_list(D::FrameSrc),
+            [D::FrameSrc, D::ChildSrc, D::DefaultSrc]
+        );
+        assert_eq!(fallback_list(D::ImgSrc), [D::ImgSrc, D::DefaultSrc]);
+        for e in Effective::ALL {
+            assert_eq!(fallback_list(e.directive()), e.fallback_list(), "{e:?}");
+        }
+        // Any other directive: the empty list.
+        for d in [
+            D::FormAction,
+            D::DefaultSrc,
+            D::ScriptSrc,
+            D::ChildSrc,
+            D::Sandbox,
+        ] {
+            assert!(fallback_list(d).is_empty(), "{d}");
+        }
+    }
+
+    #[test]
     fn script_like_destinations() {
         let script_like: Vec<_> = Destination::ALL
             .iter()

@@ -307,6 +307,26 @@ mod tests {
     }
 
     #[test]
+    fn legacy_directive_note_finds_the_note_case_insensitively() {
+        assert_eq!(
+            legacy_directive_note("XHR-SRC"),
+            Some("Mozilla's pre-standard name; use connect-src")
+        );
+        for (name, why) in LEGACY_DIRECTIVES {
+            assert_eq!(legacy_directive_note(name), Some(*why), "{name}");
+            assert!(!why.is_empty(), "{name}");
+        }
+        assert_eq!(legacy_directive_note("img-src"), None);
+        assert_eq!(legacy_directive_note(""), None);
+    }
+
+    #[test]
+    fn directive_name_displays_its_lower_case_name() {
+        assert_eq!(DirectiveName::parse("IMG-SRC").to_string(), "img-src");
+        assert_eq!(DirectiveName::parse("X-Custom").to_string(), "x-custom");
+    }
+
+    #[test]
     fn legacy_names_are_not_known() {
         for (name, _) in LEGACY_DIRECTIVES {
             assert_eq!(DirectiveKind::from_name(name), None, "{name}");

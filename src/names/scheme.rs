@@ -169,7 +169,7 @@ mod tests {
     fn of_ignore_case_is_of_the_lower_case() {
         for s in [
             "http", "HTTP", "Https", "ws", "WSS", "ftp", "FiLe", "data", "blob", "httpss", "htt",
-            "", "é", "wsé",
+            "", "é", "wsé", "blobs", "httpz", "xttps", "wsx", "ftpx", "ftq", "filf", "httq",
         ] {
             assert_eq!(
                 SchemeSet::of_ignore_case(s),

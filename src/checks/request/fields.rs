@@ -377,6 +377,41 @@ mod tests {
         ]
     }
 
+    /// The key's URL is the serialization up to the path (or up to the path's end, for slots
+    /// whose lists have paths): the URL standard's positions, read from the path's offset.
+    #[test]
+    fn the_key_ends_where_the_url_standard_puts_the_path() {
+        use url::Position;
+        for text in [
+            "https://a.test/x/y?q=1#f",
+            "https://user:pw@a.test:8443/x",
+            "http://a.test",
+            "wss://[::1]:9/sock?x",
+            "ftp://10.0.0.1/f",
+            "data:text/plain,hi",
+            "blob:https://a.test/uuid",
+            "app://host/p/q?r",
+            "file:///etc/x",
+        ] {
+            let url = Url::parse(text).unwrap();
+            let r = Request::new(&url, Destination::Image);
+            let before = r.cache_key(SlotPlan::CACHED).unwrap().url;
+            assert_eq!(before, &url[..Position::BeforePath], "{text}");
+            let after = r
+                .cache_key(SlotPlan::CACHED | SlotPlan::PATHS)
+                .unwrap()
+                .url;
+            assert_eq!(after, &url[..Position::AfterPath], "{text}");
+            // After a redirect, paths are ignored (and the key says so).
+            let redirected = r.redirect_count(1);
+            let key = redirected
+                .cache_key(SlotPlan::CACHED | SlotPlan::PATHS)
+                .unwrap();
+            assert_eq!(key.url, &url[..Position::BeforePath], "{text}");
+            assert_eq!(key.flags, key_flags::REDIRECTED);
+        }
+    }
+
     #[test]
     fn every_field_a_check_reads_is_in_the_key() {
         use Destination as D;
