@@ -397,10 +397,7 @@ mod tests {
             let r = Request::new(&url, Destination::Image);
             let before = r.cache_key(SlotPlan::CACHED).unwrap().url;
             assert_eq!(before, &url[..Position::BeforePath], "{text}");
-            let after = r
-                .cache_key(SlotPlan::CACHED | SlotPlan::PATHS)
-                .unwrap()
-                .url;
+            let after = r.cache_key(SlotPlan::CACHED | SlotPlan::PATHS).unwrap().url;
             assert_eq!(after, &url[..Position::AfterPath], "{text}");
             // After a redirect, paths are ignored (and the key says so).
             let redirected = r.redirect_count(1);
