@@ -31,7 +31,6 @@
 //! no lock held. Checks never touch this cache: it only serves document setup.
 
 use core::hash::{BuildHasher, Hasher};
-use core::sync::atomic::{AtomicU64, Ordering};
 use foldhash::fast::RandomState;
 
 use crate::names::disposition::{Disposition, PolicySource};
@@ -104,8 +103,6 @@ pub struct PolicyCache {
     shards: Box<[CachePadded<Mutex<Shard>>]>,
     shard_entries: usize,
     shard_bytes: usize,
-    hits: AtomicU64,
-    misses: AtomicU64,
 }
 
 /// One shard: its entries (in no order; recency is a tick) and its frequency sketch.
@@ -128,6 +125,10 @@ struct Shard {
     doorkeeper: Box<[u64]>,
     /// Requests counted since the counters were last halved.
     counted: u32,
+    /// Calls answered from the shard, and calls that parsed (counted under the shard's lock,
+    /// which a call takes anyway).
+    hits: u64,
+    misses: u64,
 }
 
 /// One cached header value.
@@ -208,13 +209,13 @@ impl PolicyCache {
                         sketch: vec![0u8; sketch].into_boxed_slice(),
                         doorkeeper: vec![0u64; door].into_boxed_slice(),
                         counted: 0,
+                        hits: 0,
+                        misses: 0,
                     }))
                 })
                 .collect(),
             shard_entries,
             shard_bytes,
-            hits: AtomicU64::new(0),
-            misses: AtomicU64::new(0),
         }
     }
 
@@ -233,14 +234,13 @@ impl PolicyCache {
                 e.last_used = tick;
                 e.uses = e.uses.saturating_add(1);
                 let list = e.list.clone();
+                s.hits += 1;
                 s.requested(self.shard_entries);
-                drop(s);
-                self.hits.fetch_add(1, Ordering::Relaxed);
                 return list;
             }
+            s.misses += 1;
+            s.count(hash, self.shard_entries);
         }
-        shard.lock().count(hash, self.shard_entries);
-        self.misses.fetch_add(1, Ordering::Relaxed);
         // Compile with no lock held.
         let list = PolicyList::parse(text, disposition, source);
         let bytes = core::mem::size_of::<Entry>() + text.len() + list.memory_usage();
@@ -306,7 +306,7 @@ impl PolicyCache {
     /// assert_eq!(cache.hits(), 1);
     /// ```
     pub fn hits(&self) -> u64 {
-        self.hits.load(Ordering::Relaxed)
+        self.shards.iter().map(|s| s.lock().hits).sum()
     }
 
     /// Calls to [`PolicyCache::parse`] that parsed.
@@ -322,7 +322,7 @@ impl PolicyCache {
     /// assert_eq!(cache.misses(), 2); // the disposition is part of the key
     /// ```
     pub fn misses(&self) -> u64 {
-        self.misses.load(Ordering::Relaxed)
+        self.shards.iter().map(|s| s.lock().misses).sum()
     }
 
     /// Approximate heap bytes the cache holds: what its entries count against its bound, and

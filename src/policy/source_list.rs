@@ -670,3 +670,84 @@ mod size_tests {
         );
     }
 }
+
+#[cfg(test)]
+mod list_tests {
+    use super::*;
+    use crate::checks::document::DocumentPolicy;
+    use crate::names::destination::Destination;
+    use crate::names::disposition::{Disposition, PolicySource};
+    use crate::{PolicyList, Request};
+    use url::Url;
+
+    /// A policy whose lists are all compiled while parsing (`parse_with`): each list reads
+    /// its own hosts, schemes, nonces and hashes, never a neighbour's.
+    #[test]
+    fn every_list_compiled_at_once_reads_its_own_sources() {
+        let text = "img-src a.test; script-src b.test c.test 'nonce-n1'; \
+            connect-src d.test e.test f.test data:; style-src 'sha256-abc' g.test";
+        let list = PolicyList::parse_with(
+            text,
+            Disposition::Enforce,
+            PolicySource::Header,
+            &mut |_| {},
+        );
+        let doc = DocumentPolicy::new(&Url::parse("https://doc.test/").unwrap(), list);
+        let check = |url: &str, d: Destination| {
+            let u = Url::parse(url).unwrap();
+            let allowed = doc.check_request(&Request::new(&u, d)).is_allowed();
+            allowed
+        };
+        assert!(check("https://a.test/i.png", Destination::Image));
+        assert!(!check("https://b.test/i.png", Destination::Image));
+        assert!(check("https://c.test/s.js", Destination::Script));
+        assert!(!check("https://a.test/s.js", Destination::Script));
+        assert!(check("https://f.test/api", Destination::Empty));
+        assert!(check("data:,x", Destination::Empty));
+        assert!(!check("https://c.test/api", Destination::Empty));
+        assert!(check("https://g.test/s.css", Destination::Style));
+        assert!(!check("https://f.test/s.css", Destination::Style));
+    }
+
+    /// An arena's heap is every vector's room, each counted once, by its element size.
+    #[test]
+    fn arena_heap_counts_every_vector_once() {
+        use core::mem::size_of;
+        let mut arena = Arena::for_text("");
+        arena.hosts = Vec::with_capacity(1);
+        arena.keys = Vec::with_capacity(2);
+        arena.suffix_lens = Vec::with_capacity(3);
+        arena.nonces = Vec::with_capacity(4);
+        arena.schemes = Vec::with_capacity(5);
+        arena.hashes = Vec::with_capacity(6);
+        let room = [
+            arena.hosts.capacity() * size_of::<HostSource>(),
+            arena.keys.capacity() * size_of::<u128>(),
+            arena.suffix_lens.capacity() * size_of::<u32>(),
+            arena.nonces.capacity() * size_of::<NameRange>(),
+            arena.schemes.capacity() * size_of::<NameRange>(),
+            arena.hashes.capacity() * size_of::<StoredHash>(),
+        ];
+        assert!(room.iter().all(|&r| r > 0));
+        assert_eq!(arena.vectors_heap_size(), room.iter().sum::<usize>());
+    }
+
+    /// `same_name` compares what the search key leaves out: the length and the bytes past 16.
+    #[test]
+    fn same_name_compares_past_the_key() {
+        assert!(same_name(
+            b"a-long-shared-prefix-1.test",
+            b"a-long-shared-prefix-1.test"
+        ));
+        assert!(!same_name(
+            b"a-long-shared-prefix-1.test",
+            b"a-long-shared-prefix-2.test"
+        ));
+        assert!(!same_name(
+            b"a-long-shared-prefix-1.test",
+            b"a-long-shared-prefix-1.tests"
+        ));
+        assert!(!same_name(b"0123456789abcdef", b"0123456789abcdef0"));
+        assert!(same_name(b"short", b"short"));
+    }
+}

@@ -148,7 +148,7 @@ pub(super) mod key_flags {
 
 /// Matching cost (in the units of `CACHE_MIN_COST`) at or above which a slot's checks consult
 /// the cache. Measured in `benches/check.rs`; see `docs/performance.md`.
-const CACHE_MIN_COST: u32 = 5;
+const CACHE_MIN_COST: u32 = 18;
 
 /// Per effective slot, whether its checks consult the cache and which request facts their key
 /// must hold: computed by the slot's first check (from its compiled governing lists, which
