@@ -732,6 +732,61 @@ mod list_tests {
         assert_eq!(arena.vectors_heap_size(), room.iter().sum::<usize>());
     }
 
+    fn warnings_of(directive: DirectiveKind, value: &str) -> Vec<ParseWarning> {
+        let mut arena = Arena::for_text(value);
+        let mut out = Vec::new();
+        let _ = SourceList::compile(directive, value, value, 0, &mut arena, &mut |w| out.push(w));
+        out
+    }
+
+    /// CSP3 §2.3.1: `'none'` with other sources is ignored (a warning names it); alone, it
+    /// says nothing is allowed and earns no warning.
+    #[test]
+    fn none_with_other_sources_warns() {
+        let w = warnings_of(DirectiveKind::ImgSrc, "'none' a.test");
+        assert!(
+            matches!(w[..], [ParseWarning::NoneWithOtherSources { .. }]),
+            "{w:?}"
+        );
+        assert!(warnings_of(DirectiveKind::ImgSrc, "'none'").is_empty());
+        assert!(warnings_of(DirectiveKind::ImgSrc, "  'none'  ").is_empty());
+    }
+
+    /// Keywords other than `'self'` mean nothing in the lists that only ever match URLs
+    /// (base-uri, form-action, frame-ancestors): a warning says so; in fetch directives they
+    /// are no warning.
+    #[test]
+    fn keywords_in_url_only_lists_warn() {
+        let w = warnings_of(DirectiveKind::FormAction, "'unsafe-inline' 'self'");
+        assert!(
+            matches!(w[..], [ParseWarning::IneffectiveSource { .. }]),
+            "{w:?}"
+        );
+        assert!(warnings_of(DirectiveKind::FormAction, "'self' a.test").is_empty());
+        assert!(warnings_of(DirectiveKind::FrameSrc, "'unsafe-inline' 'self'").is_empty());
+        assert!(warnings_of(DirectiveKind::ScriptSrc, "'unsafe-inline' 'self'").is_empty());
+        assert!(warnings_of(DirectiveKind::StyleSrc, "'unsafe-hashes'").is_empty());
+    }
+
+    /// Host names are compared lower-cased, whatever the number of upper-case letters in the
+    /// policy's text (the lower-cased copy is made when there is any).
+    #[test]
+    fn upper_case_hosts_match_in_any_number() {
+        for text in [
+            "img-src HTTPS://AB.TEST",
+            "img-src https://Ab.test",
+            "img-src https://AB.test",
+        ] {
+            let list = PolicyList::parse(text, Disposition::Enforce, PolicySource::Header);
+            let doc = DocumentPolicy::new(&Url::parse("https://doc.test/").unwrap(), list);
+            let u = Url::parse("https://ab.test/i.png").unwrap();
+            let allowed = doc
+                .check_request(&Request::new(&u, Destination::Image))
+                .is_allowed();
+            assert!(allowed, "{text}");
+        }
+    }
+
     /// `same_name` compares what the search key leaves out: the length and the bytes past 16.
     #[test]
     fn same_name_compares_past_the_key() {
