@@ -768,6 +768,18 @@ mod list_tests {
         assert!(warnings_of(DirectiveKind::StyleSrc, "'unsafe-hashes'").is_empty());
     }
 
+    /// A source's `?query` or `#fragment` is ignored, and the warning's span is exactly that
+    /// part of the value.
+    #[test]
+    fn an_ignored_query_is_spanned_exactly() {
+        let value = "a.test https://b.test/p?q=1 c.test";
+        let w = warnings_of(DirectiveKind::ImgSrc, value);
+        let [ParseWarning::IgnoredQuery { span }] = w[..] else {
+            panic!("{w:?}");
+        };
+        assert_eq!(&value[span.start..span.end], "?q=1");
+    }
+
     /// Host names are compared lower-cased, whatever the number of upper-case letters in the
     /// policy's text (the lower-cased copy is made when there is any).
     #[test]
