@@ -236,6 +236,23 @@ mod tests {
             ),
             [(true, Some("'nonce-abc'".into()))]
         );
+        // A host-source, a scheme-source and `*`, each after a token that matches no URL.
+        assert_eq!(
+            explain("script-src a.test b.test", "https://b.test/x.js", |r| r),
+            [(true, Some("b.test".into()))]
+        );
+        assert_eq!(
+            explain(
+                "script-src 'unsafe-inline' https:",
+                "https://z.test/",
+                |r| r
+            ),
+            [(true, Some("https:".into()))]
+        );
+        assert_eq!(
+            explain("script-src 'unsafe-eval' *", "https://z.test/", |r| r),
+            [(true, Some("*".into()))]
+        );
         assert_eq!(
             explain(
                 "script-src https://a.test, img-src *",
