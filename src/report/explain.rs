@@ -255,6 +255,14 @@ mod tests {
         );
         assert_eq!(
             explain(
+                "script-src 'unsafe-inline' app:",
+                "app://x.test/y.js",
+                |r| r
+            ),
+            [(true, Some("app:".into()))]
+        );
+        assert_eq!(
+            explain(
                 "script-src https://a.test, img-src *",
                 "https://b.test/",
                 |r| r
