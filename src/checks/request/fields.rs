@@ -377,6 +377,21 @@ mod tests {
         ]
     }
 
+    /// The accessors give back what the builder set.
+    #[test]
+    fn accessors_return_the_request_fields() {
+        let u = Url::parse("https://a.test/x").unwrap();
+        let o = Url::parse("https://o.test/").unwrap();
+        let r = Request::new(&u, Destination::Font).original_url(&o);
+        assert_eq!(r.destination(), Destination::Font);
+        assert_eq!(r.url().as_str(), "https://a.test/x");
+        assert_eq!(r.reported_url().as_str(), "https://o.test/");
+        assert_eq!(
+            Request::new(&u, Destination::Worker).destination(),
+            Destination::Worker
+        );
+    }
+
     /// The key's URL is the serialization up to the path (or up to the path's end, for slots
     /// whose lists have paths): the URL standard's positions, read from the path's offset.
     #[test]
@@ -457,6 +472,13 @@ mod tests {
                 req(&a, D::Script),
                 req(&a, D::Script).nonce("abc"),
             ),
+            // Style lists read nonces too (§6.1.13 step 3).
+            (
+                "nonce",
+                "style-src 'nonce-abc'",
+                req(&a, D::Style),
+                req(&a, D::Style).nonce("abc"),
+            ),
             (
                 "integrity",
                 "script-src 'sha256-YWJj'",
@@ -479,6 +501,7 @@ mod tests {
         let mut covered: Vec<&str> = rows.iter().map(|r| r.0).collect();
         let mut fields = field_names(&req(&a, D::Image)).to_vec();
         covered.sort_unstable();
+        covered.dedup();
         fields.sort_unstable();
         assert_eq!(covered, fields, "every request field needs a row");
 
