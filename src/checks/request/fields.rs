@@ -377,6 +377,52 @@ mod tests {
         ]
     }
 
+    /// The documented rule of `CACHE_MIN_COST` (`docs/performance.md`, "When to consult
+    /// it"): connect-src is looked up in the cache for lists of 16 or more host-sources, any
+    /// indexed list, path-bearing lists of 8 or more, and several policies whose lists
+    /// together cost that much; smaller lists are matched.
+    #[test]
+    fn the_cache_is_consulted_for_lists_that_cost_more_than_a_lookup() {
+        let hosts = |n: usize, path: &str| -> String {
+            (0..n)
+                .map(|i| format!("https://h{i}.test{path}"))
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        let cached = |text: &str| {
+            let list = PolicyList::parse(text, Disposition::Enforce, PolicySource::Header);
+            SlotPlan::of(&list, CacheConfig::new(), Effective::ConnectSrc)
+                .contains(SlotPlan::CACHED)
+        };
+        let connect = |n: usize, path: &str| format!("connect-src {}", hosts(n, path));
+        assert!(!cached(
+            "connect-src 'self' https://a.test https://b.test wss://c.test"
+        ));
+        assert!(!cached(&connect(10, "")));
+        assert!(!cached(&connect(15, "")));
+        assert!(cached(&connect(16, "")));
+        assert!(cached(&connect(17, "")));
+        assert!(cached(&connect(1000, "")));
+        assert!(!cached(&connect(7, "/api/")));
+        assert!(cached(&connect(8, "/api/")));
+        // Scheme-sources of schemes without a bit are compared by name, one each.
+        assert!(!cached(&format!("{} a: b:", connect(13, ""))));
+        assert!(cached(&format!("{} a: b: c:", connect(13, ""))));
+        // Two policies of 7 hosts each: 18; of 6 each: 16.
+        assert!(cached(&format!("{}, {}", connect(7, ""), connect(7, ""))));
+        assert!(!cached(&format!("{}, {}", connect(6, ""), connect(6, ""))));
+        // Nothing is cached without a cache.
+        let list = PolicyList::parse(
+            &connect(1000, ""),
+            Disposition::Enforce,
+            PolicySource::Header,
+        );
+        assert!(
+            !SlotPlan::of(&list, CacheConfig::new().capacity(0), Effective::ConnectSrc)
+                .contains(SlotPlan::CACHED)
+        );
+    }
+
     /// The accessors give back what the builder set.
     #[test]
     fn accessors_return_the_request_fields() {
