@@ -324,6 +324,9 @@ mod tests {
     fn heap_size_counts_a_long_host_and_an_owned_scheme() {
         let heap = |url: &str| SelfOrigin::new(&Url::parse(url).unwrap()).heap_size();
         assert_eq!(heap("https://short.test/"), 0);
+        // A tuple origin given as an origin names its scheme statically too.
+        let origin = Url::parse("wss://short.test/").unwrap().origin();
+        assert_eq!(SelfOrigin::from_origin(&origin).heap_size(), 0);
         assert_eq!(heap("http://10.0.0.1/"), 0);
         let long = "a-host-name-longer-than-24.example.test";
         assert!(heap(&format!("https://{long}/")) >= long.len());
