@@ -3,8 +3,8 @@
 //! A browser sets up a policy for every document, iframe and worker, and mostly sees the same
 //! header again: every page of a site sends the same one. [`PolicyCache::parse`] returns the
 //! compiled policies of a header value it has seen without parsing anything: a keyed hash of
-//! the text, a look-up in one shard, a full compare of the text, and a reference count per
-//! policy.
+//! the text, a look-up in one shard's index, a full compare of the text, and one reference
+//! count for the whole list.
 //!
 //! # Bounds, and hostile headers
 //!
