@@ -180,7 +180,7 @@ fn main() {
             }
         }
         let per = |d: Duration| match *name {
-            "realistic" => format!("{:.2} µs", d.as_secs_f64() * 1e6 / REALISTIC_REPEAT as f64),
+            "realistic" => format!("{:.1} ns", d.as_secs_f64() * 1e9 / REALISTIC_REPEAT as f64),
             _ => format!("{:.3} ms", d.as_secs_f64() * 1e3),
         };
         println!("{name}: minimum of 25 interleaved passes");
