@@ -39,8 +39,10 @@ impl<'a> UrlView<'a> {
     // the values kept across it go (callgrind: 12 instructions a check). Few places call it.
     #[inline(always)]
     pub(crate) fn new(url: &'a Url) -> UrlView<'a> {
-        let scheme = url.scheme();
-        let bit = SchemeSet::of(scheme);
+        let (bit, scheme) = SchemeSet::of_serialization(url.as_str()).unwrap_or_else(|| {
+            let scheme = url.scheme();
+            (SchemeSet::of(scheme), scheme)
+        });
         // `domain()` first: most hosts are domains, and it returns a plain `&str` where
         // `host()` builds a `Host` in memory (callgrind: about 15 instructions a check).
         let host = match url.domain() {
@@ -145,7 +147,8 @@ impl SelfOrigin {
     pub(crate) fn new(url: &Url) -> SelfOrigin {
         // The URL standard's origin of an http(s), ws(s) or ftp URL is its own scheme, host and
         // port (or the scheme's default): read in place, without `Url::origin`'s copies.
-        let bit = SchemeSet::of(url.scheme());
+        let bit = SchemeSet::of_serialization(url.as_str())
+            .map_or_else(|| SchemeSet::of(url.scheme()), |(bit, _)| bit);
         if bit.intersects(SchemeSet::TUPLE_ORIGIN) {
             if let Some(host) = OwnedHost::of_special(url) {
                 // The URL parser already drops a port that is the scheme's default.

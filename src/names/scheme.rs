@@ -48,6 +48,22 @@ impl SchemeSet {
         }
     }
 
+    /// The bit and name of the scheme a URL serialization starts with (URL standard: the
+    /// lower-case scheme, then `:`), when that scheme has a bit and the serialization is at
+    /// least eight bytes long; `None` otherwise (the caller then reads `Url::scheme`).
+    ///
+    /// One word compared per scheme of the table, where `Url::scheme` and [`SchemeSet::of`]
+    /// would slice the serialization and compare the name byte by byte: every check of a URL
+    /// starts here.
+    #[inline]
+    pub(crate) fn of_serialization(serialization: &str) -> Option<(SchemeSet, &'static str)> {
+        let word = u64::from_le_bytes(*serialization.as_bytes().first_chunk::<8>()?);
+        PREFIXES
+            .iter()
+            .find(|p| word & p.mask == p.word)
+            .map(|p| (p.bit, p.name))
+    }
+
     /// [`SchemeSet::of`] the ASCII lower-case of `scheme`, without building it.
     #[inline]
     pub(crate) fn of_ignore_case(scheme: &str) -> SchemeSet {
@@ -115,15 +131,55 @@ impl SchemeSet {
 
 /// Is `s` an RFC 3986 `scheme`: ALPHA *( ALPHA / DIGIT / "+" / "-" / "." )?
 /// Each scheme bit and its name: [`SchemeSet::of`] is this table read the other way (a test
-/// holds them together).
+/// holds them together). `https` first: [`SchemeSet::of_serialization`] tries the rows in
+/// this order, and most requests are https.
 const NAMES: [(SchemeSet, &str); 6] = [
-    (SchemeSet::HTTP, "http"),
     (SchemeSet::HTTPS, "https"),
+    (SchemeSet::HTTP, "http"),
     (SchemeSet::WS, "ws"),
     (SchemeSet::WSS, "wss"),
     (SchemeSet::FTP, "ftp"),
     (SchemeSet::FILE, "file"),
 ];
+
+/// A scheme of [`NAMES`] followed by `:`, as the first bytes of a URL serialization read as
+/// one little-endian word: the bytes' values, and the mask that keeps just those bytes.
+#[derive(Clone, Copy)]
+struct Prefix {
+    word: u64,
+    mask: u64,
+    bit: SchemeSet,
+    name: &'static str,
+}
+
+/// [`NAMES`] as [`Prefix`]es, in the same order (every name with its `:` fits a word).
+const PREFIXES: [Prefix; NAMES.len()] = {
+    let mut out = [Prefix {
+        word: 0,
+        mask: 0,
+        bit: SchemeSet::empty(),
+        name: "",
+    }; NAMES.len()];
+    let mut i = 0;
+    while i < NAMES.len() {
+        let (bit, name) = NAMES[i];
+        let bytes = name.as_bytes();
+        let mut word = (b':' as u64) << (8 * bytes.len());
+        let mut j = 0;
+        while j < bytes.len() {
+            word |= (bytes[j] as u64) << (8 * j);
+            j += 1;
+        }
+        out[i] = Prefix {
+            word,
+            mask: u64::MAX >> (64 - 8 * (bytes.len() + 1)),
+            bit,
+            name,
+        };
+        i += 1;
+    }
+    out
+};
 
 #[inline]
 pub(crate) fn is_scheme(s: &str) -> bool {
@@ -190,6 +246,50 @@ mod tests {
         assert_eq!(SchemeSet::all().iter().count(), NAMES.len());
         assert_eq!(SchemeSet::empty().name(), "");
         assert_eq!((SchemeSet::HTTP | SchemeSet::WS).name(), "");
+    }
+
+    #[test]
+    fn of_serialization_reads_the_scheme_before_the_colon() {
+        let urls = [
+            "https://a.test/",
+            "http://a.test/",
+            "ws://a.test/",
+            "wss://a.test/",
+            "ftp://a.test/",
+            "file:///etc/hosts",
+            "httpsx://a.test/",
+            "http+x://a.test/",
+            "https-a://a.test",
+            "wsx://a.test/",
+            "files:///a/b/c",
+            "ftps://a.test/",
+            "blob:https://a.test/1",
+            "data:text/plain,hello",
+            "javascript:alert(1)",
+            "about:blank",
+            "h:/abcdefg",
+        ];
+        for text in urls {
+            let url = url::Url::parse(text).unwrap();
+            let want = SchemeSet::of(url.scheme());
+            match SchemeSet::of_serialization(url.as_str()) {
+                Some((bit, name)) => {
+                    assert_eq!((bit, name), (want, url.scheme()), "{text}");
+                    assert!(!bit.is_empty());
+                }
+                None => assert!(want.is_empty(), "{text}: {want:?} missed"),
+            }
+        }
+        // Shorter than a word: left to the caller, whatever the scheme.
+        assert_eq!(SchemeSet::of_serialization("ws://a/"), None);
+        assert_eq!(SchemeSet::of_serialization(""), None);
+        // Each name needs its colon right after it.
+        assert_eq!(
+            SchemeSet::of_serialization("https://"),
+            Some((SchemeSet::HTTPS, "https"))
+        );
+        assert_eq!(SchemeSet::of_serialization("httpss://x"), None);
+        assert_eq!(SchemeSet::of_serialization("HTTPS://x"), None);
     }
 
     #[test]

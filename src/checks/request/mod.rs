@@ -81,7 +81,10 @@ impl DocumentPolicy {
         }
     }
 
-    #[inline]
+    /// `always`: inlined into the caller of `check_request` (itself `#[inline]`), the check
+    /// saves no registers of its own; as a function of its own it paid a frame of 17
+    /// instructions (callgrind) on every check.
+    #[inline(always)]
     fn check<'r>(&self, request: &Request<'r>, scope: Scope) -> Verdict<'r> {
         let policies = self.list.as_slice();
         let slot = match self.prepare(request) {
