@@ -42,6 +42,13 @@ pub(crate) fn thread_number() -> usize {
     NUMBER.try_with(|n| *n).unwrap_or(0)
 }
 
+/// A number no earlier call in this process returned (a counter: 2^64 calls would wrap).
+#[inline]
+pub(crate) fn unique_number() -> u64 {
+    static NEXT: core::sync::atomic::AtomicU64 = core::sync::atomic::AtomicU64::new(1);
+    NEXT.fetch_add(1, core::sync::atomic::Ordering::Relaxed)
+}
+
 /// A mutual-exclusion lock (`parking_lot`'s: no poisoning, one byte, adaptive spinning).
 ///
 /// The verdict cache only ever calls [`Mutex::try_lock`]: a writer that finds the lock taken

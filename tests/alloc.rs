@@ -416,6 +416,18 @@ fn a_warm_setup_allocates_nothing() {
     // Dropping it frees without allocating, and the cache keeps the policies.
     let (n, ()) = allocations(|| drop(second));
     assert_eq!(n, 0);
+    // The next ones come from the thread's memo (and one in 17 from the shard again):
+    // nothing allocated either.
+    let (n, ()) = allocations(|| {
+        for _ in 0..40 {
+            drop(DocumentPolicy::new(
+                &doc,
+                cache.parse(REALISTIC, Disposition::Enforce, PolicySource::Header),
+            ));
+        }
+    });
+    assert_eq!(n, 0, "a setup answered by the memo allocated");
+    assert_eq!(cache.hits(), 41);
     let long = Url::parse("https://a-rather-long-host-name.example.test/").unwrap();
     let (n, _) = allocations(|| {
         DocumentPolicy::new(

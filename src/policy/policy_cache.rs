@@ -6,6 +6,13 @@
 //! the text, a look-up in one shard's index, a full compare of the text, and one reference
 //! count for the whole list.
 //!
+//! A thread that asks for the same header value twice in a row (the pages of one site, set up
+//! on one event loop) keeps the entry in a per-thread memo, and its next calls compare the
+//! text with the memo's and take the list from there: no hash, no lock (one relaxed count
+//! of the hit, on a counter of its own). After [`MEMO_RUN`] such answers in a row the next
+//! call goes through the shard, so the entry's recency and uses keep up with how often it is
+//! asked for.
+//!
 //! # Bounds, and hostile headers
 //!
 //! Header values come from any site, so the cache must neither grow with them nor let them
@@ -14,6 +21,9 @@
 //! - **Bounded**: at most `entries` header values and `bytes` bytes (the text, the compiled
 //!   policies and the entry itself), split evenly between the shards; a header value whose
 //!   entry would take more than an eighth of its shard's bytes is compiled but not kept.
+//!   Beyond that, each thread's memo keeps alive at most one entry the cache has since
+//!   evicted (one per thread, whatever the number of caches), until its next memo, a miss of
+//!   that key, or the thread's exit.
 //! - **Keyed**: the shard, the frequency counters and the entry's tag come from a hash under
 //!   random per-cache seeds (foldhash, a multiply-fold of the text), so an attacker cannot aim
 //!   headers at a shard or a counter. A hit needs the whole text (and disposition and source) to be equal, never the
@@ -30,12 +40,14 @@
 //! Locks come from `src/sync.rs` (one per shard, on its own cache lines); a miss compiles with
 //! no lock held. Checks never touch this cache: it only serves document setup.
 
+use core::cell::RefCell;
 use core::hash::{BuildHasher, Hasher};
 use foldhash::fast::RandomState;
+use std::sync::Arc;
 
 use crate::names::disposition::{Disposition, PolicySource};
 use crate::policy::list::PolicyList;
-use crate::sync::{CachePadded, Mutex};
+use crate::sync::{thread_number, AtomicU64, CachePadded, Mutex, Ordering};
 
 /// Header values a [`PolicyCache::default`] holds at most.
 ///
@@ -97,6 +109,11 @@ const MAX_ENTRY_FRACTION: usize = 8;
 /// ```
 #[derive(Debug)]
 pub struct PolicyCache {
+    /// The cache's number, unique in the process: what a thread's [`Memo`] names it by.
+    id: u64,
+    /// Hits answered by threads' memos, one counter per thread number (modulo their count),
+    /// each on its own cache lines.
+    memo_hits: Box<[CachePadded<AtomicU64>]>,
     /// The hash's random seeds.
     hasher: RandomState,
     /// A power-of-two number of shards.
@@ -137,7 +154,7 @@ struct Entry {
     hash: u64,
     disposition: Disposition,
     source: PolicySource,
-    text: Box<str>,
+    text: Arc<str>,
     /// The compiled policies, in one shared allocation: a hit clones one reference count.
     list: PolicyList,
     /// What the entry costs the shard (text, policies, the entry).
@@ -196,6 +213,10 @@ impl PolicyCache {
             .max(1)
             .next_power_of_two();
         PolicyCache {
+            id: crate::sync::unique_number(),
+            memo_hits: (0..MEMO_HIT_COUNTERS)
+                .map(|_| CachePadded(AtomicU64::new(0)))
+                .collect(),
             hasher: RandomState::default(),
             shards: (0..shards)
                 .map(|_| {
@@ -223,7 +244,21 @@ impl PolicyCache {
     /// source) was seen before: the list shares the compiled policies, and its verdicts are
     /// those of a fresh parse.
     pub fn parse(&self, text: &str, disposition: Disposition, source: PolicySource) -> PolicyList {
+        // The thread's memo first: a hit takes no lock and needs no hash.
+        if let Some(list) = memo_hit(self.id, text, disposition, source) {
+            if let Some(c) = self.memo_hits.get(thread_number() % MEMO_HIT_COUNTERS) {
+                c.fetch_add(1, Ordering::Relaxed);
+            }
+            return list;
+        }
         let hash = self.hash(text, disposition, source);
+        let key = Key {
+            cache: self.id,
+            hash,
+            disposition,
+            source,
+        };
+        let asked_before = memo_note(key);
         let shard = &self.shards[(hash as usize) & (self.shards.len() - 1)];
         {
             let mut s = shard.lock();
@@ -234,16 +269,27 @@ impl PolicyCache {
                 e.last_used = tick;
                 e.uses = e.uses.saturating_add(1);
                 let list = e.list.clone();
+                let memo = asked_before.then(|| Held {
+                    key,
+                    text: e.text.clone(),
+                    list: list.clone(),
+                });
                 s.hits += 1;
                 s.requested(self.shard_entries);
+                drop(s);
+                if let Some(held) = memo {
+                    memo_keep(held);
+                }
                 return list;
             }
             s.misses += 1;
             s.count(hash, self.shard_entries);
         }
+        // The shard no longer holds it: neither does the thread's memo.
+        memo_forget(&key);
         // Compile with no lock held.
         let list = PolicyList::parse(text, disposition, source);
-        let bytes = core::mem::size_of::<Entry>() + text.len() + list.memory_usage();
+        let bytes = core::mem::size_of::<Entry>() + ARC_COUNTS + text.len() + list.memory_usage();
         if bytes <= self.shard_bytes / MAX_ENTRY_FRACTION && self.shard_entries > 0 {
             shard.lock().admit(
                 Entry {
@@ -293,7 +339,8 @@ impl PolicyCache {
         self.len() == 0
     }
 
-    /// Calls to [`PolicyCache::parse`] answered from the cache.
+    /// Calls to [`PolicyCache::parse`] answered from the cache (by a shard or a thread's memo),
+    /// exactly.
     ///
     /// # Example
     ///
@@ -306,7 +353,12 @@ impl PolicyCache {
     /// assert_eq!(cache.hits(), 1);
     /// ```
     pub fn hits(&self) -> u64 {
-        self.shards.iter().map(|s| s.lock().hits).sum()
+        self.shards.iter().map(|s| s.lock().hits).sum::<u64>()
+            + self
+                .memo_hits
+                .iter()
+                .map(|c| c.load(Ordering::Relaxed))
+                .sum::<u64>()
     }
 
     /// Calls to [`PolicyCache::parse`] that parsed.
@@ -367,6 +419,122 @@ impl PolicyCache {
         h.write_u8((disposition as u8) << 1 | source as u8);
         h.finish()
     }
+}
+
+/// Counters of memo hits per cache: threads whose numbers differ modulo this count never
+/// write the same line.
+const MEMO_HIT_COUNTERS: usize = 16;
+/// A thread's memo answers at most this many calls in a row: the next goes through the
+/// shard, so that the entry's recency and uses (what admission weighs) keep up with its
+/// popularity.
+const MEMO_RUN: u32 = 16;
+/// The two reference counts in front of an `Arc`'s value.
+const ARC_COUNTS: usize = 2 * core::mem::size_of::<usize>();
+
+/// What a cached header value is looked up by.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Key {
+    /// The cache's [`PolicyCache::id`].
+    cache: u64,
+    hash: u64,
+    disposition: Disposition,
+    source: PolicySource,
+}
+
+/// A thread's memo: the key it asked for last, and the last entry a shard answered it with
+/// when it asked for that key twice in a row. A thread that keeps setting up documents with
+/// one header (the pages of one site) then finds it here, with no hash and no lock: the
+/// text compared in full, one reference count for the list.
+///
+/// One per thread, whatever the number of caches: it keeps at most one header value alive
+/// beyond the bounds of its cache (until the thread's next memo, a miss of that key, or the
+/// thread's exit).
+struct Memo {
+    last: Option<Key>,
+    held: Option<Held>,
+    /// Calls answered from `held` since a shard last answered.
+    run: u32,
+}
+
+/// An entry as a thread's memo holds it (the text and the policies shared with the entry).
+struct Held {
+    key: Key,
+    text: Arc<str>,
+    list: PolicyList,
+}
+
+thread_local! {
+    static MEMO: RefCell<Memo> = const {
+        RefCell::new(Memo {
+            last: None,
+            held: None,
+            run: 0,
+        })
+    };
+}
+
+/// The policies of this header value, if the calling thread's memo holds them from this
+/// cache and has answered fewer than [`MEMO_RUN`] calls in a row.
+#[inline]
+fn memo_hit(
+    cache: u64,
+    text: &str,
+    disposition: Disposition,
+    source: PolicySource,
+) -> Option<PolicyList> {
+    MEMO.try_with(|m| {
+        let mut m = m.try_borrow_mut().ok()?;
+        let m = &mut *m;
+        let held = m.held.as_ref()?;
+        let k = &held.key;
+        if m.run < MEMO_RUN
+            && k.cache == cache
+            && k.disposition == disposition
+            && k.source == source
+            && *held.text == *text
+        {
+            m.run += 1;
+            return Some(held.list.clone());
+        }
+        None
+    })
+    .ok()
+    .flatten()
+}
+
+/// Records `key` as the calling thread's last; true when it was already.
+#[inline]
+fn memo_note(key: Key) -> bool {
+    MEMO.try_with(|m| {
+        m.try_borrow_mut()
+            .is_ok_and(|mut m| m.last.replace(key) == Some(key))
+    })
+    .unwrap_or(false)
+}
+
+/// Keeps an entry a shard answered with in the calling thread's memo.
+fn memo_keep(held: Held) {
+    let old = MEMO.try_with(|m| {
+        m.try_borrow_mut().ok().and_then(|mut m| {
+            m.run = 0;
+            m.held.replace(held)
+        })
+    });
+    // The replaced entry's counts drop here, with the memo no longer borrowed.
+    drop(old);
+}
+
+/// Empties the calling thread's memo if it holds `key`.
+fn memo_forget(key: &Key) {
+    let old = MEMO.try_with(|m| {
+        let mut m = m.try_borrow_mut().ok()?;
+        if m.held.as_ref().is_some_and(|h| h.key == *key) {
+            m.held.take()
+        } else {
+            None
+        }
+    });
+    drop(old);
 }
 
 impl Shard {
@@ -668,6 +836,117 @@ mod tests {
         }
         assert!(c.hits() - before < 16);
         assert!(c.len() <= 16);
+    }
+
+    /// Hits answered by the shards and by the threads' memos.
+    fn hit_split(c: &PolicyCache) -> (u64, u64) {
+        let shard: u64 = c.shards.iter().map(|s| s.lock().hits).sum();
+        (shard, c.hits() - shard)
+    }
+
+    fn memo_holds(text: &str) -> bool {
+        MEMO.with(|m| m.borrow().held.as_ref().is_some_and(|h| *h.text == *text))
+    }
+
+    #[test]
+    fn a_header_asked_for_twice_in_a_row_is_answered_from_the_thread_memo() {
+        let c = PolicyCache::new(64, 1 << 20);
+        let text = "default-src 'self'; img-src https://cdn.test";
+        let first = c.parse(text, E, H);
+        assert!(!memo_holds(text), "a miss fills no memo");
+        let _ = c.parse(text, E, H);
+        assert!(memo_holds(text), "the second call in a row fills it");
+        assert_eq!(hit_split(&c), (1, 0));
+        let calls = 3 * (MEMO_RUN as u64 + 1) + 5;
+        for _ in 0..calls {
+            let l = c.parse(text, E, H);
+            assert!(Arc::ptr_eq(&l.as_slice()[0], &first.as_slice()[0]));
+        }
+        // Every (MEMO_RUN + 1)th call goes through the shard, the others are the memo's.
+        let through_shard = calls / (MEMO_RUN as u64 + 1);
+        assert_eq!(hit_split(&c), (1 + through_shard, calls - through_shard));
+        assert_eq!((c.hits(), c.misses()), (1 + calls, 1));
+        // So the entry's uses keep counting (what admission weighs against newcomers).
+        let uses = c
+            .shards
+            .iter()
+            .flat_map(|s| s.lock().entries.iter().map(|e| e.uses).collect::<Vec<_>>())
+            .sum::<u8>();
+        assert_eq!(u64::from(uses), 1 + through_shard);
+    }
+
+    #[test]
+    fn a_memo_answers_only_its_cache_and_its_exact_key() {
+        let a = PolicyCache::new(64, 1 << 20);
+        let b = PolicyCache::new(64, 1 << 20);
+        let text = "script-src 'self' https://a.test";
+        for _ in 0..3 {
+            let _ = a.parse(text, E, H);
+        }
+        assert_eq!(hit_split(&a), (1, 1));
+        // Another cache, disposition, source or text: not the memo's.
+        let _ = b.parse(text, E, H);
+        assert_eq!((b.hits(), b.misses()), (0, 1));
+        for (t, d, s) in [
+            (text, Disposition::Report, H),
+            (text, E, PolicySource::Meta),
+            ("script-src 'self' https://a.tesT", E, H),
+            ("script-src 'self' https://a.test ", E, H),
+            ("script-src 'self' https://a.tes", E, H),
+        ] {
+            assert_eq!(a.parse(t, d, s), PolicyList::parse(t, d, s));
+        }
+        assert_eq!((a.hits(), a.misses()), (2, 6));
+        // The memo still holds the first key: asked again, it answers.
+        let _ = a.parse(text, E, H);
+        assert_eq!(hit_split(&a), (1, 2));
+    }
+
+    #[test]
+    fn a_miss_empties_the_memo_of_its_key() {
+        let c = PolicyCache::new(64, 1 << 20);
+        let text = "img-src 'self'";
+        let _ = c.parse(text, E, H);
+        let _ = c.parse(text, E, H);
+        assert!(memo_holds(text));
+        // The shard loses the entry (as an eviction would).
+        for s in c.shards.iter() {
+            let mut s = s.lock();
+            s.entries.clear();
+            s.hashes.clear();
+            s.index.fill(0);
+        }
+        // The memo answers its run, then the shard misses: the memo lets go of the entry.
+        for _ in 0..MEMO_RUN {
+            let _ = c.parse(text, E, H);
+        }
+        assert!(memo_holds(text));
+        assert_eq!(c.misses(), 1);
+        let _ = c.parse(text, E, H);
+        assert_eq!(c.misses(), 2);
+        assert!(!memo_holds(text));
+    }
+
+    #[test]
+    fn memo_hits_are_counted_exactly_on_every_thread() {
+        let c = PolicyCache::new(64, 1 << 20);
+        let threads = 6;
+        std::thread::scope(|s| {
+            for t in 0..threads {
+                let c = &c;
+                s.spawn(move || {
+                    for i in 0..500 {
+                        // Runs of one header, then another: memos filled and replaced.
+                        let text = format!("img-src h{}.test", (i / 50 + t) % 3);
+                        assert_eq!(c.parse(&text, E, H), PolicyList::parse(&text, E, H));
+                    }
+                });
+            }
+        });
+        assert_eq!(c.hits() + c.misses(), threads as u64 * 500);
+        assert!(c.misses() <= 3 * threads as u64, "{}", c.misses());
+        let (_, memo) = hit_split(&c);
+        assert!(memo > threads as u64 * 400, "{memo}");
     }
 
     #[test]
