@@ -6,10 +6,11 @@
 //! the text, a look-up in one shard's index, a full compare of the text, and one reference
 //! count for the whole list.
 //!
-//! A thread that asks for the same header value twice in a row (the pages of one site, set up
-//! on one event loop) keeps the entry in a per-thread memo, and its next calls compare the
-//! text with the memo's and take the list from there: no hash, no lock (one relaxed count
-//! of the hit, on a counter of its own). After [`MEMO_RUN`] such answers in a row the next
+//! A thread that asks again for a header value among the last four it asked for (the pages of
+//! one site, set up on one event loop, with a policy and a report-only policy, say) keeps the
+//! entry in a per-thread memo, and its next calls compare the text with the memo's and take
+//! the list from there: no hash, no lock (one relaxed count of the hit, on a counter of its
+//! own). After [`MEMO_RUN`] such answers in a row the next
 //! call goes through the shard, so the entry's recency and uses keep up with how often it is
 //! asked for.
 //!
@@ -21,9 +22,9 @@
 //! - **Bounded**: at most `entries` header values and `bytes` bytes (the text, the compiled
 //!   policies and the entry itself), split evenly between the shards; a header value whose
 //!   entry would take more than an eighth of its shard's bytes is compiled but not kept.
-//!   Beyond that, each thread's memo keeps alive at most one entry the cache has since
-//!   evicted (one per thread, whatever the number of caches), until its next memo, a miss of
-//!   that key, or the thread's exit.
+//!   Beyond that, each thread's memo keeps alive at most four entries their caches have since
+//!   evicted (four per thread, whatever the number of caches), until the thread memoizes
+//!   others, a shard misses them, or the thread exits.
 //! - **Keyed**: the shard, the frequency counters and the entry's tag come from a hash under
 //!   random per-cache seeds (foldhash, a multiply-fold of the text), so an attacker cannot aim
 //!   headers at a shard or a counter. A hit needs the whole text (and disposition and source) to be equal, never the
@@ -242,7 +243,9 @@ impl PolicyCache {
 
     /// [`PolicyList::parse`], from the cache when this header value (with this disposition and
     /// source) was seen before: the list shares the compiled policies, and its verdicts are
-    /// those of a fresh parse.
+    /// those of a fresh parse. A thread that asks again for one of the last values it asked
+    /// for is answered from its own memo after that, without a hash or a lock (see the module
+    /// documentation of `src/policy/policy_cache.rs`).
     pub fn parse(&self, text: &str, disposition: Disposition, source: PolicySource) -> PolicyList {
         // The thread's memo first: a hit takes no lock and needs no hash.
         if let Some(list) = memo_hit(self.id, text, disposition, source) {
@@ -273,6 +276,7 @@ impl PolicyCache {
                     key,
                     text: e.text.clone(),
                     list: list.clone(),
+                    run: 0,
                 });
                 s.hits += 1;
                 s.requested(self.shard_entries);
@@ -428,6 +432,8 @@ const MEMO_HIT_COUNTERS: usize = 16;
 /// shard, so that the entry's recency and uses (what admission weighs) keep up with its
 /// popularity.
 const MEMO_RUN: u32 = 16;
+/// Keys a thread's memo remembers, and entries it holds.
+const MEMO_SLOTS: usize = 4;
 /// The two reference counts in front of an `Arc`'s value.
 const ARC_COUNTS: usize = 2 * core::mem::size_of::<usize>();
 
@@ -441,19 +447,21 @@ struct Key {
     source: PolicySource,
 }
 
-/// A thread's memo: the key it asked for last, and the last entry a shard answered it with
-/// when it asked for that key twice in a row. A thread that keeps setting up documents with
-/// one header (the pages of one site) then finds it here, with no hash and no lock: the
-/// text compared in full, one reference count for the list.
+/// A thread's memo: the last [`MEMO_SLOTS`] keys it asked for, and up to [`MEMO_SLOTS`]
+/// entries a shard answered it with for a key it had asked for among them. A thread that
+/// keeps setting up documents with the same headers (the pages of one site, with a policy
+/// and a report-only policy, say) then finds them here, with no hash and no lock: the text
+/// compared in full, one reference count for the list.
 ///
-/// One per thread, whatever the number of caches: it keeps at most one header value alive
-/// beyond the bounds of its cache (until the thread's next memo, a miss of that key, or the
-/// thread's exit).
+/// One per thread, whatever the number of caches: it keeps at most [`MEMO_SLOTS`] header
+/// values alive beyond the bounds of their caches (until the thread memoizes others, a shard
+/// misses them, or the thread exits).
 struct Memo {
-    last: Option<Key>,
-    held: Option<Held>,
-    /// Calls answered from `held` since a shard last answered.
-    run: u32,
+    /// Keys asked for, the oldest replaced first.
+    recent: [Option<Key>; MEMO_SLOTS],
+    next_recent: usize,
+    held: [Option<Held>; MEMO_SLOTS],
+    next_held: usize,
 }
 
 /// An entry as a thread's memo holds it (the text and the policies shared with the entry).
@@ -461,20 +469,23 @@ struct Held {
     key: Key,
     text: Arc<str>,
     list: PolicyList,
+    /// Calls answered from here since a shard last answered.
+    run: u32,
 }
 
 thread_local! {
     static MEMO: RefCell<Memo> = const {
         RefCell::new(Memo {
-            last: None,
-            held: None,
-            run: 0,
+            recent: [None; MEMO_SLOTS],
+            next_recent: 0,
+            held: [const { None }; MEMO_SLOTS],
+            next_held: 0,
         })
     };
 }
 
 /// The policies of this header value, if the calling thread's memo holds them from this
-/// cache and has answered fewer than [`MEMO_RUN`] calls in a row.
+/// cache and has answered fewer than [`MEMO_RUN`] calls for them in a row.
 #[inline]
 fn memo_hit(
     cache: u64,
@@ -484,55 +495,71 @@ fn memo_hit(
 ) -> Option<PolicyList> {
     MEMO.try_with(|m| {
         let mut m = m.try_borrow_mut().ok()?;
-        let m = &mut *m;
-        let held = m.held.as_ref()?;
-        let k = &held.key;
-        if m.run < MEMO_RUN
-            && k.cache == cache
-            && k.disposition == disposition
-            && k.source == source
-            && *held.text == *text
-        {
-            m.run += 1;
-            return Some(held.list.clone());
+        let held = m.held.iter_mut().flatten().find(|h| {
+            h.key.cache == cache
+                && h.key.disposition == disposition
+                && h.key.source == source
+                && *h.text == *text
+        })?;
+        if held.run >= MEMO_RUN {
+            return None;
         }
-        None
+        held.run += 1;
+        Some(held.list.clone())
     })
     .ok()
     .flatten()
 }
 
-/// Records `key` as the calling thread's last; true when it was already.
+/// Records `key` among the calling thread's recent keys; true when it was already.
 #[inline]
 fn memo_note(key: Key) -> bool {
     MEMO.try_with(|m| {
-        m.try_borrow_mut()
-            .is_ok_and(|mut m| m.last.replace(key) == Some(key))
+        let Ok(mut m) = m.try_borrow_mut() else {
+            return false;
+        };
+        if m.recent.contains(&Some(key)) {
+            return true;
+        }
+        let at = m.next_recent;
+        m.recent[at] = Some(key);
+        m.next_recent = (at + 1) % MEMO_SLOTS;
+        false
     })
     .unwrap_or(false)
 }
 
-/// Keeps an entry a shard answered with in the calling thread's memo.
+/// Keeps an entry a shard answered with in the calling thread's memo: in place of the same
+/// key's, or of the oldest.
 fn memo_keep(held: Held) {
     let old = MEMO.try_with(|m| {
-        m.try_borrow_mut().ok().and_then(|mut m| {
-            m.run = 0;
-            m.held.replace(held)
-        })
+        let mut m = m.try_borrow_mut().ok()?;
+        let at = match m
+            .held
+            .iter()
+            .position(|h| h.as_ref().is_some_and(|h| h.key == held.key))
+        {
+            Some(at) => at,
+            None => {
+                let at = m.next_held;
+                m.next_held = (at + 1) % MEMO_SLOTS;
+                at
+            }
+        };
+        m.held[at].replace(held)
     });
     // The replaced entry's counts drop here, with the memo no longer borrowed.
     drop(old);
 }
 
-/// Empties the calling thread's memo if it holds `key`.
+/// Lets go of the calling thread's memo of `key`, if it holds one.
 fn memo_forget(key: &Key) {
     let old = MEMO.try_with(|m| {
         let mut m = m.try_borrow_mut().ok()?;
-        if m.held.as_ref().is_some_and(|h| h.key == *key) {
-            m.held.take()
-        } else {
-            None
-        }
+        m.held
+            .iter_mut()
+            .find(|h| h.as_ref().is_some_and(|h| h.key == *key))
+            .and_then(Option::take)
     });
     drop(old);
 }
@@ -845,7 +872,7 @@ mod tests {
     }
 
     fn memo_holds(text: &str) -> bool {
-        MEMO.with(|m| m.borrow().held.as_ref().is_some_and(|h| *h.text == *text))
+        MEMO.with(|m| m.borrow().held.iter().flatten().any(|h| *h.text == *text))
     }
 
     #[test]
@@ -873,6 +900,40 @@ mod tests {
             .flat_map(|s| s.lock().entries.iter().map(|e| e.uses).collect::<Vec<_>>())
             .sum::<u8>();
         assert_eq!(u64::from(uses), 1 + through_shard);
+    }
+
+    #[test]
+    fn a_policy_and_a_report_only_policy_are_both_memoized() {
+        let c = PolicyCache::new(64, 1 << 20);
+        let enforce = "default-src 'self'";
+        let report = "script-src 'none'; report-uri /r";
+        // Documents of one site, each with both headers.
+        for _ in 0..10 {
+            let _ = c.parse(enforce, E, H);
+            let _ = c.parse(report, Disposition::Report, H);
+        }
+        // 2 misses, 2 shard hits that fill the memo, then 16 from the memo.
+        assert_eq!(hit_split(&c), (2, 16));
+        assert!(memo_holds(enforce) && memo_holds(report));
+    }
+
+    #[test]
+    fn a_memo_holds_at_most_its_slots() {
+        let c = PolicyCache::new(64, 1 << 20);
+        let texts: Vec<String> = (0..2 * MEMO_SLOTS)
+            .map(|i| format!("img-src h{i}.test"))
+            .collect();
+        for t in &texts {
+            for _ in 0..3 {
+                let _ = c.parse(t, E, H);
+            }
+        }
+        let held = MEMO.with(|m| m.borrow().held.iter().flatten().count());
+        assert_eq!(held, MEMO_SLOTS);
+        // The latest ones.
+        for t in &texts[MEMO_SLOTS..] {
+            assert!(memo_holds(t), "{t}");
+        }
     }
 
     #[test]
