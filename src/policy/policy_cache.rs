@@ -1011,6 +1011,119 @@ mod tests {
     }
 
     #[test]
+    fn a_thread_memoizes_only_what_it_asked_for_again() {
+        let c = PolicyCache::new(64, 1 << 20);
+        let text = "img-src https://cdn.test";
+        let _ = c.parse(text, E, H);
+        let _ = c.parse(text, E, H);
+        assert!(memo_holds(text));
+        std::thread::scope(|s| {
+            s.spawn(|| {
+                // Another thread: its first call is a shard hit, which it does not memoize;
+                // its second is.
+                let _ = c.parse(text, E, H);
+                assert!(!memo_holds(text));
+                let _ = c.parse(text, E, H);
+                assert!(memo_holds(text));
+            });
+        });
+        assert_eq!(hit_split(&c), (3, 0));
+    }
+
+    #[test]
+    fn memo_hits_are_counted_whatever_the_thread_number() {
+        // More threads than the counters (their numbers wrap onto the 16 lines), each with a
+        // miss or shard hit, a shard hit that fills its memo, and a memo hit.
+        let c = PolicyCache::new(64, 1 << 20);
+        let threads = 20 * MEMO_HIT_COUNTERS;
+        for _ in 0..threads {
+            std::thread::scope(|s| {
+                s.spawn(|| {
+                    for _ in 0..3 {
+                        let _ = c.parse("img-src 'self'", E, H);
+                    }
+                });
+            });
+        }
+        assert_eq!((c.hits(), c.misses()), (3 * threads as u64 - 1, 1));
+        assert_eq!(hit_split(&c).1, threads as u64);
+    }
+
+    #[test]
+    fn memory_usage_counts_the_counters_the_index_and_each_entry() {
+        // 16 shards of 64 entries: an index of 128 slots (4 bytes each), a sketch of 16
+        // counters per entry (1 byte each) and a doorkeeper of 128 bits per entry.
+        let c = PolicyCache::new(1024, 16 << 20);
+        assert_eq!(c.shards.len(), 16);
+        let shard = core::mem::size_of::<CachePadded<Mutex<Shard>>>();
+        let empty = 16 * (shard + 128 * 4 + 64 * 16 + 64 * 128 / 8);
+        assert_eq!(c.memory_usage(), empty);
+        let text = "default-src 'self'; img-src https://a.test https://b.test";
+        let list = c.parse(text, E, H);
+        let entry = core::mem::size_of::<Entry>() + ARC_COUNTS + text.len() + list.memory_usage();
+        // The shard's vectors: room for the entry and its hash, and for a few more.
+        let (spare_entries, hashes) = c
+            .shards
+            .iter()
+            .map(|s| {
+                let s = s.lock();
+                (s.entries.capacity() - s.entries.len(), s.hashes.capacity())
+            })
+            .fold((0, 0), |(a, b), (x, y)| (a + x, b + y));
+        assert!(hashes >= 1);
+        assert_eq!(
+            c.memory_usage(),
+            empty + entry + spare_entries * core::mem::size_of::<Entry>() + hashes * 8
+        );
+    }
+
+    #[test]
+    fn an_entry_over_an_eighth_of_its_shard_is_not_kept() {
+        // One shard of 16 entries and 64 KiB: entries up to 8 KiB.
+        let c = PolicyCache::new(16, 64 * 1024);
+        assert_eq!(c.shards.len(), 1);
+        let sized = |hosts: usize| format!("img-src {}", "https://a.test ".repeat(hosts));
+        let fits = sized(8);
+        let _ = c.parse(&fits, E, H);
+        assert_eq!(c.len(), 1);
+        // Over 16 KiB of text: a quarter of the shard, twice the largest entry it keeps.
+        let big = sized(1100);
+        assert!(big.len() > 16 * 1024 && big.len() < 32 * 1024);
+        for _ in 0..4 {
+            let _ = c.parse(&big, E, H);
+        }
+        assert_eq!(c.len(), 1);
+        assert_eq!(c.hits(), 0);
+    }
+
+    #[test]
+    fn a_full_shard_evicts_its_least_recently_used_entry() {
+        let c = PolicyCache::new(16, 1 << 20);
+        assert_eq!(c.shards.len(), 1);
+        let texts: Vec<String> = (0..16).map(|i| format!("img-src e{i}.test")).collect();
+        for t in &texts {
+            let _ = c.parse(t, E, H);
+        }
+        // Every entry but the last admitted used once since: the last is the least recent.
+        for t in &texts[..15] {
+            let _ = c.parse(t, E, H);
+        }
+        // A newcomer asked for three times outweighs it (asked for once), not the others.
+        for _ in 0..3 {
+            let _ = c.parse("img-src new.test", E, H);
+        }
+        assert_eq!(c.len(), 16);
+        let held: Vec<String> = c.shards[0]
+            .lock()
+            .entries
+            .iter()
+            .map(|e| e.text.to_string())
+            .collect();
+        assert!(held.contains(&"img-src new.test".to_owned()), "{held:?}");
+        assert!(!held.contains(&texts[15]), "{held:?}");
+    }
+
+    #[test]
     fn threads_share_one_cache() {
         let c = PolicyCache::new(64, 1 << 20);
         std::thread::scope(|s| {
