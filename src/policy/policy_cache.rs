@@ -605,8 +605,9 @@ impl Shard {
         }
     }
 
-    /// The sketch's counters of `hash`: one per 16-bit slice of it, each slice offset into its
-    /// own quarter of the sketch when the sketch has room.
+    /// The sketch's counters of `hash`: one per 16-bit slice of it, the slice of depth `d`
+    /// times the odd number `2d + 1` (one to one on the sketch's indices), so that each depth
+    /// reads only its own slice.
     #[inline]
     fn slots(&self, hash: u64) -> [usize; SKETCH_DEPTH] {
         let mask = self.sketch.len() - 1;
@@ -782,6 +783,25 @@ mod tests {
         for len in 0..base.len() {
             assert_ne!(c.hash(&base[..len], E, H), h);
         }
+        // And the disposition and source: four keys, four hashes.
+        let mut keys: Vec<u64> = [E, Disposition::Report]
+            .into_iter()
+            .flat_map(|d| [H, PolicySource::Meta].map(|s| c.hash(&base, d, s)))
+            .collect();
+        keys.sort_unstable();
+        keys.dedup();
+        assert_eq!(keys.len(), 4);
+    }
+
+    #[test]
+    fn an_arc_is_counted_with_its_two_counts() {
+        // `Arc<str>`'s allocation: the strong and weak counts, then the text.
+        assert_eq!(ARC_COUNTS, 2 * core::mem::size_of::<usize>());
+        assert_eq!(
+            ARC_COUNTS,
+            core::mem::size_of::<std::sync::atomic::AtomicUsize>() * 2
+        );
+        assert!(ARC_COUNTS >= 8);
     }
 
     #[test]
@@ -1121,6 +1141,155 @@ mod tests {
             .collect();
         assert!(held.contains(&"img-src new.test".to_owned()), "{held:?}");
         assert!(!held.contains(&texts[15]), "{held:?}");
+    }
+
+    #[test]
+    fn an_equal_hash_is_not_enough() {
+        // Entries made to carry the hash of other keys (as a collision would): a look-up of
+        // those keys compares text, disposition and source, and misses.
+        let c = PolicyCache::new(16, 1 << 20);
+        assert_eq!(c.shards.len(), 1);
+        let held = "img-src a.test";
+        let _ = c.parse(held, E, H);
+        for (text, d, s) in [
+            ("img-src b.test", E, H),
+            (held, Disposition::Report, H),
+            (held, E, PolicySource::Meta),
+        ] {
+            let hash = c.hash(text, d, s);
+            {
+                let mut shard = c.shards[0].lock();
+                shard.entries[0].hash = hash;
+                shard.hashes[0] = hash;
+                shard.index.fill(0);
+                shard.index_entry(0, hash);
+            }
+            let misses = c.misses();
+            assert_eq!(c.parse(text, d, s), PolicyList::parse(text, d, s));
+            assert_eq!(c.misses(), misses + 1, "{text:?} {d:?} {s:?}");
+        }
+    }
+
+    #[test]
+    fn is_empty_until_a_header_is_kept() {
+        let c = PolicyCache::new(16, 1 << 20);
+        assert!(c.is_empty());
+        let _ = c.parse("img-src 'self'", E, H);
+        assert!(!c.is_empty());
+        assert_eq!(c.len(), 1);
+        let none = PolicyCache::new(0, 0);
+        let _ = none.parse("img-src 'self'", E, H);
+        assert!(none.is_empty());
+    }
+
+    /// An entry of `bytes` bytes for a shard's own tests (its hash spread from `i`).
+    fn entry(i: u64, bytes: usize) -> Entry {
+        Entry {
+            hash: i.wrapping_mul(0x9e37_79b9_7f4a_7c15),
+            disposition: E,
+            source: H,
+            text: format!("t{i}").into(),
+            list: PolicyList::new(),
+            bytes,
+            last_used: 0,
+            uses: 0,
+        }
+    }
+
+    #[test]
+    fn the_byte_bound_evicts_just_enough() {
+        let c = PolicyCache::new(16, 1 << 20);
+        let mut s = c.shards[0].lock();
+        let sum = |s: &Shard| s.entries.iter().map(|e| e.bytes).sum::<usize>();
+        for i in 0..4 {
+            s.tick += 1;
+            s.admit(entry(i, 100), 16, 400);
+        }
+        assert_eq!((s.entries.len(), s.bytes), (4, 400));
+        // 150 bytes into a full shard of 400: the two least recently used entries go.
+        let newcomer = entry(10, 150);
+        for _ in 0..4 {
+            s.count(newcomer.hash, 16);
+        }
+        s.admit(newcomer, 16, 400);
+        assert_eq!((s.entries.len(), s.bytes, sum(&s)), (3, 350, 350));
+        let texts: Vec<&str> = s.entries.iter().map(|e| &*e.text).collect();
+        assert!(
+            !texts.contains(&"t0") && !texts.contains(&"t1"),
+            "{texts:?}"
+        );
+        // 50 bytes fit exactly: nothing goes.
+        s.admit(entry(11, 50), 16, 400);
+        assert_eq!((s.entries.len(), s.bytes, sum(&s)), (4, 400, 400));
+    }
+
+    #[test]
+    fn counters_and_uses_halve_every_ten_requests_per_entry() {
+        let c = PolicyCache::new(16, 1 << 20);
+        let mut s = c.shards[0].lock();
+        let h = 0x1234_5678_9abc_def0;
+        for _ in 0..5 {
+            s.count(h, 16);
+        }
+        // The first request in the doorkeeper, the other four in the sketch.
+        assert_eq!((s.sketch_count(h), s.frequency(h)), (4, 5));
+        let mut e = entry(1, 10);
+        e.uses = 5;
+        s.admit(e, 16, 1 << 20);
+        let period = AGE_PER_ENTRY as usize * 16;
+        for _ in 0..period - 5 - 1 {
+            s.requested(16);
+        }
+        assert_eq!(s.frequency(h), 5, "not before the period's last request");
+        s.requested(16);
+        assert_eq!((s.sketch_count(h), s.door_has(h)), (2, false));
+        assert_eq!(s.entries[0].uses, 2);
+    }
+
+    #[test]
+    fn the_doorkeeper_takes_a_first_request_and_spreads_its_bits() {
+        let c = PolicyCache::new(16, 1 << 20);
+        let mut s = c.shards[0].lock();
+        let hashes: Vec<u64> = (1..=1000u64)
+            .map(|i| i.wrapping_mul(0x9e37_79b9_7f4a_7c15))
+            .collect();
+        let words: std::collections::HashSet<usize> = hashes
+            .iter()
+            .flat_map(|&h| s.door_bits(h).map(|(w, _)| w))
+            .collect();
+        assert!(
+            words.len() > s.doorkeeper.len() / 2,
+            "{} words",
+            words.len()
+        );
+        let h = hashes[0];
+        assert!(!s.door_has(h));
+        s.count(h, 16);
+        assert!(s.door_has(h));
+        assert_eq!(s.sketch_count(h), 0);
+        s.count(h, 16);
+        assert_eq!(s.sketch_count(h), 1);
+    }
+
+    #[test]
+    fn each_sketch_depth_reads_its_own_slice_of_the_hash() {
+        let c = PolicyCache::new(16, 1 << 20);
+        let s = c.shards[0].lock();
+        let n = s.sketch.len();
+        assert!(n.is_power_of_two() && n <= 1 << 16);
+        let base = s.slots(0);
+        for d in 0..SKETCH_DEPTH {
+            let mut seen = std::collections::HashSet::new();
+            for v in 0..n as u64 {
+                let slots = s.slots(v << (16 * d));
+                seen.insert(slots[d]);
+                for other in (0..SKETCH_DEPTH).filter(|&o| o != d) {
+                    assert_eq!(slots[other], base[other], "depth {d} moved depth {other}");
+                }
+            }
+            // One to one: the slice's values spread over every counter.
+            assert_eq!(seen.len(), n, "depth {d}");
+        }
     }
 
     #[test]
