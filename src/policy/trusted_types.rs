@@ -28,7 +28,7 @@ pub(crate) mod tt {
     pub(crate) const REQUIRE_SCRIPT: u8 = 1 << 5;
 }
 
-/// Bits of [`DocumentPolicy`]'s Trusted Types summary, computed when it is built.
+/// Bits of [`DocumentPolicy`](crate::DocumentPolicy)'s Trusted Types summary, computed when it is built.
 pub(crate) mod summary {
     /// An enforced policy requires trusted types for `'script'`.
     pub(crate) const SCRIPT_ENFORCED: u8 = 1 << 0;
