@@ -982,13 +982,19 @@ mod tests {
         assert_eq!(hit_split(&a), (1, 2));
     }
 
-    #[test]
-    fn a_miss_empties_the_memo_of_its_key() {
+    /// A cache asked for `text` twice by the calling thread, which memoized it.
+    fn memoized(text: &str) -> PolicyCache {
         let c = PolicyCache::new(64, 1 << 20);
-        let text = "img-src 'self'";
         let _ = c.parse(text, E, H);
         let _ = c.parse(text, E, H);
         assert!(memo_holds(text));
+        c
+    }
+
+    #[test]
+    fn a_miss_empties_the_memo_of_its_key() {
+        let text = "img-src 'self'";
+        let c = memoized(text);
         // The shard loses the entry (as an eviction would).
         for s in c.shards.iter() {
             let mut s = s.lock();
@@ -1031,11 +1037,8 @@ mod tests {
 
     #[test]
     fn a_thread_memoizes_only_what_it_asked_for_again() {
-        let c = PolicyCache::new(64, 1 << 20);
         let text = "img-src https://cdn.test";
-        let _ = c.parse(text, E, H);
-        let _ = c.parse(text, E, H);
-        assert!(memo_holds(text));
+        let c = memoized(text);
         std::thread::scope(|s| {
             s.spawn(|| {
                 // Another thread: its first call is a shard hit, which it does not memoize;
