@@ -129,7 +129,6 @@ impl SchemeSet {
     }
 }
 
-/// Is `s` an RFC 3986 `scheme`: ALPHA *( ALPHA / DIGIT / "+" / "-" / "." )?
 /// Each scheme bit and its name: [`SchemeSet::of`] is this table read the other way (a test
 /// holds them together). `https` first: [`SchemeSet::of_serialization`] tries the rows in
 /// this order, and most requests are https.
@@ -181,6 +180,7 @@ const PREFIXES: [Prefix; NAMES.len()] = {
     out
 };
 
+/// Is `s` an RFC 3986 `scheme`: ALPHA *( ALPHA / DIGIT / "+" / "-" / "." )?
 #[inline]
 pub(crate) fn is_scheme(s: &str) -> bool {
     use crate::names::ascii::{all, is, ALPHA, SCHEME};

@@ -10,9 +10,8 @@
 //! one site, set up on one event loop, with a policy and a report-only policy, say) keeps the
 //! entry in a per-thread memo, and its next calls compare the text with the memo's and take
 //! the list from there: no hash, no lock (one relaxed count of the hit, on a counter of its
-//! own). After [`MEMO_RUN`] such answers in a row the next
-//! call goes through the shard, so the entry's recency and uses keep up with how often it is
-//! asked for.
+//! own). After [`MEMO_RUN`] such answers in a row the next call goes through the shard, so
+//! the entry's recency and uses keep up with how often it is asked for.
 //!
 //! # Bounds, and hostile headers
 //!

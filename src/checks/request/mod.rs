@@ -82,7 +82,7 @@ impl DocumentPolicy {
     }
 
     /// `always`: inlined into the caller of `check_request` (itself `#[inline]`), the check
-    /// saves no registers of its own; as a function of its own it paid a frame of 17
+    /// saves no registers of its own; as a function of its own it would pay a frame of 17
     /// instructions (callgrind) on every check.
     #[inline(always)]
     fn check<'r>(&self, request: &Request<'r>, scope: Scope) -> Verdict<'r> {
