@@ -8,7 +8,7 @@ use crate::checks::inline::{self, InlineCheck, InlineType};
 use crate::checks::request::fields::Request;
 use crate::checks::verdict::{Resource, Verdict, Violation};
 use crate::matching::host::UrlHost;
-use crate::matching::origin::{LazyPath, SelfOrigin, UrlView};
+use crate::matching::origin::{SelfOrigin, UrlView, ViewSource};
 use crate::names::directive::DirectiveKind;
 use crate::names::disposition::PolicySource;
 use crate::names::scheme::SchemeSet;
@@ -96,7 +96,6 @@ fn origin_view<'o>(scheme: &'o str, host: &'o Host<String>, port: u16) -> Option
         Host::Ipv6(a) => UrlHost::Ipv6(*a),
     };
     Some(UrlView {
-        scheme,
         bit: b,
         host,
         // The serialization omits the default port, and the parsed URL's port is then null.
@@ -106,7 +105,7 @@ fn origin_view<'o>(scheme: &'o str, host: &'o Host<String>, port: u16) -> Option
             Some(port)
         },
         // The serialization has no path: the special URL's path is "/".
-        path: LazyPath::Known("/"),
+        source: ViewSource::Origin(scheme),
     })
 }
 

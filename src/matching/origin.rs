@@ -14,24 +14,24 @@ use crate::policy::source_list::SchemeReq;
 /// The parts of a URL that matching reads, borrowed from the `Url` (no allocation).
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct UrlView<'a> {
-    /// Lower-case scheme.
-    pub(crate) scheme: &'a str,
-    /// [`SchemeSet::of`] `scheme`: one bit, or none.
+    /// [`SchemeSet::of`] the scheme: one bit, or none.
     pub(crate) bit: SchemeSet,
     pub(crate) host: UrlHost<'a>,
     /// The explicit port; `None` when absent or the scheme's default (the URL parser drops it).
     pub(crate) port: Option<u16>,
-    /// Where the path comes from (see [`UrlView::path`]).
-    pub(crate) path: LazyPath<'a>,
+    /// Where the scheme's name and the path come from (see [`UrlView::scheme`] and
+    /// [`UrlView::path`]).
+    pub(crate) source: ViewSource<'a>,
 }
 
-/// The path of a [`UrlView`]: read from the `Url` only when a check needs it.
+/// What a [`UrlView`] reads its scheme's name and its path from, on demand: most checks need
+/// neither (a scheme with a bit is compared by its bit, and few host-sources have a path).
 #[derive(Clone, Copy, Debug)]
-pub(crate) enum LazyPath<'a> {
-    /// The URL's path, computed on demand.
+pub(crate) enum ViewSource<'a> {
+    /// A parsed URL.
     Url(&'a Url),
-    /// A path known up front (a view built from an origin, whose path is "/").
-    Known(&'a str),
+    /// An origin's scheme (lower-case); the path of the origin's serialization, parsed, is "/".
+    Origin(&'a str),
 }
 
 impl<'a> UrlView<'a> {
@@ -39,10 +39,8 @@ impl<'a> UrlView<'a> {
     // the values kept across it go (callgrind: 12 instructions a check). Few places call it.
     #[inline(always)]
     pub(crate) fn new(url: &'a Url) -> UrlView<'a> {
-        let (bit, scheme) = SchemeSet::of_serialization(url.as_str()).unwrap_or_else(|| {
-            let scheme = url.scheme();
-            (SchemeSet::of(scheme), scheme)
-        });
+        let bit = SchemeSet::of_serialization(url.as_str())
+            .map_or_else(|| SchemeSet::of(url.scheme()), |(bit, _)| bit);
         // `domain()` first: most hosts are domains, and it returns a plain `&str` where
         // `host()` builds a `Host` in memory (callgrind: about 15 instructions a check).
         let host = match url.domain() {
@@ -57,11 +55,20 @@ impl<'a> UrlView<'a> {
             },
         };
         UrlView {
-            scheme,
             bit,
             host,
             port: url.port(),
-            path: LazyPath::Url(url),
+            source: ViewSource::Url(url),
+        }
+    }
+
+    /// The lower-case scheme. Read only for a scheme without a bit, and by `*` (§6.7.2.8
+    /// step 1.2).
+    #[inline]
+    pub(crate) fn scheme(&self) -> &'a str {
+        match self.source {
+            ViewSource::Url(url) => url.scheme(),
+            ViewSource::Origin(scheme) => scheme,
         }
     }
 
@@ -69,9 +76,9 @@ impl<'a> UrlView<'a> {
     /// path-part that matched the scheme, host and port reads it.
     #[inline]
     pub(crate) fn path(&self) -> &'a str {
-        match self.path {
-            LazyPath::Url(url) => url.path(),
-            LazyPath::Known(path) => path,
+        match self.source {
+            ViewSource::Url(url) => url.path(),
+            ViewSource::Origin(_) => "/",
         }
     }
 
@@ -223,7 +230,7 @@ impl SelfOrigin {
     /// §6.7.2.8 step 1.2: is the URL's scheme the origin's scheme?
     #[inline]
     pub(crate) fn same_scheme(&self, u: &UrlView<'_>) -> bool {
-        crate::names::ascii::eq_bytes(self.scheme.as_bytes(), u.scheme.as_bytes())
+        crate::names::ascii::eq_bytes(self.scheme.as_bytes(), u.scheme().as_bytes())
     }
 
     /// §6.7.2.8 step 3.2: does the origin's scheme `scheme-part` match the URL's scheme?

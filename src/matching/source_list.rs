@@ -19,7 +19,12 @@ impl SchemeReq {
     pub(crate) fn matches(self, names: &str, u: &UrlView<'_>) -> bool {
         match self.other {
             None => self.mask.intersects(u.bit),
-            Some(name) => u.bit.is_empty() && name.bytes(names) == u.scheme.as_bytes(),
+            // `eq_bytes`, not `==`: a call to `memcmp` here made the caller save six registers
+            // on every host-source it matched (callgrind: 8 instructions a check).
+            Some(name) => {
+                u.bit.is_empty()
+                    && crate::names::ascii::eq_bytes(name.bytes(names), u.scheme().as_bytes())
+            }
         }
     }
 }
@@ -111,7 +116,7 @@ impl ListRef<'_> {
                 && l.schemes
                     .of(&self.arena.schemes)
                     .iter()
-                    .any(|s| s.bytes(self.names()) == u.scheme.as_bytes()))
+                    .any(|s| s.bytes(self.names()) == u.scheme().as_bytes()))
         {
             return true;
         }

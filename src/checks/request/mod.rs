@@ -232,8 +232,7 @@ pub(crate) fn check_slot<'r>(
 ) -> Verdict<'r> {
     // Most documents have one policy: its step alone, no loop and no bit set.
     if let [policy] = policies {
-        let url_view = || UrlView::new(request.url);
-        return if policy_blocks(policy, origin, url_view, request, slot, scope) {
+        return if policy_blocks(policy, origin, None, request, slot, scope) {
             verdict_from_mask(policies, request, slot, 1, scope)
         } else {
             Verdict::allowed()
@@ -331,19 +330,22 @@ fn blocking_policies<'p, 'r: 'p>(
     let u = UrlView::new(request.url);
     // Step 3: for each policy ...
     policies.iter().enumerate().filter_map(move |(i, policy)| {
-        policy_blocks(policy, origin, || u, request, slot, scope).then_some((i, &**policy))
+        policy_blocks(policy, origin, Some(&u), request, slot, scope).then_some((i, &**policy))
     })
 }
 
 /// The step of [`blocking_policies`] for one policy: is the policy in `scope`, and does its
 /// governing directive for `slot` block the request? The one per-policy step of the request
-/// check. `url_view` gives the view of the request URL, only
-/// once a directive is to run (a one-policy document builds it only then).
+/// check. `view` is the view of the request URL when the caller has one (several policies
+/// share it); with `None`, the view is built here, only once a directive is to run (a
+/// one-policy document builds it only then). Built in place rather than by a closure, which
+/// LLVM kept out of line: a call and the view's stores to memory (callgrind: 10 instructions
+/// a check).
 #[inline(always)]
-fn policy_blocks<'u>(
+fn policy_blocks(
     policy: &Policy,
     origin: &SelfOrigin,
-    url_view: impl FnOnce() -> UrlView<'u>,
+    view: Option<&UrlView<'_>>,
     request: &Request<'_>,
     slot: Effective,
     scope: Scope,
@@ -355,10 +357,17 @@ fn policy_blocks<'u>(
     if !scope.includes(policy.disposition) {
         return false;
     }
-    // The view first: the list read below may compile the list (a call), and the view's
-    // call then keeps fewer values live across it.
-    let u = url_view();
-    !pre_request_allows(policy.list(g.list), g.logic, origin, &u, request)
+    // The view first: the list read below may compile the list (a call), and fewer values
+    // are then live across that call.
+    let built;
+    let u = match view {
+        Some(u) => u,
+        None => {
+            built = UrlView::new(request.url);
+            &built
+        }
+    };
+    !pre_request_allows(policy.list(g.list), g.logic, origin, u, request)
 }
 
 /// The verdict of a request whose violated policies (over every disposition) are `mask`,
