@@ -247,6 +247,25 @@ pub(crate) fn eq_bytes(a: &[u8], b: &[u8]) -> bool {
     word(a, n - 8) == word(b, n - 8)
 }
 
+/// [`eq_bytes`] for two strings whose first eight bytes (all of them, when shorter, with
+/// zeros after them) are known to be equal: compares the lengths, then the rest.
+#[inline]
+pub(crate) fn eq_bytes_after_first_word(a: &[u8], b: &[u8]) -> bool {
+    let n = a.len();
+    if n != b.len() {
+        return false;
+    }
+    let mut i = 8;
+    while i + 8 < n {
+        if word(a, i) != word(b, i) {
+            return false;
+        }
+        i += 8;
+    }
+    // The last word, overlapping the first when `n < 16` (and all of it equal when `n <= 8`).
+    n <= 8 || word(a, n - 8) == word(b, n - 8)
+}
+
 /// `s[i..i + 8]` as a native-endian word (0 when out of bounds, which callers never are).
 #[inline]
 fn word(s: &[u8], i: usize) -> u64 {
@@ -322,6 +341,25 @@ mod tests {
             }
             let copy = base[..len].to_vec();
             assert!(eq_bytes(&base[..len], &copy));
+        }
+    }
+
+    /// `eq_bytes_after_first_word` on strings whose first eight bytes agree: equality, every
+    /// byte past the eighth read, and a length difference seen.
+    #[test]
+    fn eq_bytes_after_first_word_compares_the_rest() {
+        let base = b"0123456789abcdefghijklmnopqrstuvwxyz".to_vec();
+        for len in 0..base.len() {
+            let a = &base[..len];
+            assert!(eq_bytes_after_first_word(a, &a.to_vec()), "len {len}");
+            for i in 8..len {
+                let mut other = a.to_vec();
+                other[i] ^= 1;
+                assert!(!eq_bytes_after_first_word(a, &other), "len {len}, byte {i}");
+            }
+            if len > 0 {
+                assert!(!eq_bytes_after_first_word(a, &base[..len - 1]), "len {len}");
+            }
         }
     }
 
