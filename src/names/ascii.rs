@@ -351,7 +351,8 @@ mod tests {
         let base = b"0123456789abcdefghijklmnopqrstuvwxyz".to_vec();
         for len in 0..base.len() {
             let a = &base[..len];
-            assert!(eq_bytes_after_first_word(a, &a.to_vec()), "len {len}");
+            let copy = a.to_vec();
+            assert!(eq_bytes_after_first_word(a, &copy), "len {len}");
             for i in 8..len {
                 let mut other = a.to_vec();
                 other[i] ^= 1;
