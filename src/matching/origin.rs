@@ -8,6 +8,7 @@ use smallvec::SmallVec;
 use url::{Host, Url};
 
 use crate::matching::host::UrlHost;
+use crate::names::ascii::{eq_bytes_after_first_word, first_word};
 use crate::names::scheme::SchemeSet;
 use crate::policy::source_list::SchemeReq;
 
@@ -96,34 +97,18 @@ impl<'a> UrlView<'a> {
 /// A host owned by the self-origin.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 enum OwnedHost {
-    /// A domain: its first eight bytes as a word (see [`head`]), then its bytes (ASCII: the
-    /// URL parser's output), inline up to 24 bytes: most documents' hosts cost no
-    /// allocation.
+    /// A domain: its first eight bytes as a word ([`first_word`]: a host whose word differs
+    /// is another host, which most cross-origin requests show with one compare, before the
+    /// bytes are read), then its bytes (ASCII: the URL parser's output), inline up to 24
+    /// bytes: most documents' hosts cost no allocation.
     Domain(u64, SmallVec<[u8; 24]>),
     Ipv4(Ipv4Addr),
     Ipv6(Ipv6Addr),
 }
 
-/// The first eight bytes of a domain (all of it, zero-padded, when shorter) as a word: a host
-/// whose word differs from the self-origin's is another host, which most cross-origin
-/// requests show with one compare, before the bytes are read.
-#[inline]
-fn head(d: &[u8]) -> u64 {
-    match d.first_chunk::<8>() {
-        Some(w) => u64::from_le_bytes(*w),
-        None => {
-            let mut w = [0u8; 8];
-            for (to, from) in w.iter_mut().zip(d) {
-                *to = *from;
-            }
-            u64::from_le_bytes(w)
-        }
-    }
-}
-
 impl OwnedHost {
     fn domain(d: &str) -> OwnedHost {
-        OwnedHost::Domain(head(d.as_bytes()), SmallVec::from_slice(d.as_bytes()))
+        OwnedHost::Domain(first_word(d.as_bytes()), SmallVec::from_slice(d.as_bytes()))
     }
 
     /// The host of a URL with a special scheme (whose host is never opaque).
@@ -142,9 +127,8 @@ impl OwnedHost {
     #[inline]
     fn equals(&self, h: UrlHost<'_>) -> bool {
         match (self, h) {
-            (OwnedHost::Domain(h, a), UrlHost::Domain(b)) => {
-                *h == head(b.as_bytes())
-                    && crate::names::ascii::eq_bytes_after_first_word(a, b.as_bytes())
+            (OwnedHost::Domain(word, a), UrlHost::Domain(b)) => {
+                *word == first_word(b.as_bytes()) && eq_bytes_after_first_word(a, b.as_bytes())
             }
             (OwnedHost::Ipv4(a), UrlHost::Ipv4(b)) => *a == b,
             (OwnedHost::Ipv6(a), UrlHost::Ipv6(b)) => *a == b,
@@ -349,8 +333,7 @@ mod tests {
         assert!(self_matches("blob:https://a.test/uuid", "https://a.test/x"));
     }
 
-    /// The domain's head (its first eight bytes, zero-padded) decides most compares:
-    /// hosts of every length from 1 to 40 bytes, equal, differing in one byte at each place,
+    /// The domain's first word decides most compares: hosts of every length from 1 to 40 bytes, equal, differing in one byte at each place,
     /// or one byte shorter or longer, compare as their text does.
     #[test]
     fn self_domain_compares_as_its_text() {
@@ -374,9 +357,6 @@ mod tests {
                 );
             }
         }
-        // The head is the first eight bytes, zero-padded: a short host is all head.
-        assert_eq!(head(b"a.test"), u64::from_le_bytes(*b"a.test\0\0"));
-        assert_eq!(head(b"abcdefghij"), u64::from_le_bytes(*b"abcdefgh"));
     }
 
     /// What the self-origin owns on the heap: a host past the 24 bytes kept inline, and the

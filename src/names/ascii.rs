@@ -247,6 +247,23 @@ pub(crate) fn eq_bytes(a: &[u8], b: &[u8]) -> bool {
     word(a, n - 8) == word(b, n - 8)
 }
 
+/// The first eight bytes of `s` (all of it, zero-padded, when shorter) as a word: two strings
+/// whose words differ differ; two whose words are equal are compared further by
+/// [`eq_bytes_after_first_word`].
+#[inline]
+pub(crate) fn first_word(s: &[u8]) -> u64 {
+    match s.first_chunk::<8>() {
+        Some(w) => u64::from_le_bytes(*w),
+        None => {
+            let mut w = [0u8; 8];
+            for (to, from) in w.iter_mut().zip(s) {
+                *to = *from;
+            }
+            u64::from_le_bytes(w)
+        }
+    }
+}
+
 /// [`eq_bytes`] for two strings whose first eight bytes (all of them, when shorter, with
 /// zeros after them) are known to be equal: compares the lengths, then the rest.
 #[inline]
@@ -342,6 +359,14 @@ mod tests {
             let copy = base[..len].to_vec();
             assert!(eq_bytes(&base[..len], &copy));
         }
+    }
+
+    /// `first_word` is the first eight bytes, zero-padded: a short string is all of it.
+    #[test]
+    fn first_word_pads_with_zeros() {
+        assert_eq!(first_word(b"a.test"), u64::from_le_bytes(*b"a.test\0\0"));
+        assert_eq!(first_word(b"abcdefghij"), u64::from_le_bytes(*b"abcdefgh"));
+        assert_eq!(first_word(b""), 0);
     }
 
     /// `eq_bytes_after_first_word` on strings whose first eight bytes agree: equality, every
