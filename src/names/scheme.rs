@@ -48,7 +48,7 @@ impl SchemeSet {
         }
     }
 
-    /// The bit and name of the scheme a URL serialization starts with (URL standard: the
+    /// The bit of the scheme a URL serialization starts with (URL standard: the
     /// lower-case scheme, then `:`), when that scheme has a bit and the serialization is at
     /// least eight bytes long; `None` otherwise (the caller then reads `Url::scheme`).
     ///
@@ -56,12 +56,12 @@ impl SchemeSet {
     /// would slice the serialization and compare the name byte by byte: every check of a URL
     /// starts here.
     #[inline]
-    pub(crate) fn of_serialization(serialization: &str) -> Option<(SchemeSet, &'static str)> {
+    pub(crate) fn of_serialization(serialization: &str) -> Option<SchemeSet> {
         let word = u64::from_le_bytes(*serialization.as_bytes().first_chunk::<8>()?);
         PREFIXES
             .iter()
             .find(|p| word & p.mask == p.word)
-            .map(|p| (p.bit, p.name))
+            .map(|p| p.bit)
     }
 
     /// [`SchemeSet::of`] the ASCII lower-case of `scheme`, without building it.
@@ -148,7 +148,6 @@ struct Prefix {
     word: u64,
     mask: u64,
     bit: SchemeSet,
-    name: &'static str,
 }
 
 /// [`NAMES`] as [`Prefix`]es, in the same order (every name with its `:` fits a word).
@@ -157,7 +156,6 @@ const PREFIXES: [Prefix; NAMES.len()] = {
         word: 0,
         mask: 0,
         bit: SchemeSet::empty(),
-        name: "",
     }; NAMES.len()];
     let mut i = 0;
     while i < NAMES.len() {
@@ -173,7 +171,6 @@ const PREFIXES: [Prefix; NAMES.len()] = {
             word,
             mask: u64::MAX >> (64 - 8 * (bytes.len() + 1)),
             bit,
-            name,
         };
         i += 1;
     }
@@ -273,8 +270,8 @@ mod tests {
             let url = url::Url::parse(text).unwrap();
             let want = SchemeSet::of(url.scheme());
             match SchemeSet::of_serialization(url.as_str()) {
-                Some((bit, name)) => {
-                    assert_eq!((bit, name), (want, url.scheme()), "{text}");
+                Some(bit) => {
+                    assert_eq!((bit, bit.name()), (want, url.scheme()), "{text}");
                     assert!(!bit.is_empty());
                 }
                 None => assert!(want.is_empty(), "{text}: {want:?} missed"),
@@ -286,7 +283,7 @@ mod tests {
         // Each name needs its colon right after it.
         assert_eq!(
             SchemeSet::of_serialization("https://"),
-            Some((SchemeSet::HTTPS, "https"))
+            Some(SchemeSet::HTTPS)
         );
         assert_eq!(SchemeSet::of_serialization("httpss://x"), None);
         assert_eq!(SchemeSet::of_serialization("HTTPS://x"), None);
